@@ -1,0 +1,11 @@
+// One Jest run over every project, so `npm test` prints one summary (and one JSON report for CI).
+module.exports = {
+  projects: [
+    '<rootDir>/libs/config',
+    '<rootDir>/libs/domain',
+    '<rootDir>/libs/destinations/core',
+    '<rootDir>/apps/api',
+    '<rootDir>/apps/scheduler',
+    '<rootDir>/tools',
+  ],
+};

@@ -1,0 +1,19 @@
+import { ulid } from 'ulid';
+
+/** Type prefixes of every public id (API.md): opaque, sortable, never a database integer. */
+export const ID_PREFIXES = {
+  company: 'cmp',
+  apiKey: 'key',
+  collaboration: 'clb',
+  collaborationMember: 'clm',
+} as const;
+
+export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
+
+/** A new id such as `cmp_01JD4Q0X8R4Y3N2V6M5K7T9W1Z`: prefix, underscore, ULID (time-sortable). */
+export function newId(prefix: IdPrefix): string {
+  return `${prefix}_${ulid()}`;
+}
+
+/** Length of every id column: the longest prefix plus `_` plus a 26-character ULID, with room to spare. */
+export const ID_LENGTH = 40;

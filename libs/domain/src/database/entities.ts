@@ -1,0 +1,6 @@
+import { ApiKey } from '../api-keys/api-key.entity';
+import { Collaboration, CollaborationMember } from '../collaborations/collaboration.entity';
+import { Company } from '../companies/company.entity';
+
+/** Every entity, listed explicitly: no folder scanning, so compiled and test builds discover the same. */
+export const ENTITIES = [Company, ApiKey, Collaboration, CollaborationMember];

@@ -1,0 +1,39 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { ApiKeyService } from './api-keys/api-key.service';
+import { CollaborationService } from './collaborations/collaboration.service';
+import { CompanyService } from './companies/company.service';
+import { createOrmOptions, type DatabaseOptions } from './database/database.options';
+
+const SERVICES = [CompanyService, ApiKeyService, CollaborationService];
+
+export interface DomainModuleOptions {
+  imports?: ModuleMetadata['imports'];
+  // Nest's own factory signature: injected values arrive untyped.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inject?: any[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  useDatabaseOptions: (...args: any[]) => DatabaseOptions | Promise<DatabaseOptions>;
+  /** Bind a MikroORM request context to every HTTP request (the API); off for workers and commands. */
+  registerRequestContext?: boolean;
+}
+
+/** The domain's services on top of MikroORM, for any app (API, scheduler, operator commands). */
+@Module({})
+export class DomainModule {
+  static forRootAsync(options: DomainModuleOptions): DynamicModule {
+    return {
+      module: DomainModule,
+      imports: [
+        MikroOrmModule.forRootAsync({
+          imports: options.imports,
+          inject: options.inject,
+          registerRequestContext: options.registerRequestContext ?? false,
+          useFactory: async (...args: unknown[]) => createOrmOptions(await options.useDatabaseOptions(...args)),
+        }),
+      ],
+      providers: SERVICES,
+      exports: SERVICES,
+    };
+  }
+}
