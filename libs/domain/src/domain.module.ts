@@ -1,11 +1,13 @@
+import { LibSqlDriver } from '@mikro-orm/libsql';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { ApiKeyService } from './api-keys/api-key.service';
 import { CollaborationService } from './collaborations/collaboration.service';
+import { UnitOfWork } from './common/unit-of-work';
 import { CompanyService } from './companies/company.service';
 import { createOrmOptions, type DatabaseOptions } from './database/database.options';
 
-const SERVICES = [CompanyService, ApiKeyService, CollaborationService];
+const SERVICES = [UnitOfWork, CompanyService, ApiKeyService, CollaborationService];
 
 export interface DomainModuleOptions {
   imports?: ModuleMetadata['imports'];
@@ -26,10 +28,15 @@ export class DomainModule {
       module: DomainModule,
       imports: [
         MikroOrmModule.forRootAsync({
+          // Both dialects' drivers use knex's SqlEntityManager; naming one lets Nest register that class
+          // as an injection token before the factory has chosen the real driver.
+          driver: LibSqlDriver,
           imports: options.imports,
           inject: options.inject,
-          registerRequestContext: options.registerRequestContext ?? false,
-          useFactory: async (...args: unknown[]) => createOrmOptions(await options.useDatabaseOptions(...args)),
+          useFactory: async (...args: unknown[]) => ({
+            ...createOrmOptions(await options.useDatabaseOptions(...args)),
+            registerRequestContext: options.registerRequestContext ?? false,
+          }),
         }),
       ],
       providers: SERVICES,

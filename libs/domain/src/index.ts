@@ -2,6 +2,7 @@
 export { DomainModule, type DomainModuleOptions } from './domain.module';
 export { DomainException, ErrorCode, type FieldProblem } from './common/domain.exception';
 export { ID_PREFIXES, newId } from './common/ids';
+export { UnitOfWork } from './common/unit-of-work';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, type Page, type PageRequest } from './common/pagination';
 export { createOrmOptions, databaseDialect, type DatabaseDialect, type DatabaseOptions } from './database/database.options';
 export { migrateDatabase, pendingMigrations } from './database/migrate';

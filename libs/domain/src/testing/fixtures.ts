@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { ApiKeyService } from '../api-keys/api-key.service';
+import { UnitOfWork } from '../common/unit-of-work';
 import { CompanyService } from '../companies/company.service';
 
 export interface SeededCompany {
@@ -13,7 +14,9 @@ let sequence = 0;
 
 /** Creates a company with one API key through the real services (a factory, not a shared stub). */
 export async function seedCompany(app: INestApplicationContext, name = `Company ${++sequence}`): Promise<SeededCompany> {
-  const company = await app.get(CompanyService).create(name);
-  const { apiKey, secret } = await app.get(ApiKeyService).create(company.id, 'test key');
-  return { companyId: company.id, apiKeyId: apiKey.id, apiKey: secret };
+  return app.get(UnitOfWork).run(async () => {
+    const company = await app.get(CompanyService).create(name);
+    const { apiKey, secret } = await app.get(ApiKeyService).create(company.id, 'test key');
+    return { companyId: company.id, apiKeyId: apiKey.id, apiKey: secret };
+  });
 }

@@ -1,0 +1,72 @@
+import { validateEnv } from '@conduit/config';
+import { DomainModule } from '@conduit/domain';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { CollaborationsController } from './collaborations/collaborations.controller';
+import { CompaniesController } from './companies/companies.controller';
+import { ApiEnv } from './config/api.env';
+import { databaseOptionsFrom } from './config/database';
+import { HealthController } from './health/health.controller';
+import { ApiExceptionFilter } from './http/api-exception.filter';
+import { createValidationPipe } from './http/request-validation';
+import { requestId } from './http/request-id';
+
+export interface AppModuleOptions {
+  /** Read a `.env` file from the working directory (on by default; tests turn it off). */
+  envFile?: boolean;
+  /** Where JSON log lines go (stdout by default); tests capture them to scan for secrets. */
+  logStream?: DestinationStream;
+}
+
+/** Headers whose values never reach a log line. */
+const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["access-token"]', 'res.headers["set-cookie"]'];
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: options.envFile === false,
+          validate: (raw) => validateEnv(ApiEnv, raw),
+        }),
+        LoggerModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<ApiEnv, true>) => ({
+            pinoHttp: [
+              {
+                level: config.get('LOG_LEVEL', { infer: true }),
+                genReqId: requestId,
+                redact: { paths: REDACTED, censor: '[redacted]' },
+                customLogLevel: (_request, response, error) =>
+                  error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+                autoLogging: { ignore: (request) => request.url === '/health' },
+              },
+              options.logStream ?? process.stdout,
+            ],
+          }),
+        }),
+        DomainModule.forRootAsync({
+          inject: [ConfigService],
+          useDatabaseOptions: databaseOptionsFrom,
+          registerRequestContext: true,
+        }),
+        TerminusModule.forRoot({ errorLogStyle: 'pretty' }),
+      ],
+      controllers: [HealthController, CompaniesController, ApiKeysController, CollaborationsController],
+      providers: [
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

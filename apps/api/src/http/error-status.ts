@@ -1,0 +1,38 @@
+import { ErrorCode } from '@conduit/domain';
+import { HttpStatus } from '@nestjs/common';
+
+/**
+ * Every domain error code and its HTTP status. `satisfies Record<ErrorCode, …>` makes this exhaustive:
+ * a new code does not compile until it is mapped here.
+ */
+export const ERROR_STATUS = {
+  [ErrorCode.VALIDATION_FAILED]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.MALFORMED_JSON]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.INVALID_CURSOR]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.PAYLOAD_TOO_LARGE]: HttpStatus.PAYLOAD_TOO_LARGE,
+  [ErrorCode.UNAUTHENTICATED]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.ROUTE_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.METHOD_NOT_ALLOWED]: HttpStatus.METHOD_NOT_ALLOWED,
+  [ErrorCode.INTERNAL_ERROR]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [ErrorCode.SERVICE_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.COMPANY_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.API_KEY_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.API_KEY_ALREADY_REVOKED]: HttpStatus.CONFLICT,
+  [ErrorCode.API_KEY_LAST_ACTIVE]: HttpStatus.CONFLICT,
+  [ErrorCode.COLLABORATION_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.COLLABORATION_OWNER_ONLY]: HttpStatus.FORBIDDEN,
+  [ErrorCode.COLLABORATION_MEMBER_EXISTS]: HttpStatus.CONFLICT,
+  [ErrorCode.COLLABORATION_MEMBER_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.COLLABORATION_OWNER_CANNOT_LEAVE]: HttpStatus.CONFLICT,
+} as const satisfies Record<ErrorCode, HttpStatus>;
+
+/** The reason phrase for a status, e.g. 404 → "Not Found". */
+export function reasonPhrase(status: number): string {
+  const name = HttpStatus[status] as string | undefined;
+  return name
+    ? name
+        .split('_')
+        .map((word) => word.charAt(0) + word.slice(1).toLowerCase())
+        .join(' ')
+    : 'Error';
+}

@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { InvalidEnvironmentError } from '@conduit/config';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import type { ApiEnv } from './config/api.env';
+import { configureApp } from './configure-app';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), { bufferLogs: true, abortOnError: false });
+  configureApp(app);
+  const config = app.get<ConfigService<ApiEnv, true>>(ConfigService);
+  const port = config.get('PORT', { infer: true });
+  const host = config.get('HOST', { infer: true });
+  await app.listen(port, host);
+  const url = config.get('PUBLIC_URL', { infer: true }) ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  app.get(Logger).log(`Conduit API listening on ${url} (docs: ${url}/docs)`, 'Bootstrap');
+}
+
+bootstrap().catch((error: unknown) => {
+  const cause = error instanceof Error && error.cause instanceof InvalidEnvironmentError ? error.cause : error;
+  console.error(cause instanceof InvalidEnvironmentError ? `Conduit API cannot start. ${cause.message}` : cause);
+  process.exit(1);
+});
