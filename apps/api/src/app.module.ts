@@ -29,15 +29,17 @@ const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'req.header
 
 @Module({})
 export class AppModule {
-  static forRoot(options: AppModuleOptions = {}): DynamicModule {
+  /** Validates the environment first, so a bad configuration fails here with every problem listed. */
+  static async forRoot(options: AppModuleOptions = {}): Promise<DynamicModule> {
+    const config = await ConfigModule.forRoot({
+      isGlobal: true,
+      ignoreEnvFile: options.envFile === false,
+      validate: (raw) => validateEnv(ApiEnv, raw),
+    });
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({
-          isGlobal: true,
-          ignoreEnvFile: options.envFile === false,
-          validate: (raw) => validateEnv(ApiEnv, raw),
-        }),
+        config,
         LoggerModule.forRootAsync({
           inject: [ConfigService],
           useFactory: (config: ConfigService<ApiEnv, true>) => ({

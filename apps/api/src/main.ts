@@ -9,7 +9,7 @@ import type { ApiEnv } from './config/api.env';
 import { configureApp } from './configure-app';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), { bufferLogs: true, abortOnError: false });
   configureApp(app);
   const config = app.get<ConfigService<ApiEnv, true>>(ConfigService);
   const port = config.get('PORT', { infer: true });
@@ -20,7 +20,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  const cause = error instanceof Error && error.cause instanceof InvalidEnvironmentError ? error.cause : error;
-  console.error(cause instanceof InvalidEnvironmentError ? `Conduit API cannot start. ${cause.message}` : cause);
+  console.error(error instanceof InvalidEnvironmentError ? `Conduit API cannot start. ${error.message}` : error);
   process.exit(1);
 });

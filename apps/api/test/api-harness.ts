@@ -31,7 +31,7 @@ export async function bootApi(): Promise<ApiHarness> {
       done();
     },
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ envFile: false, logStream })] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [await AppModule.forRoot({ envFile: false, logStream })] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
   configureApp(app);
   await app.init();

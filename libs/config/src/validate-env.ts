@@ -20,7 +20,7 @@ export function validateEnv<T extends object>(schema: Constructor<T>, raw: Recor
   // Empty strings mean "not set": docker-compose and .env files produce them for blank variables.
   const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
   const env = plainToInstance(schema, present, { exposeDefaultValues: true });
-  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: true, stopAtFirstError: true });
   if (errors.length > 0) {
     throw new InvalidEnvironmentError(errors.flatMap(describe));
   }

@@ -5,9 +5,10 @@ import { ApiKeyService } from './api-keys/api-key.service';
 import { CollaborationService } from './collaborations/collaboration.service';
 import { UnitOfWork } from './common/unit-of-work';
 import { CompanyService } from './companies/company.service';
+import { SchedulerInstanceService } from './scheduler/scheduler-instance.service';
 import { createOrmOptions, type DatabaseOptions } from './database/database.options';
 
-const SERVICES = [UnitOfWork, CompanyService, ApiKeyService, CollaborationService];
+const SERVICES = [UnitOfWork, CompanyService, ApiKeyService, CollaborationService, SchedulerInstanceService];
 
 export interface DomainModuleOptions {
   imports?: ModuleMetadata['imports'];

@@ -1,8 +1,8 @@
-import { IsLogLevel, IsOptionalPostgresUrl, IsPort, type LogLevel } from '@conduit/config';
+import { BaseEnv, IsPort } from '@conduit/config';
 import { IsNotEmpty, IsString, IsUrl, IsOptional } from 'class-validator';
 
 /** The API's environment: validated once at boot, every problem reported together. */
-export class ApiEnv {
+export class ApiEnv extends BaseEnv {
   /** TCP port the HTTP server listens on. */
   @IsPort()
   PORT = 3000;
@@ -16,16 +16,4 @@ export class ApiEnv {
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL such as https://conduit.example.com' })
   PUBLIC_URL?: string;
-
-  /** PostgreSQL URL; unset means the embedded SQLite database under CONDUIT_DATA_DIR. */
-  @IsOptionalPostgresUrl()
-  DATABASE_URL?: string;
-
-  /** Folder for the embedded database and local files. */
-  @IsString()
-  @IsNotEmpty()
-  CONDUIT_DATA_DIR = './data';
-
-  @IsLogLevel()
-  LOG_LEVEL: LogLevel = 'info';
 }

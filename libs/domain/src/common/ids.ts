@@ -1,4 +1,7 @@
-import { ulid } from 'ulid';
+import { monotonicFactory } from 'ulid';
+
+// Monotonic: ids minted in the same millisecond still sort in creation order (lists page by id).
+const ulid = monotonicFactory();
 
 /** Type prefixes of every public id (API.md): opaque, sortable, never a database integer. */
 export const ID_PREFIXES = {
@@ -6,6 +9,7 @@ export const ID_PREFIXES = {
   apiKey: 'key',
   collaboration: 'clb',
   collaborationMember: 'clm',
+  schedulerInstance: 'sch',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

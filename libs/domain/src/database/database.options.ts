@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { LoggerNamespace, Options } from '@mikro-orm/core';
 import { LibSqlDriver } from '@mikro-orm/libsql';
 import { Migrator } from '@mikro-orm/migrations';
@@ -20,6 +20,11 @@ export interface DatabaseOptions {
   logger?: (message: string) => void;
   /** Where `migration:create` writes new migration files (development only). */
   migrationsPath?: string;
+}
+
+/** Database options from the two settings every app has: an optional PostgreSQL URL and the data folder. */
+export function databaseOptionsFor(settings: { databaseUrl?: string; dataDir: string }): DatabaseOptions {
+  return { url: settings.databaseUrl, sqlitePath: join(settings.dataDir, 'conduit.sqlite') };
 }
 
 export function databaseDialect(options: Pick<DatabaseOptions, 'url'>): DatabaseDialect {

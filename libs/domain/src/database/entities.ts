@@ -1,6 +1,7 @@
 import { ApiKey } from '../api-keys/api-key.entity';
 import { Collaboration, CollaborationMember } from '../collaborations/collaboration.entity';
 import { Company } from '../companies/company.entity';
+import { SchedulerInstance } from '../scheduler/scheduler-instance.entity';
 
 /** Every entity, listed explicitly: no folder scanning, so compiled and test builds discover the same. */
-export const ENTITIES = [Company, ApiKey, Collaboration, CollaborationMember];
+export const ENTITIES = [Company, ApiKey, Collaboration, CollaborationMember, SchedulerInstance];

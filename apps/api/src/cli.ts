@@ -1,0 +1,104 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { InvalidEnvironmentError } from '@conduit/config';
+import { ApiKeyService, CompanyService, migrateDatabase, pendingMigrations, UnitOfWork } from '@conduit/domain';
+import { MikroORM } from '@mikro-orm/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { Command } from 'commander';
+import { CliModule } from './cli/cli.module';
+import { DemoService } from './cli/demo.service';
+import type { ApiEnv } from './config/api.env';
+
+// Operator commands: `npm run conduit -- <command>`. Output is for people unless --json is given.
+
+async function withContext<T>(work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+  const app = await NestFactory.createApplicationContext(await CliModule.forRoot(), { logger: ['error', 'warn'], abortOnError: false });
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+function print(json: boolean, value: Record<string, unknown>, text: string): void {
+  console.log(json ? JSON.stringify(value) : text);
+}
+
+const program = new Command('conduit').description('Conduit operator commands').showHelpAfterError();
+
+program
+  .command('db:migrate')
+  .description('Apply pending database migrations')
+  .action(() =>
+    withContext(async (app) => {
+      const applied = await migrateDatabase(app.get(MikroORM));
+      console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date.');
+    }),
+  );
+
+program
+  .command('db:status')
+  .description('List migrations not applied yet (exit code 3 when some are pending)')
+  .action(() =>
+    withContext(async (app) => {
+      const pending = await pendingMigrations(app.get(MikroORM));
+      console.log(pending.length ? `Pending: ${pending.join(', ')}` : 'Database is up to date.');
+      if (pending.length) process.exitCode = 3;
+    }),
+  );
+
+program
+  .command('company:create')
+  .description('Create a company and its first API key (the key is printed once)')
+  .argument('<name>', 'company name')
+  .option('--key-name <name>', 'name of the first API key', 'initial key')
+  .option('--json', 'print JSON')
+  .action((name: string, options: { keyName: string; json?: boolean }) =>
+    withContext((app) =>
+      app.get(UnitOfWork).run(async () => {
+        const company = await app.get(CompanyService).create(name);
+        const { apiKey, secret } = await app.get(ApiKeyService).create(company.id, options.keyName);
+        print(
+          !!options.json,
+          { companyId: company.id, name: company.name, apiKeyId: apiKey.id, apiKey: secret },
+          `Created company ${company.name} (${company.id}).\nAPI key ${apiKey.id} — store it now, it is not shown again:\n  ${secret}`,
+        );
+      }),
+    ),
+  );
+
+program
+  .command('api-key:create')
+  .description("Create another API key for a company (e.g. when its last key was lost)")
+  .argument('<companyId>', 'company id (cmp_…)')
+  .option('--name <name>', 'key name', 'operator key')
+  .option('--json', 'print JSON')
+  .action((companyId: string, options: { name: string; json?: boolean }) =>
+    withContext((app) =>
+      app.get(UnitOfWork).run(async () => {
+        const { apiKey, secret } = await app.get(ApiKeyService).create(companyId, options.name);
+        print(!!options.json, { companyId, apiKeyId: apiKey.id, apiKey: secret }, `API key ${apiKey.id} — store it now, it is not shown again:\n  ${secret}`);
+      }),
+    ),
+  );
+
+program
+  .command('demo:ensure')
+  .description('Create the demo company and key if needed (embedded default) and print them')
+  .option('--key-file <path>', 'where the demo key is kept (default: <CONDUIT_DATA_DIR>/demo-api-key)')
+  .option('--json', 'print JSON')
+  .action((options: { keyFile?: string; json?: boolean }) =>
+    withContext(async (app) => {
+      const config = app.get<ConfigService<ApiEnv, true>>(ConfigService);
+      const keyFile = options.keyFile ?? join(config.get('CONDUIT_DATA_DIR', { infer: true }), 'demo-api-key');
+      const demo = await app.get(DemoService).ensure(keyFile);
+      print(!!options.json, { ...demo, keyFile }, `Demo company ${demo.companyId}; API key (kept in ${keyFile}):\n  ${demo.apiKey}`);
+    }),
+  );
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(error instanceof InvalidEnvironmentError ? error.message : error instanceof Error ? error.message : error);
+  process.exit(1);
+});

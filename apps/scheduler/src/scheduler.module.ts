@@ -1,0 +1,44 @@
+import { validateEnv } from '@conduit/config';
+import { databaseOptionsFor, DomainModule } from '@conduit/domain';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { ScheduleModule } from '@nestjs/schedule';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { SchedulerEnv } from './config/scheduler.env';
+import { HeartbeatJob } from './jobs/heartbeat.job';
+
+export interface SchedulerModuleOptions {
+  envFile?: boolean;
+  logStream?: DestinationStream;
+}
+
+/** The scheduler: cron and interval jobs (and, later, export workers). No HTTP server. */
+@Module({})
+export class SchedulerModule {
+  static async forRoot(options: SchedulerModuleOptions = {}): Promise<DynamicModule> {
+    return {
+      module: SchedulerModule,
+      imports: [
+        await ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: options.envFile === false,
+          validate: (raw) => validateEnv(SchedulerEnv, raw),
+        }),
+        LoggerModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<SchedulerEnv, true>) => ({
+            pinoHttp: [{ level: config.get('LOG_LEVEL', { infer: true }) }, options.logStream ?? process.stdout],
+          }),
+        }),
+        DomainModule.forRootAsync({
+          inject: [ConfigService],
+          useDatabaseOptions: (config: ConfigService<SchedulerEnv, true>) =>
+            databaseOptionsFor({ databaseUrl: config.get('DATABASE_URL', { infer: true }), dataDir: config.get('CONDUIT_DATA_DIR', { infer: true }) }),
+        }),
+        ScheduleModule.forRoot(),
+      ],
+      providers: [HeartbeatJob],
+    };
+  }
+}

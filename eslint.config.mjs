@@ -1,0 +1,48 @@
+// One ESLint flat config for the whole workspace: TypeScript rules, Prettier compatibility, and the
+// project graph enforced by @nx/enforce-module-boundaries (see ARCHITECTURE.md for the arrows).
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import importX from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+/** Which project tags may depend on which: apps → domain → destinations/core ← destinations/<provider>. */
+export const depConstraints = [
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:provider-core', 'type:provider', 'type:util'] },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:provider-core', 'type:util'] },
+  { sourceTag: 'type:provider', onlyDependOnLibsWithTags: ['type:provider-core', 'type:util'] },
+  { sourceTag: 'type:provider-core', onlyDependOnLibsWithTags: ['type:util'] },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules', '**/dist', '**/coverage', '**/data', '**/.nx', '**/tmp', '**/migrations/**', 'tools/lint/__fixtures__/**'] },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints,
+        },
+      ],
+      // Libraries are used through their public entry point only.
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@conduit/*/src/*', '@conduit/*/src'], message: 'Import from the package entry point (e.g. @conduit/domain), not its src folder.' }] }],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': ['error', { allow: ['warn', 'error'] }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // Command-line entry points print to stdout by design.
+    files: ['**/cli.ts', 'scripts/**'],
+    rules: { 'no-console': 'off' },
+  },
+  prettier,
+);

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// `npm start`: the embedded default. Builds, applies migrations to the SQLite database under ./data
+// (PostgreSQL when DATABASE_URL is set: then migrations are left to `npm run migrate`), makes sure
+// the demo company exists, starts the API and the scheduler, and prints where to go.
+import { execFileSync, spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const dist = (app, file) => join(root, 'dist', 'apps', app, 'src', file);
+const embedded = !process.env.DATABASE_URL;
+const port = process.env.PORT || '3000';
+const host = process.env.HOST || '127.0.0.1';
+const baseUrl = process.env.PUBLIC_URL || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+
+const step = (text) => console.log(`[conduit] ${text}`);
+const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+
+try {
+  step('building…');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  if (embedded) {
+    step(`embedded database: ${join(process.env.CONDUIT_DATA_DIR || './data', 'conduit.sqlite')}`);
+    step(run([dist('api', 'cli.js'), 'db:migrate']).trim());
+  } else {
+    step('DATABASE_URL is set: using PostgreSQL (apply migrations with `npm run migrate`)');
+  }
+  var demo = JSON.parse(run([dist('api', 'cli.js'), 'demo:ensure', '--json']));
+} catch (error) {
+  console.error(`[conduit] could not start: ${error.message}`);
+  process.exit(1);
+}
+
+const children = [
+  ['api', dist('api', 'main.js')],
+  ['scheduler', dist('scheduler', 'main.js')],
+].map(([name, entry]) => {
+  const child = spawn(process.execPath, ['--enable-source-maps', entry], { cwd: root, stdio: 'inherit' });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[conduit] ${name} exited (${signal ?? code}); stopping the others`);
+      stop(code || 1);
+    }
+  });
+  return child;
+});
+
+let stopping = false;
+function stop(code = 0) {
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 5000).unref();
+  Promise.all(children.map((child) => (child.exitCode === null ? new Promise((r) => child.on('exit', r)) : null))).then(() =>
+    process.exit(code),
+  );
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+// Announce once the API answers its health check.
+const started = Date.now();
+(async function announce() {
+  while (!stopping && Date.now() - started < 60_000) {
+    try {
+      const response = await fetch(`${baseUrl}/health`);
+      if (response.ok) {
+        console.log(
+          [
+            '',
+            '  Conduit is running (embedded default).',
+            `  API:       ${baseUrl}`,
+            `  Docs:      ${baseUrl}/docs`,
+            `  Demo company ${demo.companyId}, API key:`,
+            `    ${demo.apiKey}`,
+            `  Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${baseUrl}/companies/me`,
+            '',
+          ].join('\n'),
+        );
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (!stopping) console.error('[conduit] the API did not become healthy within 60 s');
+})();
