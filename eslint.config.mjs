@@ -7,7 +7,10 @@ import tseslint from 'typescript-eslint';
 
 /** Which project tags may depend on which: apps → domain → destinations/core ← destinations/<provider>. */
 export const depConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:provider-core', 'type:provider', 'type:util'] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:provider-core', 'type:provider', 'type:util'],
+  },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:provider-core', 'type:util'] },
   { sourceTag: 'type:provider', onlyDependOnLibsWithTags: ['type:provider-core', 'type:util'] },
   { sourceTag: 'type:provider-core', onlyDependOnLibsWithTags: ['type:util'] },
@@ -15,7 +18,18 @@ export const depConstraints = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules', '**/dist', '**/coverage', '**/data', '**/.nx', '**/tmp', '**/migrations/**', 'tools/lint/__fixtures__/**'] },
+  {
+    ignores: [
+      '**/node_modules',
+      '**/dist',
+      '**/coverage',
+      '**/data',
+      '**/.nx',
+      '**/tmp',
+      '**/migrations/**',
+      'tools/lint/__fixtures__/**',
+    ],
+  },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
@@ -31,7 +45,17 @@ export default tseslint.config(
         },
       ],
       // Libraries are used through their public entry point only.
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@conduit/*/src/*', '@conduit/*/src'], message: 'Import from the package entry point (e.g. @conduit/domain), not its src folder.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@conduit/*/src/*', '@conduit/*/src'],
+              message: 'Import from the package entry point (e.g. @conduit/domain), not its src folder.',
+            },
+          ],
+        },
+      ],
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -41,7 +65,7 @@ export default tseslint.config(
   },
   {
     // Command-line entry points print to stdout by design.
-    files: ['**/cli.ts', 'scripts/**'],
+    files: ['**/cli.ts', '**/openapi.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
   prettier,

@@ -24,5 +24,12 @@ module.exports = {
   testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec).ts'],
   setupFiles: ['reflect-metadata'],
   coverageReporters: ['text-summary', 'lcov', 'json-summary'],
-  collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/**/*.int-spec.ts', '!src/**/*.e2e-spec.ts', '!src/**/migrations/**', '!src/**/__fixtures__/**'],
+  collectCoverageFrom: [
+    'src/**/*.ts',
+    '!src/**/*.spec.ts',
+    '!src/**/*.int-spec.ts',
+    '!src/**/*.e2e-spec.ts',
+    '!src/**/migrations/**',
+    '!src/**/__fixtures__/**',
+  ],
 };

@@ -15,7 +15,9 @@ const banner = (text) => console.log(`\n=== ${text} ===`);
 if (process.env.DATABASE_URL) {
   banner(`Database suites: PostgreSQL (${new URL(process.env.DATABASE_URL).host})`);
 } else {
-  banner('Database suites: SQLite. PostgreSQL SKIPPED: set DATABASE_URL=postgres://… to run them against PostgreSQL');
+  banner(
+    'Database suites: SQLite. PostgreSQL SKIPPED: set DATABASE_URL=postgres://… to run them against PostgreSQL',
+  );
 }
 if (!process.env.REDIS_URL) {
   banner('Redis suites: SKIPPED (set REDIS_URL=redis://127.0.0.1:6379 to run them)');
@@ -23,16 +25,29 @@ if (!process.env.REDIS_URL) {
 
 const result = spawnSync(
   process.execPath,
-  [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--maxWorkers=2', '--json', `--outputFile=${report}`, ...process.argv.slice(2)],
+  [
+    join(root, 'node_modules', 'jest', 'bin', 'jest.js'),
+    '--maxWorkers=2',
+    '--json',
+    `--outputFile=${report}`,
+    ...process.argv.slice(2),
+  ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' } },
 );
 
 if (existsSync(report)) {
-  const { numPassedTests, numFailedTests, numPendingTests, numTotalTestSuites, numFailedTestSuites, numRuntimeErrorTestSuites } = JSON.parse(
-    readFileSync(report, 'utf8'),
-  );
+  const {
+    numPassedTests,
+    numFailedTests,
+    numPendingTests,
+    numTotalTestSuites,
+    numFailedTestSuites,
+    numRuntimeErrorTestSuites,
+  } = JSON.parse(readFileSync(report, 'utf8'));
   const brokenSuites = numFailedTestSuites + numRuntimeErrorTestSuites;
   console.log(`\n${numTotalTestSuites} suites, ${brokenSuites} broken`);
-  console.log(`${numPassedTests} passed, ${numFailedTests} failed${numPendingTests ? `, ${numPendingTests} skipped` : ''}`);
+  console.log(
+    `${numPassedTests} passed, ${numFailedTests} failed${numPendingTests ? `, ${numPendingTests} skipped` : ''}`,
+  );
 }
 process.exit(result.status ?? 1);

@@ -7,12 +7,30 @@ import { createProjectGraphAsync } from '@nx/devkit';
 const root = join(__dirname, '..', '..');
 
 const probes = {
-  coreImportsDomain: { filePath: 'libs/destinations/core/src/probe.ts', code: "import { newId } from '@conduit/domain';\nexport const probe = newId;\n" },
-  domainImportsApp: { filePath: 'libs/domain/src/probe.ts', code: "import { AppModule } from '../../../apps/api/src/app.module';\nexport const probe = AppModule;\n" },
-  appImportsApp: { filePath: 'apps/scheduler/src/probe.ts', code: "import { AppModule } from '../../api/src/app.module';\nexport const probe = AppModule;\n" },
-  deepImport: { filePath: 'apps/api/src/probe.ts', code: "import { newId } from '@conduit/domain/src/common/ids';\nexport const probe = newId;\n" },
-  appImportsDomain: { filePath: 'apps/api/src/probe.ts', code: "import { newId } from '@conduit/domain';\nexport const probe = newId;\n" },
-  domainImportsUtil: { filePath: 'libs/domain/src/probe.ts', code: "import { validateEnv } from '@conduit/config';\nexport const probe = validateEnv;\n" },
+  coreImportsDomain: {
+    filePath: 'libs/destinations/core/src/probe.ts',
+    code: "import { newId } from '@conduit/domain';\nexport const probe = newId;\n",
+  },
+  domainImportsApp: {
+    filePath: 'libs/domain/src/probe.ts',
+    code: "import { AppModule } from '../../../apps/api/src/app.module';\nexport const probe = AppModule;\n",
+  },
+  appImportsApp: {
+    filePath: 'apps/scheduler/src/probe.ts',
+    code: "import { AppModule } from '../../api/src/app.module';\nexport const probe = AppModule;\n",
+  },
+  deepImport: {
+    filePath: 'apps/api/src/probe.ts',
+    code: "import { newId } from '@conduit/domain/src/common/ids';\nexport const probe = newId;\n",
+  },
+  appImportsDomain: {
+    filePath: 'apps/api/src/probe.ts',
+    code: "import { newId } from '@conduit/domain';\nexport const probe = newId;\n",
+  },
+  domainImportsUtil: {
+    filePath: 'libs/domain/src/probe.ts',
+    code: "import { validateEnv } from '@conduit/config';\nexport const probe = validateEnv;\n",
+  },
 };
 
 describe('module boundaries (eslint.config.mjs)', () => {
@@ -27,7 +45,9 @@ describe('module boundaries (eslint.config.mjs)', () => {
       encoding: 'utf8',
     });
     const results = JSON.parse(output) as string[][];
-    reported = Object.fromEntries(Object.keys(probes).map((name, index) => [name, results[index]])) as typeof reported;
+    reported = Object.fromEntries(
+      Object.keys(probes).map((name, index) => [name, results[index]]),
+    ) as typeof reported;
   }, 120_000);
 
   it('refuses destinations/core importing the domain (an arrow pointing back)', () => {

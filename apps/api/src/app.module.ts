@@ -25,7 +25,12 @@ export interface AppModuleOptions {
 }
 
 /** Headers whose values never reach a log line. */
-const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["access-token"]', 'res.headers["set-cookie"]'];
+const REDACTED = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["access-token"]',
+  'res.headers["set-cookie"]',
+];
 
 @Module({})
 export class AppModule {
@@ -49,7 +54,11 @@ export class AppModule {
                 genReqId: requestId,
                 redact: { paths: REDACTED, censor: '[redacted]' },
                 customLogLevel: (_request, response, error) =>
-                  error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+                  error || response.statusCode >= 500
+                    ? 'error'
+                    : response.statusCode >= 400
+                      ? 'warn'
+                      : 'info',
                 autoLogging: { ignore: (request) => request.url === '/health' },
               },
               options.logStream ?? process.stdout,

@@ -1,7 +1,13 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { InvalidEnvironmentError } from '@conduit/config';
-import { ApiKeyService, CompanyService, migrateDatabase, pendingMigrations, UnitOfWork } from '@conduit/domain';
+import {
+  ApiKeyService,
+  CompanyService,
+  migrateDatabase,
+  pendingMigrations,
+  UnitOfWork,
+} from '@conduit/domain';
 import { MikroORM } from '@mikro-orm/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -14,7 +20,10 @@ import type { ApiEnv } from './config/api.env';
 // Operator commands: `npm run conduit -- <command>`. Output is for people unless --json is given.
 
 async function withContext<T>(work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
-  const app = await NestFactory.createApplicationContext(await CliModule.forRoot(), { logger: ['error', 'warn'], abortOnError: false });
+  const app = await NestFactory.createApplicationContext(await CliModule.forRoot(), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
   try {
     return await work(app);
   } finally {
@@ -34,7 +43,11 @@ program
   .action(() =>
     withContext(async (app) => {
       const applied = await migrateDatabase(app.get(MikroORM));
-      console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date.');
+      console.log(
+        applied.length
+          ? `Applied ${applied.length} migration(s): ${applied.join(', ')}`
+          : 'Database is up to date.',
+      );
     }),
   );
 
@@ -71,7 +84,7 @@ program
 
 program
   .command('api-key:create')
-  .description("Create another API key for a company (e.g. when its last key was lost)")
+  .description('Create another API key for a company (e.g. when its last key was lost)')
   .argument('<companyId>', 'company id (cmp_…)')
   .option('--name <name>', 'key name', 'operator key')
   .option('--json', 'print JSON')
@@ -79,7 +92,11 @@ program
     withContext((app) =>
       app.get(UnitOfWork).run(async () => {
         const { apiKey, secret } = await app.get(ApiKeyService).create(companyId, options.name);
-        print(!!options.json, { companyId, apiKeyId: apiKey.id, apiKey: secret }, `API key ${apiKey.id} — store it now, it is not shown again:\n  ${secret}`);
+        print(
+          !!options.json,
+          { companyId, apiKeyId: apiKey.id, apiKey: secret },
+          `API key ${apiKey.id} — store it now, it is not shown again:\n  ${secret}`,
+        );
       }),
     ),
   );
@@ -92,13 +109,20 @@ program
   .action((options: { keyFile?: string; json?: boolean }) =>
     withContext(async (app) => {
       const config = app.get<ConfigService<ApiEnv, true>>(ConfigService);
-      const keyFile = options.keyFile ?? join(config.get('CONDUIT_DATA_DIR', { infer: true }), 'demo-api-key');
+      const keyFile =
+        options.keyFile ?? join(config.get('CONDUIT_DATA_DIR', { infer: true }), 'demo-api-key');
       const demo = await app.get(DemoService).ensure(keyFile);
-      print(!!options.json, { ...demo, keyFile }, `Demo company ${demo.companyId}; API key (kept in ${keyFile}):\n  ${demo.apiKey}`);
+      print(
+        !!options.json,
+        { ...demo, keyFile },
+        `Demo company ${demo.companyId}; API key (kept in ${keyFile}):\n  ${demo.apiKey}`,
+      );
     }),
   );
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(error instanceof InvalidEnvironmentError ? error.message : error instanceof Error ? error.message : error);
+  console.error(
+    error instanceof InvalidEnvironmentError ? error.message : error instanceof Error ? error.message : error,
+  );
   process.exit(1);
 });

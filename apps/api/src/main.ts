@@ -9,17 +9,23 @@ import type { ApiEnv } from './config/api.env';
 import { configureApp } from './configure-app';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   configureApp(app);
   const config = app.get<ConfigService<ApiEnv, true>>(ConfigService);
   const port = config.get('PORT', { infer: true });
   const host = config.get('HOST', { infer: true });
   await app.listen(port, host);
-  const url = config.get('PUBLIC_URL', { infer: true }) ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  const url =
+    config.get('PUBLIC_URL', { infer: true }) ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
   app.get(Logger).log(`Conduit API listening on ${url} (docs: ${url}/docs)`, 'Bootstrap');
 }
 
 bootstrap().catch((error: unknown) => {
-  console.error(error instanceof InvalidEnvironmentError ? `Conduit API cannot start. ${error.message}` : error);
+  console.error(
+    error instanceof InvalidEnvironmentError ? `Conduit API cannot start. ${error.message}` : error,
+  );
   process.exit(1);
 });

@@ -17,7 +17,9 @@ async function generate(): Promise<string> {
   // The document depends on code only: boot against a throwaway embedded database, whatever the shell says.
   const dataDir = mkdtempSync(join(tmpdir(), 'conduit-openapi-'));
   Object.assign(process.env, { CONDUIT_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent' });
-  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot({ envFile: false }), { logger: false });
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot({ envFile: false }), {
+    logger: false,
+  });
   try {
     return `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;
   } finally {
@@ -37,7 +39,9 @@ async function main(): Promise<void> {
   if (mode === '--check') {
     const committed = readFileSync(target, 'utf8');
     if (committed !== document) {
-      console.error(`${target} is out of date with the controllers. Run \`npm run openapi\` and commit the result.`);
+      console.error(
+        `${target} is out of date with the controllers. Run \`npm run openapi\` and commit the result.`,
+      );
       process.exit(1);
     }
     console.log('openapi.json is up to date.');

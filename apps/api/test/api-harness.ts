@@ -1,5 +1,10 @@
 import { Writable } from 'node:stream';
-import { createTestDatabase, seedCompany, type SeededCompany, type TestDatabase } from '@conduit/domain/testing';
+import {
+  createTestDatabase,
+  seedCompany,
+  type SeededCompany,
+  type TestDatabase,
+} from '@conduit/domain/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -31,7 +36,9 @@ export async function bootApi(): Promise<ApiHarness> {
       done();
     },
   });
-  const moduleRef = await Test.createTestingModule({ imports: [await AppModule.forRoot({ envFile: false, logStream })] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [await AppModule.forRoot({ envFile: false, logStream })],
+  }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
   configureApp(app);
   await app.init();

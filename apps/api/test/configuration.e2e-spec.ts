@@ -3,7 +3,12 @@ import { AppModule } from '../src/app.module';
 
 describe('API configuration', () => {
   it('refuses to boot with every invalid variable listed in one message', async () => {
-    Object.assign(process.env, { PORT: 'eighty', LOG_LEVEL: 'loud', PUBLIC_URL: 'ftp://x', DATABASE_URL: 'sqlite://x' });
+    Object.assign(process.env, {
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      PUBLIC_URL: 'ftp://x',
+      DATABASE_URL: 'sqlite://x',
+    });
     const attempt = AppModule.forRoot({ envFile: false });
     await expect(attempt).rejects.toBeInstanceOf(InvalidEnvironmentError);
     const error = (await attempt.catch((caught: unknown) => caught)) as InvalidEnvironmentError;

@@ -5,7 +5,10 @@ import { Logger } from 'nestjs-pino';
 import { SchedulerModule } from './scheduler.module';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(await SchedulerModule.forRoot(), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.createApplicationContext(await SchedulerModule.forRoot(), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.init();
@@ -13,6 +16,8 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  console.error(error instanceof InvalidEnvironmentError ? `Conduit scheduler cannot start. ${error.message}` : error);
+  console.error(
+    error instanceof InvalidEnvironmentError ? `Conduit scheduler cannot start. ${error.message}` : error,
+  );
   process.exit(1);
 });

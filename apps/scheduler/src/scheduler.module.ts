@@ -28,13 +28,19 @@ export class SchedulerModule {
         LoggerModule.forRootAsync({
           inject: [ConfigService],
           useFactory: (config: ConfigService<SchedulerEnv, true>) => ({
-            pinoHttp: [{ level: config.get('LOG_LEVEL', { infer: true }) }, options.logStream ?? process.stdout],
+            pinoHttp: [
+              { level: config.get('LOG_LEVEL', { infer: true }) },
+              options.logStream ?? process.stdout,
+            ],
           }),
         }),
         DomainModule.forRootAsync({
           inject: [ConfigService],
           useDatabaseOptions: (config: ConfigService<SchedulerEnv, true>) =>
-            databaseOptionsFor({ databaseUrl: config.get('DATABASE_URL', { infer: true }), dataDir: config.get('CONDUIT_DATA_DIR', { infer: true }) }),
+            databaseOptionsFor({
+              databaseUrl: config.get('DATABASE_URL', { infer: true }),
+              dataDir: config.get('CONDUIT_DATA_DIR', { infer: true }),
+            }),
         }),
         ScheduleModule.forRoot(),
       ],

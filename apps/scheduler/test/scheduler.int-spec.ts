@@ -17,7 +17,9 @@ describe(`scheduler (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`,
   beforeAll(async () => {
     db = await createTestDatabase();
     Object.assign(process.env, db.env, { SCHEDULER_HEARTBEAT_SECONDS: '3600' });
-    const moduleRef = await Test.createTestingModule({ imports: [await SchedulerModule.forRoot({ envFile: false, logStream: silent })] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [await SchedulerModule.forRoot({ envFile: false, logStream: silent })],
+    }).compile();
     app = await moduleRef.init();
   });
 
@@ -26,7 +28,10 @@ describe(`scheduler (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`,
     await db.destroy();
   });
 
-  const instances = () => app.get(UnitOfWork).run(() => app.get(EntityManager).find(SchedulerInstance, {}, { orderBy: { id: 'asc' } }));
+  const instances = () =>
+    app
+      .get(UnitOfWork)
+      .run(() => app.get(EntityManager).find(SchedulerInstance, {}, { orderBy: { id: 'asc' } }));
 
   it('registers itself at boot', async () => {
     const job = app.get(HeartbeatJob);
@@ -39,7 +44,9 @@ describe(`scheduler (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`,
     const [before] = await instances();
     const stale = await app.get(UnitOfWork).run(async () => {
       const other = await app.get(SchedulerInstanceService).register('gone-host', 1);
-      await app.get(SchedulerInstanceService).beat(other.id, 'gone-host', 1, new Date(Date.now() - 3_600_000));
+      await app
+        .get(SchedulerInstanceService)
+        .beat(other.id, 'gone-host', 1, new Date(Date.now() - 3_600_000));
       return other.id;
     });
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -65,7 +72,9 @@ describe('scheduler configuration', () => {
     process.env['DATABASE_URL'] = 'mysql://nope';
     const attempt = SchedulerModule.forRoot({ envFile: false });
     await expect(attempt).rejects.toBeInstanceOf(InvalidEnvironmentError);
-    await expect(attempt).rejects.toThrow(/SCHEDULER_HEARTBEAT_SECONDS[\s\S]*REDIS_URL|REDIS_URL[\s\S]*SCHEDULER_HEARTBEAT_SECONDS/);
+    await expect(attempt).rejects.toThrow(
+      /SCHEDULER_HEARTBEAT_SECONDS[\s\S]*REDIS_URL|REDIS_URL[\s\S]*SCHEDULER_HEARTBEAT_SECONDS/,
+    );
     await expect(attempt).rejects.toThrow(/DATABASE_URL: must be a PostgreSQL URL/);
   });
 });

@@ -23,7 +23,8 @@ export const IsOptionalPostgresUrl = (): PropertyDecorator => (target, key) => {
   IsOptional()(target, key);
   IsString()(target, key);
   Matches(/^postgres(ql)?:\/\/\S+$/, {
-    message: 'must be a PostgreSQL URL such as postgres://user@host:5432/conduit; leave it unset for the embedded SQLite database',
+    message:
+      'must be a PostgreSQL URL such as postgres://user@host:5432/conduit; leave it unset for the embedded SQLite database',
   })(target, key);
 };
 

@@ -25,8 +25,16 @@ describe('validateEnv', () => {
   });
 
   it('parses and keeps valid values', () => {
-    const env = validateEnv(SampleEnv, { PORT: '8080', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/conduit', LOG_LEVEL: 'debug' });
-    expect(env).toMatchObject({ PORT: 8080, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/conduit', LOG_LEVEL: 'debug' });
+    const env = validateEnv(SampleEnv, {
+      PORT: '8080',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/conduit',
+      LOG_LEVEL: 'debug',
+    });
+    expect(env).toMatchObject({
+      PORT: 8080,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/conduit',
+      LOG_LEVEL: 'debug',
+    });
   });
 
   it('reports every invalid variable in one error', () => {
@@ -45,6 +53,8 @@ describe('validateEnv', () => {
   });
 
   it('never echoes the value of a secret-looking variable', () => {
-    expect(() => validateEnv(SampleEnv, { API_SECRET: 42 as unknown as string })).toThrow(/API_SECRET: .*\(got \(hidden\)\)/);
+    expect(() => validateEnv(SampleEnv, { API_SECRET: 42 as unknown as string })).toThrow(
+      /API_SECRET: .*\(got \(hidden\)\)/,
+    );
   });
 });

@@ -4,8 +4,10 @@ import { validateSync, type ValidationError } from 'class-validator';
 /** Thrown when the environment does not satisfy an app's schema; lists every problem at once. */
 export class InvalidEnvironmentError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-      problems.map((problem) => `  - ${problem}`).join('\n'));
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((problem) => `  - ${problem}`).join('\n'),
+    );
     this.name = 'InvalidEnvironmentError';
   }
 }
@@ -20,7 +22,11 @@ export function validateEnv<T extends object>(schema: Constructor<T>, raw: Recor
   // Empty strings mean "not set": docker-compose and .env files produce them for blank variables.
   const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
   const env = plainToInstance(schema, present, { exposeDefaultValues: true });
-  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: true, stopAtFirstError: true });
+  const errors = validateSync(env, {
+    skipMissingProperties: false,
+    forbidUnknownValues: true,
+    stopAtFirstError: true,
+  });
   if (errors.length > 0) {
     throw new InvalidEnvironmentError(errors.flatMap(describe));
   }
@@ -30,5 +36,7 @@ export function validateEnv<T extends object>(schema: Constructor<T>, raw: Recor
 function describe(error: ValidationError): string[] {
   const messages = Object.values(error.constraints ?? {});
   const shown = error.property.match(/SECRET|KEY|PASSWORD|TOKEN/i) ? '(hidden)' : JSON.stringify(error.value);
-  return messages.map((message) => `${error.property}: ${message} (got ${error.value === undefined ? 'nothing' : shown})`);
+  return messages.map(
+    (message) => `${error.property}: ${message} (got ${error.value === undefined ? 'nothing' : shown})`,
+  );
 }

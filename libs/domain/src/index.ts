@@ -4,14 +4,25 @@ export { DomainException, ErrorCode, type FieldProblem } from './common/domain.e
 export { ID_PREFIXES, newId } from './common/ids';
 export { UnitOfWork } from './common/unit-of-work';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, type Page, type PageRequest } from './common/pagination';
-export { createOrmOptions, databaseDialect, databaseOptionsFor, type DatabaseDialect, type DatabaseOptions } from './database/database.options';
+export {
+  createOrmOptions,
+  databaseDialect,
+  databaseOptionsFor,
+  type DatabaseDialect,
+  type DatabaseOptions,
+} from './database/database.options';
 export { migrateDatabase, pendingMigrations } from './database/migrate';
 export { Company, COMPANY_NAME_MAX_LENGTH } from './companies/company.entity';
 export { CompanyService } from './companies/company.service';
 export { ApiKey, API_KEY_NAME_MAX_LENGTH } from './api-keys/api-key.entity';
 export { ApiKeyService, type CreatedApiKey, type Principal } from './api-keys/api-key.service';
 export { API_KEY_MARKER, looksLikeApiKey } from './api-keys/api-key.secret';
-export { Collaboration, CollaborationMember, CollaborationRole, COLLABORATION_NAME_MAX_LENGTH } from './collaborations/collaboration.entity';
+export {
+  Collaboration,
+  CollaborationMember,
+  CollaborationRole,
+  COLLABORATION_NAME_MAX_LENGTH,
+} from './collaborations/collaboration.entity';
 export { CollaborationService, type CreateCollaborationInput } from './collaborations/collaboration.service';
 export { SchedulerInstance } from './scheduler/scheduler-instance.entity';
 export { SchedulerInstanceService } from './scheduler/scheduler-instance.service';

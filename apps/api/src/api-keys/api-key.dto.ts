@@ -14,7 +14,11 @@ export class ApiKeyDto {
   @ApiProperty({ example: 'Airflow production' })
   name!: string;
 
-  @ApiProperty({ example: 'cdt_Xy3kQ9aB', description: 'The first characters of the key, to tell keys apart. The full key is shown only once, at creation.' })
+  @ApiProperty({
+    example: 'cdt_Xy3kQ9aB',
+    description:
+      'The first characters of the key, to tell keys apart. The full key is shown only once, at creation.',
+  })
   prefix!: string;
 
   @ApiProperty({ enum: ApiKeyStatus, enumName: 'ApiKeyStatus' })
@@ -23,7 +27,12 @@ export class ApiKeyDto {
   @ApiProperty({ example: '2026-11-25T09:30:00.000Z' })
   createdAt!: string;
 
-  @ApiProperty({ type: String, nullable: true, example: '2026-11-25T10:02:00.000Z', description: 'Last successful use, to the minute.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '2026-11-25T10:02:00.000Z',
+    description: 'Last successful use, to the minute.',
+  })
   lastUsedAt!: string | null;
 
   @ApiProperty({ type: String, nullable: true, example: null })
@@ -39,7 +48,11 @@ export class CreatedApiKeyDto extends ApiKeyDto {
 }
 
 export class CreateApiKeyDto {
-  @ApiProperty({ example: 'Airflow production', maxLength: API_KEY_NAME_MAX_LENGTH, description: 'What the key is for.' })
+  @ApiProperty({
+    example: 'Airflow production',
+    maxLength: API_KEY_NAME_MAX_LENGTH,
+    description: 'What the key is for.',
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(API_KEY_NAME_MAX_LENGTH)

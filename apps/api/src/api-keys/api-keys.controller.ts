@@ -15,7 +15,10 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeyService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List API keys', description: "My company's keys, active and revoked, oldest first. Secrets are never listed." })
+  @ApiOperation({
+    summary: 'List API keys',
+    description: "My company's keys, active and revoked, oldest first. Secrets are never listed.",
+  })
   @ApiOkResponse({ type: ApiKeyPageDto })
   @ApiErrors(ErrorCode.INVALID_CURSOR)
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListQueryDto) {
@@ -23,10 +26,16 @@ export class ApiKeysController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create an API key', description: 'Returns the key once, in `secret`. Only a hash is stored.' })
+  @ApiOperation({
+    summary: 'Create an API key',
+    description: 'Returns the key once, in `secret`. Only a hash is stored.',
+  })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiErrors()
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateApiKeyDto,
+  ): Promise<CreatedApiKeyDto> {
     const { apiKey, secret } = await this.apiKeys.create(principal.companyId, body.name);
     return { ...toApiKeyDto(apiKey), secret };
   }
@@ -35,7 +44,10 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Get an API key' })
   @ApiOkResponse({ type: ApiKeyDto })
   @ApiErrors(ErrorCode.API_KEY_NOT_FOUND)
-  async get(@CurrentPrincipal() principal: Principal, @Param('apiKeyId') apiKeyId: string): Promise<ApiKeyDto> {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('apiKeyId') apiKeyId: string,
+  ): Promise<ApiKeyDto> {
     return toApiKeyDto(await this.apiKeys.get(principal.companyId, apiKeyId));
   }
 
@@ -43,11 +55,15 @@ export class ApiKeysController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Revoke an API key',
-    description: 'The key stops working at once. Your last active key cannot be revoked: create a replacement first.',
+    description:
+      'The key stops working at once. Your last active key cannot be revoked: create a replacement first.',
   })
   @ApiOkResponse({ type: ApiKeyDto })
   @ApiErrors(ErrorCode.API_KEY_NOT_FOUND, ErrorCode.API_KEY_ALREADY_REVOKED, ErrorCode.API_KEY_LAST_ACTIVE)
-  async revoke(@CurrentPrincipal() principal: Principal, @Param('apiKeyId') apiKeyId: string): Promise<ApiKeyDto> {
+  async revoke(
+    @CurrentPrincipal() principal: Principal,
+    @Param('apiKeyId') apiKeyId: string,
+  ): Promise<ApiKeyDto> {
     return toApiKeyDto(await this.apiKeys.revoke(principal.companyId, apiKeyId));
   }
 }

@@ -28,7 +28,9 @@ export class ApiKeyGuard implements CanActivate {
     }
     const principal = await this.apiKeys.authenticate(match[1]);
     if (!principal) {
-      throw unauthenticated('The API key is invalid or has been revoked; create a new key or ask an administrator.');
+      throw unauthenticated(
+        'The API key is invalid or has been revoked; create a new key or ask an administrator.',
+      );
     }
     request.principal = principal;
     return true;

@@ -30,7 +30,9 @@ export class DemoService {
       if (principal) {
         return { companyId: principal.companyId, apiKey: saved, created: false };
       }
-      const company = (await this.companies.findByName(DEMO_COMPANY_NAME)) ?? (await this.companies.create(DEMO_COMPANY_NAME));
+      const company =
+        (await this.companies.findByName(DEMO_COMPANY_NAME)) ??
+        (await this.companies.create(DEMO_COMPANY_NAME));
       const { secret } = await this.apiKeys.create(company.id, 'demo (npm start)');
       mkdirSync(dirname(keyFile), { recursive: true });
       writeFileSync(keyFile, `${secret}\n`, { mode: 0o600 });

@@ -43,7 +43,11 @@ export class CreateCollaborationDto {
   @MaxLength(COLLABORATION_NAME_MAX_LENGTH)
   name!: string;
 
-  @ApiPropertyOptional({ type: [String], example: ['cmp_01JD4Q0X8R4Y3N2V6M5K7T9W1Z'], description: 'Partner companies to add as members now.' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['cmp_01JD4Q0X8R4Y3N2V6M5K7T9W1Z'],
+    description: 'Partner companies to add as members now.',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
@@ -52,7 +56,10 @@ export class CreateCollaborationDto {
 }
 
 export class AddCollaborationMemberDto {
-  @ApiProperty({ example: 'cmp_01JD4Q0X8R4Y3N2V6M5K7T9W1Z', description: 'The partner company (its id from GET /companies/me).' })
+  @ApiProperty({
+    example: 'cmp_01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
+    description: 'The partner company (its id from GET /companies/me).',
+  })
   @IsString()
   @Matches(COMPANY_ID_PATTERN, { message: COMPANY_ID_MESSAGE })
   companyId!: string;

@@ -1,10 +1,22 @@
 import { CollaborationService, ErrorCode, type Principal } from '@conduit/domain';
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { ApiErrors } from '../http/api-errors.decorator';
 import { ListQueryDto, mapPage, PageResponse } from '../http/pagination.dto';
-import { AddCollaborationMemberDto, CollaborationDto, CreateCollaborationDto, toCollaborationDto } from './collaboration.dto';
+import {
+  AddCollaborationMemberDto,
+  CollaborationDto,
+  CreateCollaborationDto,
+  toCollaborationDto,
+} from './collaboration.dto';
 
 const CollaborationPageDto = PageResponse(CollaborationDto);
 
@@ -15,15 +27,24 @@ export class CollaborationsController {
   constructor(private readonly collaborations: CollaborationService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a collaboration', description: 'My company becomes its owner; partners listed in `memberCompanyIds` become members.' })
+  @ApiOperation({
+    summary: 'Create a collaboration',
+    description: 'My company becomes its owner; partners listed in `memberCompanyIds` become members.',
+  })
   @ApiCreatedResponse({ type: CollaborationDto })
   @ApiErrors(ErrorCode.COMPANY_NOT_FOUND)
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateCollaborationDto): Promise<CollaborationDto> {
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateCollaborationDto,
+  ): Promise<CollaborationDto> {
     return toCollaborationDto(await this.collaborations.create(principal.companyId, body));
   }
 
   @Get()
-  @ApiOperation({ summary: 'List my collaborations', description: 'Collaborations my company owns or is a member of, oldest first.' })
+  @ApiOperation({
+    summary: 'List my collaborations',
+    description: 'Collaborations my company owns or is a member of, oldest first.',
+  })
   @ApiOkResponse({ type: CollaborationPageDto })
   @ApiErrors(ErrorCode.INVALID_CURSOR)
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListQueryDto) {
@@ -34,25 +55,42 @@ export class CollaborationsController {
   @ApiOperation({ summary: 'Get a collaboration' })
   @ApiOkResponse({ type: CollaborationDto })
   @ApiErrors(ErrorCode.COLLABORATION_NOT_FOUND)
-  async get(@CurrentPrincipal() principal: Principal, @Param('collaborationId') collaborationId: string): Promise<CollaborationDto> {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('collaborationId') collaborationId: string,
+  ): Promise<CollaborationDto> {
     return toCollaborationDto(await this.collaborations.get(principal.companyId, collaborationId));
   }
 
   @Post(':collaborationId/members')
-  @ApiOperation({ summary: 'Add a member', description: 'Owner only. Adds a partner company to the collaboration.' })
+  @ApiOperation({
+    summary: 'Add a member',
+    description: 'Owner only. Adds a partner company to the collaboration.',
+  })
   @ApiCreatedResponse({ type: CollaborationDto })
-  @ApiErrors(ErrorCode.COLLABORATION_NOT_FOUND, ErrorCode.COLLABORATION_OWNER_ONLY, ErrorCode.COMPANY_NOT_FOUND, ErrorCode.COLLABORATION_MEMBER_EXISTS)
+  @ApiErrors(
+    ErrorCode.COLLABORATION_NOT_FOUND,
+    ErrorCode.COLLABORATION_OWNER_ONLY,
+    ErrorCode.COMPANY_NOT_FOUND,
+    ErrorCode.COLLABORATION_MEMBER_EXISTS,
+  )
   async addMember(
     @CurrentPrincipal() principal: Principal,
     @Param('collaborationId') collaborationId: string,
     @Body() body: AddCollaborationMemberDto,
   ): Promise<CollaborationDto> {
-    return toCollaborationDto(await this.collaborations.addMember(principal.companyId, collaborationId, body.companyId));
+    return toCollaborationDto(
+      await this.collaborations.addMember(principal.companyId, collaborationId, body.companyId),
+    );
   }
 
   @Delete(':collaborationId/members/:companyId')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Remove a member or leave', description: 'The owner may remove any member; a member may remove itself (leave). The owner cannot leave.' })
+  @ApiOperation({
+    summary: 'Remove a member or leave',
+    description:
+      'The owner may remove any member; a member may remove itself (leave). The owner cannot leave.',
+  })
   @ApiNoContentResponse({ description: 'Removed.' })
   @ApiErrors(
     ErrorCode.COLLABORATION_NOT_FOUND,

@@ -23,8 +23,10 @@ export class CompaniesController {
   @ApiOperation({ summary: 'Rename my company' })
   @ApiOkResponse({ type: CompanyDto })
   @ApiErrors()
-  async update(@CurrentPrincipal() principal: Principal, @Body() body: UpdateCompanyDto): Promise<CompanyDto> {
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: UpdateCompanyDto,
+  ): Promise<CompanyDto> {
     return toCompanyDto(await this.companies.rename(principal.companyId, body.name));
   }
 }
-

@@ -3,7 +3,10 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 export class CompanyDto {
-  @ApiProperty({ example: 'cmp_01JD4Q0X8R4Y3N2V6M5K7T9W1Z', description: 'Share this id with partners so they can add you to a collaboration.' })
+  @ApiProperty({
+    example: 'cmp_01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
+    description: 'Share this id with partners so they can add you to a collaboration.',
+  })
   id!: string;
 
   @ApiProperty({ example: 'Acme Media' })

@@ -14,6 +14,9 @@ export class ApiEnv extends BaseEnv {
 
   /** Public base URL of this API (used in links we hand out); defaults to http://localhost:PORT. */
   @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL such as https://conduit.example.com' })
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'must be an http(s) URL such as https://conduit.example.com' },
+  )
   PUBLIC_URL?: string;
 }

@@ -1,5 +1,12 @@
 import { DomainException, ErrorCode, type FieldProblem } from '@conduit/domain';
-import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ERROR_STATUS, reasonPhrase } from './error-status';
 import { requestId } from './request-id';
@@ -56,7 +63,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     return {
       code: ErrorCode.INTERNAL_ERROR,
-      message: 'Something went wrong on our side. Retry later; if it persists, contact support with the request id.',
+      message:
+        'Something went wrong on our side. Retry later; if it persists, contact support with the request id.',
     };
   }
 
@@ -65,13 +73,22 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const cause = exception.cause as { type?: string } | undefined;
     switch (status) {
       case HttpStatus.NOT_FOUND:
-        return { code: ErrorCode.ROUTE_NOT_FOUND, message: `No route ${request.method} ${request.path}; see /docs for the API reference.` };
+        return {
+          code: ErrorCode.ROUTE_NOT_FOUND,
+          message: `No route ${request.method} ${request.path}; see /docs for the API reference.`,
+        };
       case HttpStatus.METHOD_NOT_ALLOWED:
-        return { code: ErrorCode.METHOD_NOT_ALLOWED, message: `${request.method} is not allowed on ${request.path}.` };
+        return {
+          code: ErrorCode.METHOD_NOT_ALLOWED,
+          message: `${request.method} is not allowed on ${request.path}.`,
+        };
       case HttpStatus.PAYLOAD_TOO_LARGE:
         return { code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'The request body is too large.' };
       case HttpStatus.SERVICE_UNAVAILABLE:
-        return { code: ErrorCode.SERVICE_UNAVAILABLE, message: 'A dependency of the service is unavailable; retry shortly.' };
+        return {
+          code: ErrorCode.SERVICE_UNAVAILABLE,
+          message: 'A dependency of the service is unavailable; retry shortly.',
+        };
       case HttpStatus.BAD_REQUEST:
         if (cause?.type === 'entity.parse.failed' || /JSON/i.test(exception.message)) {
           return { code: ErrorCode.MALFORMED_JSON, message: 'The request body is not valid JSON.' };
@@ -79,7 +96,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
         return { code: ErrorCode.VALIDATION_FAILED, message: exception.message };
       default:
         return status >= 500
-          ? { code: ErrorCode.INTERNAL_ERROR, message: 'Something went wrong on our side. Retry later; if it persists, contact support with the request id.' }
+          ? {
+              code: ErrorCode.INTERNAL_ERROR,
+              message:
+                'Something went wrong on our side. Retry later; if it persists, contact support with the request id.',
+            }
           : { code: ErrorCode.VALIDATION_FAILED, message: exception.message };
     }
   }

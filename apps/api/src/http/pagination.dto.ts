@@ -6,7 +6,12 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 
 /** `?limit=&cursor=` on every list. */
 export class ListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT, description: 'Page size.' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_PAGE_LIMIT,
+    default: DEFAULT_PAGE_LIMIT,
+    description: 'Page size.',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -27,7 +32,11 @@ export function PageResponse<T>(item: NestType<T>): NestType<{ data: T[]; nextCu
     @ApiProperty({ type: [item] })
     data!: T[];
 
-    @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` to get the next page; null on the last page.' })
+    @ApiProperty({
+      type: String,
+      nullable: true,
+      description: 'Pass as `cursor` to get the next page; null on the last page.',
+    })
     nextCursor!: string | null;
   }
   Object.defineProperty(PageResponseDto, 'name', { value: `${item.name.replace(/Dto$/, '')}PageDto` });

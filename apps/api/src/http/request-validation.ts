@@ -19,7 +19,11 @@ export function createValidationPipe(): ValidationPipe {
         .map((problem) => `${problem.field} ${problem.message}`)
         .join('; ');
       const more = details.length > 3 ? ` (and ${details.length - 3} more)` : '';
-      return new DomainException(ErrorCode.VALIDATION_FAILED, `The request is invalid: ${summary}${more}.`, details);
+      return new DomainException(
+        ErrorCode.VALIDATION_FAILED,
+        `The request is invalid: ${summary}${more}.`,
+        details,
+      );
     },
   });
 }

@@ -33,7 +33,10 @@ export class HeartbeatJob implements OnApplicationBootstrap, OnApplicationShutdo
     const instance = await this.unitOfWork.run(() => this.instances.register(hostname(), process.pid));
     this.instanceId = instance.id;
     const intervalMs = this.config.get('SCHEDULER_HEARTBEAT_SECONDS', { infer: true }) * 1000;
-    this.registry.addInterval(HeartbeatJob.NAME, setInterval(() => void this.beat(intervalMs), intervalMs));
+    this.registry.addInterval(
+      HeartbeatJob.NAME,
+      setInterval(() => void this.beat(intervalMs), intervalMs),
+    );
     this.logger.log(`Scheduler instance ${instance.id} registered; heartbeat every ${intervalMs / 1000}s`);
   }
 

@@ -47,7 +47,10 @@ export class ApiKeyService {
   async get(companyId: string, apiKeyId: string): Promise<ApiKey> {
     const apiKey = await this.keys.findForCompany(companyId, apiKeyId);
     if (!apiKey) {
-      throw new DomainException(ErrorCode.API_KEY_NOT_FOUND, `API key ${apiKeyId} does not exist in your company.`);
+      throw new DomainException(
+        ErrorCode.API_KEY_NOT_FOUND,
+        `API key ${apiKeyId} does not exist in your company.`,
+      );
     }
     return apiKey;
   }
@@ -59,7 +62,10 @@ export class ApiKeyService {
   async revoke(companyId: string, apiKeyId: string): Promise<ApiKey> {
     const apiKey = await this.get(companyId, apiKeyId);
     if (apiKey.revokedAt) {
-      throw new DomainException(ErrorCode.API_KEY_ALREADY_REVOKED, `API key ${apiKeyId} was already revoked at ${apiKey.revokedAt.toISOString()}.`);
+      throw new DomainException(
+        ErrorCode.API_KEY_ALREADY_REVOKED,
+        `API key ${apiKeyId} was already revoked at ${apiKey.revokedAt.toISOString()}.`,
+      );
     }
     if ((await this.keys.countActive(companyId)) <= 1) {
       throw new DomainException(

@@ -47,19 +47,32 @@ export class CollaborationService {
 
   /** A collaboration the company belongs to; anything else (missing or foreign) is a 404. */
   async get(companyId: string, collaborationId: string): Promise<Collaboration> {
-    const membership = await this.em.findOne(CollaborationMember, { collaboration: collaborationId, company: companyId });
+    const membership = await this.em.findOne(CollaborationMember, {
+      collaboration: collaborationId,
+      company: companyId,
+    });
     if (!membership) {
       throw notFound(collaborationId);
     }
-    return this.em.findOneOrFail(Collaboration, { id: collaborationId }, { populate: ['owner', 'members.company'] });
+    return this.em.findOneOrFail(
+      Collaboration,
+      { id: collaborationId },
+      { populate: ['owner', 'members.company'] },
+    );
   }
 
-  async addMember(companyId: string, collaborationId: string, memberCompanyId: string): Promise<Collaboration> {
+  async addMember(
+    companyId: string,
+    collaborationId: string,
+    memberCompanyId: string,
+  ): Promise<Collaboration> {
     const collaboration = await this.getAsOwner(companyId, collaborationId, 'add members');
     if (collaboration.members.getItems().some((member) => member.company.id === memberCompanyId)) {
-      throw new DomainException(ErrorCode.COLLABORATION_MEMBER_EXISTS, `Company ${memberCompanyId} is already a member of collaboration ${collaborationId}.`, [
-        { field: 'companyId', rule: 'unique', message: 'is already a member' },
-      ]);
+      throw new DomainException(
+        ErrorCode.COLLABORATION_MEMBER_EXISTS,
+        `Company ${memberCompanyId} is already a member of collaboration ${collaborationId}.`,
+        [{ field: 'companyId', rule: 'unique', message: 'is already a member' }],
+      );
     }
     const [company] = await this.findCompanies([memberCompanyId], 'companyId');
     collaboration.members.add(new CollaborationMember(collaboration, company, CollaborationRole.MEMBER));
@@ -68,7 +81,11 @@ export class CollaborationService {
   }
 
   /** The owner removes a member, or a member leaves. The owner cannot leave its own collaboration. */
-  async removeMember(companyId: string, collaborationId: string, memberCompanyId: string): Promise<Collaboration> {
+  async removeMember(
+    companyId: string,
+    collaborationId: string,
+    memberCompanyId: string,
+  ): Promise<Collaboration> {
     const collaboration = await this.get(companyId, collaborationId);
     const isOwner = collaboration.owner.id === companyId;
     if (!isOwner && memberCompanyId !== companyId) {
@@ -80,9 +97,14 @@ export class CollaborationService {
         `Company ${memberCompanyId} owns collaboration ${collaborationId} and cannot be removed from it.`,
       );
     }
-    const member = collaboration.members.getItems().find((candidate) => candidate.company.id === memberCompanyId);
+    const member = collaboration.members
+      .getItems()
+      .find((candidate) => candidate.company.id === memberCompanyId);
     if (!member) {
-      throw new DomainException(ErrorCode.COLLABORATION_MEMBER_NOT_FOUND, `Company ${memberCompanyId} is not a member of collaboration ${collaborationId}.`);
+      throw new DomainException(
+        ErrorCode.COLLABORATION_MEMBER_NOT_FOUND,
+        `Company ${memberCompanyId} is not a member of collaboration ${collaborationId}.`,
+      );
     }
     collaboration.members.remove(member);
     this.em.remove(member);
@@ -90,7 +112,11 @@ export class CollaborationService {
     return collaboration;
   }
 
-  private async getAsOwner(companyId: string, collaborationId: string, action: string): Promise<Collaboration> {
+  private async getAsOwner(
+    companyId: string,
+    collaborationId: string,
+    action: string,
+  ): Promise<Collaboration> {
     const collaboration = await this.get(companyId, collaborationId);
     if (collaboration.owner.id !== companyId) {
       throw ownerOnly(collaborationId, action);
@@ -105,20 +131,30 @@ export class CollaborationService {
     const companies = await this.em.find(Company, { id: { $in: ids } });
     const missing = ids.filter((id) => !companies.some((company) => company.id === id));
     if (missing.length > 0) {
-      throw new DomainException(ErrorCode.COMPANY_NOT_FOUND, `No company has the id ${missing.join(', ')}; ask your partner for the id shown by GET /companies/me.`, missing.map((id) => ({
-        field,
-        rule: 'exists',
-        message: `company ${id} does not exist`,
-      })));
+      throw new DomainException(
+        ErrorCode.COMPANY_NOT_FOUND,
+        `No company has the id ${missing.join(', ')}; ask your partner for the id shown by GET /companies/me.`,
+        missing.map((id) => ({
+          field,
+          rule: 'exists',
+          message: `company ${id} does not exist`,
+        })),
+      );
     }
     return ids.map((id) => companies.find((company) => company.id === id) as Company);
   }
 }
 
 function notFound(collaborationId: string): DomainException {
-  return new DomainException(ErrorCode.COLLABORATION_NOT_FOUND, `Collaboration ${collaborationId} does not exist or your company is not a member.`);
+  return new DomainException(
+    ErrorCode.COLLABORATION_NOT_FOUND,
+    `Collaboration ${collaborationId} does not exist or your company is not a member.`,
+  );
 }
 
 function ownerOnly(collaborationId: string, action: string): DomainException {
-  return new DomainException(ErrorCode.COLLABORATION_OWNER_ONLY, `Only the owner of collaboration ${collaborationId} may ${action}.`);
+  return new DomainException(
+    ErrorCode.COLLABORATION_OWNER_ONLY,
+    `Only the owner of collaboration ${collaborationId} may ${action}.`,
+  );
 }

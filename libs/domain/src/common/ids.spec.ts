@@ -20,20 +20,22 @@ describe('pagination', () => {
     expect(decodeCursor(encodeCursor(id))).toBe(id);
   });
 
-  it.each(['garbage', '', Buffer.from('{"after":1}').toString('base64url'), Buffer.from('{"after":"x; drop"}').toString('base64url')])(
-    'rejects the cursor %p with INVALID_CURSOR on field cursor',
-    (cursor) => {
-      let caught: unknown;
-      try {
-        decodeCursor(cursor);
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(DomainException);
-      expect((caught as DomainException).code).toBe(ErrorCode.INVALID_CURSOR);
-      expect((caught as DomainException).details?.[0].field).toBe('cursor');
-    },
-  );
+  it.each([
+    'garbage',
+    '',
+    Buffer.from('{"after":1}').toString('base64url'),
+    Buffer.from('{"after":"x; drop"}').toString('base64url'),
+  ])('rejects the cursor %p with INVALID_CURSOR on field cursor', (cursor) => {
+    let caught: unknown;
+    try {
+      decodeCursor(cursor);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(DomainException);
+    expect((caught as DomainException).code).toBe(ErrorCode.INVALID_CURSOR);
+    expect((caught as DomainException).details?.[0].field).toBe('cursor');
+  });
 
   it('clamps limits and builds pages from limit + 1 rows', () => {
     expect(pageLimit({})).toBe(50);

@@ -33,9 +33,11 @@ export function decodeCursor(cursor: string): string {
   } catch {
     // fall through to the error below
   }
-  throw new DomainException(ErrorCode.INVALID_CURSOR, 'The cursor is not one this API returned; pass the nextCursor of a previous page, or omit it to start from the beginning.', [
-    { field: 'cursor', rule: 'cursor', message: 'must be a nextCursor value returned by this list' },
-  ]);
+  throw new DomainException(
+    ErrorCode.INVALID_CURSOR,
+    'The cursor is not one this API returned; pass the nextCursor of a previous page, or omit it to start from the beginning.',
+    [{ field: 'cursor', rule: 'cursor', message: 'must be a nextCursor value returned by this list' }],
+  );
 }
 
 /** Clamps a requested page size into [1, MAX_PAGE_LIMIT]; the API validates it first. */

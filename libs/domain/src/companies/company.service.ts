@@ -37,9 +37,17 @@ export class CompanyService {
 function validName(name: string): string {
   const trimmed = name.trim();
   if (trimmed.length === 0 || trimmed.length > COMPANY_NAME_MAX_LENGTH) {
-    throw new DomainException(ErrorCode.VALIDATION_FAILED, `A company name must be 1-${COMPANY_NAME_MAX_LENGTH} characters.`, [
-      { field: 'name', rule: 'length', message: `must be 1-${COMPANY_NAME_MAX_LENGTH} characters after trimming` },
-    ]);
+    throw new DomainException(
+      ErrorCode.VALIDATION_FAILED,
+      `A company name must be 1-${COMPANY_NAME_MAX_LENGTH} characters.`,
+      [
+        {
+          field: 'name',
+          rule: 'length',
+          message: `must be 1-${COMPANY_NAME_MAX_LENGTH} characters after trimming`,
+        },
+      ],
+    );
   }
   return trimmed;
 }

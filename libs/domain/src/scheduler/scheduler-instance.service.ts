@@ -25,11 +25,17 @@ export class SchedulerInstanceService {
 
   /** Forgets instances silent for longer than `staleAfterMs` (crashed or scaled-down workers). */
   prune(staleAfterMs: number, now = new Date()): Promise<number> {
-    return this.em.nativeDelete(SchedulerInstance, { lastBeatAt: { $lt: new Date(now.getTime() - staleAfterMs) } });
+    return this.em.nativeDelete(SchedulerInstance, {
+      lastBeatAt: { $lt: new Date(now.getTime() - staleAfterMs) },
+    });
   }
 
   /** Instances that beat within `aliveWithinMs`. */
   alive(aliveWithinMs: number, now = new Date()): Promise<SchedulerInstance[]> {
-    return this.em.find(SchedulerInstance, { lastBeatAt: { $gte: new Date(now.getTime() - aliveWithinMs) } }, { orderBy: { id: 'asc' } });
+    return this.em.find(
+      SchedulerInstance,
+      { lastBeatAt: { $gte: new Date(now.getTime() - aliveWithinMs) } },
+      { orderBy: { id: 'asc' } },
+    );
   }
 }

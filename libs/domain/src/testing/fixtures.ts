@@ -13,7 +13,10 @@ export interface SeededCompany {
 let sequence = 0;
 
 /** Creates a company with one API key through the real services (a factory, not a shared stub). */
-export async function seedCompany(app: INestApplicationContext, name = `Company ${++sequence}`): Promise<SeededCompany> {
+export async function seedCompany(
+  app: INestApplicationContext,
+  name = `Company ${++sequence}`,
+): Promise<SeededCompany> {
   return app.get(UnitOfWork).run(async () => {
     const company = await app.get(CompanyService).create(name);
     const { apiKey, secret } = await app.get(ApiKeyService).create(company.id, 'test key');

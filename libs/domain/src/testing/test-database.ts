@@ -45,7 +45,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     dialect: 'postgresql',
     env: { CONDUIT_DATA_DIR: dataDir, DATABASE_URL: url.toString() },
     destroy: async () => {
-      await withAdminClient(baseUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await withAdminClient(baseUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      );
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
