@@ -3,9 +3,12 @@
 // (PostgreSQL when DATABASE_URL is set: then migrations are left to `npm run migrate`), makes sure
 // the demo company exists, starts the API and the scheduler, and prints where to go.
 import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
+// A .env file configures the embedded default as it configures the apps (they inherit this env).
+if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
 const dist = (app, file) => join(root, 'dist', 'apps', app, 'src', file);
 const embedded = !process.env.DATABASE_URL;
 const port = process.env.PORT || '3000';

@@ -6,6 +6,7 @@ import {
   CompanyService,
   migrateDatabase,
   pendingMigrations,
+  SchedulerInstanceService,
   UnitOfWork,
 } from '@conduit/domain';
 import { MikroORM } from '@mikro-orm/core';
@@ -97,6 +98,39 @@ program
           { companyId, apiKeyId: apiKey.id, apiKey: secret },
           `API key ${apiKey.id} — store it now, it is not shown again:\n  ${secret}`,
         );
+      }),
+    ),
+  );
+
+program
+  .command('scheduler:status')
+  .description(
+    'List scheduler instances that beat recently; with --host, exit 1 unless that host is alive (container healthcheck)',
+  )
+  .option('--within <seconds>', 'how recent a heartbeat must be', '120')
+  .option('--host <hostname>', 'require a live instance on this host')
+  .option('--json', 'print JSON')
+  .action((options: { within: string; host?: string; json?: boolean }) =>
+    withContext((app) =>
+      app.get(UnitOfWork).run(async () => {
+        const alive = await app.get(SchedulerInstanceService).alive(Number(options.within) * 1000);
+        const rows = alive.map((instance) => ({
+          id: instance.id,
+          hostname: instance.hostname,
+          pid: instance.pid,
+          lastBeatAt: instance.lastBeatAt.toISOString(),
+        }));
+        print(
+          !!options.json,
+          { alive: rows },
+          rows.length
+            ? rows
+                .map((row) => `${row.id} ${row.hostname} pid ${row.pid} last beat ${row.lastBeatAt}`)
+                .join('\n')
+            : 'No scheduler instance is alive.',
+        );
+        if (options.host && !alive.some((instance) => instance.hostname === options.host))
+          process.exitCode = 1;
       }),
     ),
   );

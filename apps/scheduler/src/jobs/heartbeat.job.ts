@@ -54,9 +54,18 @@ export class HeartbeatJob implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     if (this.registry.doesExist('interval', HeartbeatJob.NAME)) {
       this.registry.deleteInterval(HeartbeatJob.NAME);
+    }
+    const instanceId = this.instanceId;
+    if (instanceId) {
+      this.instanceId = undefined;
+      await this.unitOfWork
+        .run(() => this.instances.deregister(instanceId))
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error }, 'Could not deregister; the row will be pruned'),
+        );
     }
   }
 }

@@ -23,6 +23,11 @@ export class SchedulerInstanceService {
     }
   }
 
+  /** Removes the instance's row on a clean shutdown. */
+  async deregister(instanceId: string): Promise<void> {
+    await this.em.nativeDelete(SchedulerInstance, { id: instanceId });
+  }
+
   /** Forgets instances silent for longer than `staleAfterMs` (crashed or scaled-down workers). */
   prune(staleAfterMs: number, now = new Date()): Promise<number> {
     return this.em.nativeDelete(SchedulerInstance, {

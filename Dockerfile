@@ -1,0 +1,27 @@
+# One image for every Conduit process: the API (default), the scheduler and the operator CLI.
+#   docker build -t conduit .
+#   docker run conduit                                  # API
+#   docker run conduit node dist/apps/scheduler/src/main.js
+#   docker run conduit node dist/apps/api/src/cli.js db:migrate
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY apps/api/package.json apps/api/
+COPY apps/scheduler/package.json apps/scheduler/
+COPY libs/config/package.json libs/config/
+COPY libs/domain/package.json libs/domain/
+COPY libs/destinations/core/package.json libs/destinations/core/
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 CONDUIT_DATA_DIR=/data
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+RUN mkdir -p /data && chown node:node /data
+USER node
+EXPOSE 3000
+CMD ["node", "--enable-source-maps", "dist/apps/api/src/main.js"]
