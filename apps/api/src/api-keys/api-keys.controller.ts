@@ -19,7 +19,7 @@ export class ApiKeysController {
     summary: 'List API keys',
     description: "My company's keys, active and revoked, oldest first. Secrets are never listed.",
   })
-  @ApiOkResponse({ type: ApiKeyPageDto })
+  @ApiOkResponse({ type: ApiKeyPageDto, description: 'A page of API keys.' })
   @ApiErrors(ErrorCode.INVALID_CURSOR)
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListQueryDto) {
     return mapPage(await this.apiKeys.list(principal.companyId, query), toApiKeyDto);
@@ -30,7 +30,10 @@ export class ApiKeysController {
     summary: 'Create an API key',
     description: 'Returns the key once, in `secret`. Only a hash is stored.',
   })
-  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  @ApiCreatedResponse({
+    type: CreatedApiKeyDto,
+    description: 'The new key, with its secret (shown this once).',
+  })
   @ApiErrors()
   async create(
     @CurrentPrincipal() principal: Principal,
@@ -42,7 +45,7 @@ export class ApiKeysController {
 
   @Get(':apiKeyId')
   @ApiOperation({ summary: 'Get an API key' })
-  @ApiOkResponse({ type: ApiKeyDto })
+  @ApiOkResponse({ type: ApiKeyDto, description: 'The API key (never its secret).' })
   @ApiErrors(ErrorCode.API_KEY_NOT_FOUND)
   async get(
     @CurrentPrincipal() principal: Principal,
@@ -58,7 +61,7 @@ export class ApiKeysController {
     description:
       'The key stops working at once. Your last active key cannot be revoked: create a replacement first.',
   })
-  @ApiOkResponse({ type: ApiKeyDto })
+  @ApiOkResponse({ type: ApiKeyDto, description: 'The revoked key.' })
   @ApiErrors(ErrorCode.API_KEY_NOT_FOUND, ErrorCode.API_KEY_ALREADY_REVOKED, ErrorCode.API_KEY_LAST_ACTIVE)
   async revoke(
     @CurrentPrincipal() principal: Principal,

@@ -31,7 +31,7 @@ export class CollaborationsController {
     summary: 'Create a collaboration',
     description: 'My company becomes its owner; partners listed in `memberCompanyIds` become members.',
   })
-  @ApiCreatedResponse({ type: CollaborationDto })
+  @ApiCreatedResponse({ type: CollaborationDto, description: 'The new collaboration, with its members.' })
   @ApiErrors(ErrorCode.COMPANY_NOT_FOUND)
   async create(
     @CurrentPrincipal() principal: Principal,
@@ -45,7 +45,7 @@ export class CollaborationsController {
     summary: 'List my collaborations',
     description: 'Collaborations my company owns or is a member of, oldest first.',
   })
-  @ApiOkResponse({ type: CollaborationPageDto })
+  @ApiOkResponse({ type: CollaborationPageDto, description: 'A page of collaborations.' })
   @ApiErrors(ErrorCode.INVALID_CURSOR)
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListQueryDto) {
     return mapPage(await this.collaborations.list(principal.companyId, query), toCollaborationDto);
@@ -53,7 +53,7 @@ export class CollaborationsController {
 
   @Get(':collaborationId')
   @ApiOperation({ summary: 'Get a collaboration' })
-  @ApiOkResponse({ type: CollaborationDto })
+  @ApiOkResponse({ type: CollaborationDto, description: 'The collaboration, with its members.' })
   @ApiErrors(ErrorCode.COLLABORATION_NOT_FOUND)
   async get(
     @CurrentPrincipal() principal: Principal,
@@ -67,7 +67,7 @@ export class CollaborationsController {
     summary: 'Add a member',
     description: 'Owner only. Adds a partner company to the collaboration.',
   })
-  @ApiCreatedResponse({ type: CollaborationDto })
+  @ApiCreatedResponse({ type: CollaborationDto, description: 'The collaboration with its new member.' })
   @ApiErrors(
     ErrorCode.COLLABORATION_NOT_FOUND,
     ErrorCode.COLLABORATION_OWNER_ONLY,

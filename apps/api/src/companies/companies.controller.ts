@@ -13,7 +13,7 @@ export class CompaniesController {
 
   @Get('me')
   @ApiOperation({ summary: 'Get my company', description: 'The company the API key belongs to.' })
-  @ApiOkResponse({ type: CompanyDto })
+  @ApiOkResponse({ type: CompanyDto, description: 'My company.' })
   @ApiErrors()
   async me(@CurrentPrincipal() principal: Principal): Promise<CompanyDto> {
     return toCompanyDto(await this.companies.get(principal.companyId));
@@ -21,7 +21,7 @@ export class CompaniesController {
 
   @Patch('me')
   @ApiOperation({ summary: 'Rename my company' })
-  @ApiOkResponse({ type: CompanyDto })
+  @ApiOkResponse({ type: CompanyDto, description: 'The renamed company.' })
   @ApiErrors()
   async update(
     @CurrentPrincipal() principal: Principal,
