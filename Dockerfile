@@ -3,6 +3,7 @@
 #   docker run conduit                                  # API
 #   docker run conduit node dist/apps/scheduler/src/main.js
 #   docker run conduit node dist/apps/api/src/cli.js db:migrate
+#   docker run conduit node dist/apps/tiktok-emulator/src/main.js
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -11,6 +12,8 @@ COPY apps/scheduler/package.json apps/scheduler/
 COPY libs/config/package.json libs/config/
 COPY libs/domain/package.json libs/domain/
 COPY libs/destinations/core/package.json libs/destinations/core/
+COPY libs/tiktok-emulator/package.json libs/tiktok-emulator/
+COPY apps/tiktok-emulator/package.json apps/tiktok-emulator/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund

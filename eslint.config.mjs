@@ -15,6 +15,20 @@ export const depConstraints = [
   { sourceTag: 'type:provider', onlyDependOnLibsWithTags: ['type:provider-core', 'type:util'] },
   { sourceTag: 'type:provider-core', onlyDependOnLibsWithTags: ['type:util'] },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+  { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:util'] },
+  // apps/tiktok-emulator: a fake TikTok, kept apart from the product's apps.
+  { sourceTag: 'type:emulator-app', onlyDependOnLibsWithTags: ['type:emulator', 'type:util'] },
+];
+
+/** Test code may also start the TikTok emulator (a fake of an external system, never production code). */
+const testDepConstraints = depConstraints.map((constraint) => ({
+  ...constraint,
+  onlyDependOnLibsWithTags: [...new Set([...constraint.onlyDependOnLibsWithTags, 'type:emulator'])],
+}));
+
+const boundaries = (constraints) => [
+  'error',
+  { enforceBuildableLibDependency: false, allow: [], depConstraints: constraints },
 ];
 
 export default tseslint.config(
@@ -36,14 +50,7 @@ export default tseslint.config(
     files: ['**/*.ts'],
     plugins: { 'import-x': importX },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints,
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries(depConstraints),
       // Libraries are used through their public entry point only.
       'no-restricted-imports': [
         'error',
@@ -64,8 +71,12 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(testDepConstraints) },
+  },
+  {
     // Command-line entry points print to stdout by design.
-    files: ['**/cli.ts', '**/openapi.ts', 'scripts/**'],
+    files: ['**/cli.ts', '**/openapi.ts', '**/*.bench.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
   prettier,

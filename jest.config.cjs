@@ -4,6 +4,8 @@ module.exports = {
     '<rootDir>/libs/config',
     '<rootDir>/libs/domain',
     '<rootDir>/libs/destinations/core',
+    '<rootDir>/libs/tiktok-emulator',
+    '<rootDir>/apps/tiktok-emulator',
     '<rootDir>/apps/api',
     '<rootDir>/apps/scheduler',
     '<rootDir>/tools',

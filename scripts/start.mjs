@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the embedded default. Builds, applies migrations to the SQLite database under ./data
 // (PostgreSQL when DATABASE_URL is set: then migrations are left to `npm run migrate`), makes sure
-// the demo company exists, starts the API and the scheduler, and prints where to go.
+// the demo company exists, starts the API, the scheduler and the TikTok emulator
+// (CONDUIT_START_TIKTOK_EMULATOR=false to skip it), and prints where to go.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -34,9 +35,12 @@ try {
   process.exit(1);
 }
 
+const withEmulator = process.env.CONDUIT_START_TIKTOK_EMULATOR !== 'false';
+const emulatorUrl = `http://${process.env.TIKTOK_EMULATOR_HOST || '127.0.0.1'}:${process.env.TIKTOK_EMULATOR_PORT || '3100'}`;
 const children = [
   ['api', dist('api', 'main.js')],
   ['scheduler', dist('scheduler', 'main.js')],
+  ...(withEmulator ? [['tiktok-emulator', dist('tiktok-emulator', 'main.js')]] : []),
 ].map(([name, entry]) => {
   const child = spawn(process.execPath, ['--enable-source-maps', entry], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
@@ -73,6 +77,11 @@ const started = Date.now();
             '  Conduit is running (embedded default).',
             `  API:       ${baseUrl}`,
             `  Docs:      ${baseUrl}/docs`,
+            ...(withEmulator
+              ? [
+                  `  TikTok emulator: ${emulatorUrl}/open_api/v1.3 (inspect: ${emulatorUrl}/_emulator/audiences)`,
+                ]
+              : []),
             `  Demo company ${demo.companyId}, API key:`,
             `    ${demo.apiKey}`,
             `  Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${baseUrl}/companies/me`,

@@ -1,0 +1,79 @@
+import type { FaultSettings } from './emulator.options';
+
+export type FaultOutcome = 'drop' | 'http5xx' | 'systemError' | 'rateLimited';
+
+/** A one-off fault for the next matching calls (admin API), e.g. "the next create/ answers 50000". */
+export interface ScheduledFault {
+  /** Path below /open_api/v1.3 (e.g. `/dmp/custom_audience/create/`); any path when absent. */
+  path?: string;
+  outcome: FaultOutcome;
+  times: number;
+}
+
+/**
+ * Decides, per API call, whether to inject a fault. Random draws come from a seeded generator
+ * (mulberry32), so a run with the same seed and the same calls injects the same faults.
+ */
+export class FaultInjector {
+  private state: number;
+  private scheduled: ScheduledFault[] = [];
+
+  constructor(
+    private settings: FaultSettings,
+    seed: number,
+  ) {
+    this.state = seed >>> 0;
+  }
+
+  get current(): FaultSettings & { scheduled: ScheduledFault[] } {
+    return { ...this.settings, scheduled: this.scheduled.map((fault) => ({ ...fault })) };
+  }
+
+  configure(settings: Partial<FaultSettings>, seed?: number): void {
+    this.settings = { ...this.settings, ...settings };
+    if (seed !== undefined) this.state = seed >>> 0;
+  }
+
+  schedule(fault: ScheduledFault): void {
+    this.scheduled.push({ ...fault });
+  }
+
+  clear(): void {
+    this.scheduled = [];
+  }
+
+  /** The fault for this call, if any; latency is separate (see `latencyMs`). */
+  next(path: string): FaultOutcome | undefined {
+    const scheduled = this.scheduled.find((fault) => !fault.path || fault.path === path);
+    if (scheduled) {
+      scheduled.times--;
+      if (scheduled.times <= 0) this.scheduled.splice(this.scheduled.indexOf(scheduled), 1);
+      return scheduled.outcome;
+    }
+    if (this.settings.rateLimitBurst > 0) {
+      this.settings.rateLimitBurst--;
+      return 'rateLimited';
+    }
+    const draw = this.random();
+    let threshold = this.settings.dropRate;
+    if (draw < threshold) return 'drop';
+    threshold += this.settings.http5xxRate;
+    if (draw < threshold) return 'http5xx';
+    threshold += this.settings.systemErrorRate;
+    if (draw < threshold) return 'systemError';
+    return undefined;
+  }
+
+  get latencyMs(): number {
+    return this.settings.latencyMs;
+  }
+
+  private random(): number {
+    // mulberry32
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+}

@@ -1,0 +1,17 @@
+// @conduit/tiktok-emulator: a faithful local TikTok Marketing API v1.3, served by apps/tiktok-emulator
+// and started in-process by test suites (`startTikTokEmulator`).
+export { TikTokEmulator, type RequestLogEntry } from './tiktok-emulator';
+export {
+  DEFAULT_EMULATOR_OPTIONS,
+  NO_FAULTS,
+  withDefaults,
+  type EmulatorAdvertiser,
+  type EmulatorApp,
+  type EmulatorOptions,
+  type FaultSettings,
+} from './emulator.options';
+export type { FaultOutcome, ScheduledFault } from './faults';
+export { TikTokCode } from './tiktok-codes';
+export { SINGLE_CALCULATE_TYPES, type CalculateType, type SingleCalculateType } from './calculate-types';
+export { xorDigest } from './audience-store';
+export { startTikTokEmulator, type RunningEmulator } from './start-emulator';
