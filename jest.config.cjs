@@ -3,7 +3,9 @@ module.exports = {
   projects: [
     '<rootDir>/libs/config',
     '<rootDir>/libs/domain',
+    '<rootDir>/libs/compact-set',
     '<rootDir>/libs/destinations/core',
+    '<rootDir>/libs/destinations/tiktok',
     '<rootDir>/libs/tiktok-emulator',
     '<rootDir>/apps/tiktok-emulator',
     '<rootDir>/apps/api',

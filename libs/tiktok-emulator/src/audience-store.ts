@@ -1,6 +1,6 @@
 import type { CalculateType, SingleCalculateType } from './calculate-types';
 import type { ParsedCustomerFile } from './customer-file';
-import { IdentifierSet } from './identifier-set';
+import { IdentifierSet } from '@conduit/compact-set';
 
 /** Identifiers are hashes: 16 leading bytes identify one among billions (SHA-256 and MD5 alike). */
 const FINGERPRINT_BYTES = 16;

@@ -1,0 +1,1 @@
+export { IdentifierSet } from './identifier-set';
