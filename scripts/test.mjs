@@ -23,6 +23,9 @@ if (!process.env.REDIS_URL) {
   banner('Redis suites: SKIPPED (set REDIS_URL=redis://127.0.0.1:6379 to run them)');
 }
 
+// A full run also measures coverage (thresholds in jest.config.cjs); a narrowed run does not.
+const extra = process.argv.slice(2);
+const coverage = extra.length === 0 ? ['--coverage'] : [];
 const result = spawnSync(
   process.execPath,
   [
@@ -30,7 +33,8 @@ const result = spawnSync(
     '--maxWorkers=2',
     '--json',
     `--outputFile=${report}`,
-    ...process.argv.slice(2),
+    ...coverage,
+    ...extra,
   ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' } },
 );
@@ -45,9 +49,30 @@ if (existsSync(report)) {
     numRuntimeErrorTestSuites,
   } = JSON.parse(readFileSync(report, 'utf8'));
   const brokenSuites = numFailedTestSuites + numRuntimeErrorTestSuites;
+  const summary = join(root, 'coverage', 'coverage-summary.json');
+  if (coverage.length && existsSync(summary)) printCoverage(JSON.parse(readFileSync(summary, 'utf8')));
   console.log(`\n${numTotalTestSuites} suites, ${brokenSuites} broken`);
   console.log(
     `${numPassedTests} passed, ${numFailedTests} failed${numPendingTests ? `, ${numPendingTests} skipped` : ''}`,
   );
 }
 process.exit(result.status ?? 1);
+
+/** Line coverage per project, from Jest's json-summary. */
+function printCoverage(files) {
+  const projects = new Map();
+  for (const [file, data] of Object.entries(files)) {
+    if (file === 'total') continue;
+    const project = file.slice(root.length + 1).replace(/\/src\/.*$/, '');
+    const entry = projects.get(project) ?? { covered: 0, total: 0 };
+    entry.covered += data.lines.covered;
+    entry.total += data.lines.total;
+    projects.set(project, entry);
+  }
+  console.log('\nLine coverage by project:');
+  for (const [project, { covered, total }] of [...projects.entries()].sort()) {
+    console.log(
+      `  ${project.padEnd(28)} ${((100 * covered) / Math.max(total, 1)).toFixed(1).padStart(5)}%  (${covered}/${total} lines)`,
+    );
+  }
+}

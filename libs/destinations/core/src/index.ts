@@ -1,4 +1,8 @@
-// @conduit/destinations-core: the provider contract every destination implements (field schema, keys,
-// normalization and hashing, error taxonomy, registry, conformance kit). Tagged `type:provider-core`:
-// it depends on no other Conduit project, and the domain and providers depend on it.
-export const DESTINATIONS_CORE_PACKAGE = '@conduit/destinations-core';
+// @conduit/destinations-core: the contract every destination provider implements, and what they share.
+export * from './errors/destination-errors';
+export * from './identifiers';
+export * from './schema/field-schema';
+export * from './provider/destination-provider';
+export * from './registry/destination-registry';
+export * from './export/rate-limiter';
+export * from './export/retry';

@@ -1,0 +1,60 @@
+/**
+ * Paces requests to a provider under a limit shared by everyone calling with the same key (e.g.
+ * TikTok's 10 QPS per developer app). In-memory for one process; a Redis-backed implementation
+ * shares the budget across workers.
+ */
+export interface RequestRateLimiter {
+  /** Resolves when one more request for `key` may be sent. */
+  acquire(key: string): Promise<void>;
+}
+
+export interface RateLimits {
+  perSecond: number;
+  perMinute?: number;
+}
+
+/** Sliding-window limiter for one process: waits (never rejects) until a slot frees up. */
+export class InMemoryRateLimiter implements RequestRateLimiter {
+  private readonly sent = new Map<string, number[]>();
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly limits: RateLimits,
+    private readonly clock: { now(): number; sleep(ms: number): Promise<void> } = {
+      now: () => Date.now(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    },
+  ) {}
+
+  acquire(key: string): Promise<void> {
+    // Serialize callers per key so concurrent uploads take slots in order.
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.take(key));
+    this.queues.set(
+      key,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  private async take(key: string): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      const history = (this.sent.get(key) ?? []).filter((at) => now - at < 60_000);
+      const lastSecond = history.filter((at) => now - at < 1000);
+      const waitSecond = lastSecond.length >= this.limits.perSecond ? 1000 - (now - lastSecond[0]) : 0;
+      const waitMinute =
+        this.limits.perMinute !== undefined && history.length >= this.limits.perMinute
+          ? 60_000 - (now - history[0])
+          : 0;
+      const wait = Math.max(waitSecond, waitMinute);
+      if (wait <= 0) {
+        history.push(now);
+        this.sent.set(key, history);
+        return;
+      }
+      this.sent.set(key, history);
+      await this.clock.sleep(wait + 1);
+    }
+  }
+}

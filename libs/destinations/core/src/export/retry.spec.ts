@@ -1,0 +1,50 @@
+import { InvalidCredentialsError, RateLimitedError, RetryableError } from '../errors/destination-errors';
+import { withRetries } from './retry';
+
+describe('withRetries', () => {
+  const policy = { attempts: 4, baseDelayMs: 10, maxDelayMs: 1000 };
+
+  it('retries retryable errors with exponential backoff, honouring retryAfterMs', async () => {
+    const sleeps: number[] = [];
+    let calls = 0;
+    const result = await withRetries(
+      async () => {
+        calls++;
+        if (calls === 1) throw new RetryableError('blip', 5);
+        if (calls === 2) throw new RateLimitedError('slow', 500);
+        return 'done';
+      },
+      policy,
+      { sleep: async (ms) => void sleeps.push(ms) },
+    );
+    expect(result).toBe('done');
+    expect(sleeps).toEqual([10, 500]);
+  });
+
+  it('gives up after the last attempt', async () => {
+    let calls = 0;
+    await expect(
+      withRetries(async () => Promise.reject(new RetryableError(`try ${++calls}`, 0)), policy, {
+        sleep: async () => undefined,
+      }),
+    ).rejects.toThrow('try 4');
+  });
+
+  it('never retries a non-retryable error or a plain Error', async () => {
+    let calls = 0;
+    await expect(
+      withRetries(async () => Promise.reject(new InvalidCredentialsError(`no ${++calls}`)), policy),
+    ).rejects.toThrow('no 1');
+    await expect(withRetries(async () => Promise.reject(new Error('bug')), policy)).rejects.toThrow('bug');
+  });
+
+  it('lets the caller veto a retry', async () => {
+    let calls = 0;
+    await expect(
+      withRetries(async () => Promise.reject(new RetryableError(`sig ${++calls}`, 0)), policy, {
+        sleep: async () => undefined,
+        shouldRetry: (_e, attempt) => attempt < 2,
+      }),
+    ).rejects.toThrow('sig 2');
+  });
+});

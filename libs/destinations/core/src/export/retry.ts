@@ -1,0 +1,44 @@
+import { isDestinationError, RetryableError } from '../errors/destination-errors';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  /** Delay before the second attempt; doubles each time, and never less than the error's retryAfterMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 };
+
+/**
+ * Runs `operation`, retrying only errors that say they are retryable (the taxonomy decides, not the
+ * caller). `shouldRetry` can veto a retry, e.g. to retry an upload signature mismatch only once.
+ */
+export async function withRetries<T>(
+  operation: (attempt: number) => Promise<T>,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  options: {
+    shouldRetry?: (error: unknown, attempt: number) => boolean;
+    sleep?: (ms: number) => Promise<void>;
+    signal?: AbortSignal;
+  } = {},
+): Promise<T> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation(attempt);
+    } catch (error) {
+      const retryable = isDestinationError(error) && error.retryable;
+      if (
+        !retryable ||
+        attempt >= policy.attempts ||
+        options.signal?.aborted ||
+        (options.shouldRetry && !options.shouldRetry(error, attempt))
+      )
+        throw error;
+      const backoff = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+      const hinted = error instanceof RetryableError ? Math.min(error.retryAfterMs, policy.maxDelayMs) : 0;
+      await sleep(Math.max(backoff, hinted));
+    }
+  }
+}

@@ -1,0 +1,2 @@
+// Public API of the identifier pipeline: normalization, validation and hashing per key type.
+export * from './identifier-types';

@@ -1,0 +1,140 @@
+import type { NormalizeOptions } from '../identifiers/identifier-types';
+import type { KeyEncoding, KeyType, RejectionReason } from '../identifiers/identifier-types';
+import type { ConfigValues, FieldDefinition } from '../schema/field-schema';
+
+/** Provider credentials as the provider defines them (e.g. `{ accessToken }`); stored encrypted by the domain. */
+export type ProviderCredentials = Readonly<Record<string, string>>;
+
+/** An account on the provider's side that an authorization grants (e.g. a TikTok advertiser). */
+export interface ExternalAccount {
+  id: string;
+  name: string;
+}
+
+/**
+ * OAuth 2.0 as the provider runs it, so the domain can connect accounts for any provider. The
+ * provider's own app settings (client id, secret) are given to its constructor, never per call.
+ */
+export interface OAuthAuthorization {
+  /** Query parameter of the callback that carries the code (standard `code`; TikTok: `auth_code`). */
+  readonly callbackCodeParameter: string;
+  buildAuthorizeUrl(input: { state: string; redirectUri: string }): string;
+  exchangeCode(input: {
+    code: string;
+    redirectUri: string;
+  }): Promise<{ credentials: ProviderCredentials; accounts: ExternalAccount[] }>;
+  listAccounts(credentials: ProviderCredentials): Promise<ExternalAccount[]>;
+  revoke(credentials: ProviderCredentials): Promise<void>;
+  /** Resolves with the current accounts when the credentials work; throws InvalidCredentialsError when not. */
+  checkHealth(credentials: ProviderCredentials): Promise<{ accounts: ExternalAccount[] }>;
+}
+
+/** Which activation keys the provider takes. */
+export interface ActivationKeySupport {
+  types: readonly KeyType[];
+  encodings: readonly KeyEncoding[];
+  /** Mapped key columns an export needs at least. */
+  minKeys: number;
+}
+
+export interface ProviderLimits {
+  audiencesPerAccount: number;
+  minAudienceSize: number;
+  maxFileBytes: number;
+  requestsPerSecond: number;
+  requestsPerMinute: number;
+  /** How long the provider may take to process an upload. */
+  processingTimeMs: number;
+}
+
+/** A segment column mapped to an activation key. */
+export interface KeyMapping {
+  column: string;
+  keyType: KeyType;
+  encoding: KeyEncoding;
+}
+
+export type SegmentRow = Readonly<Record<string, unknown>>;
+
+export interface ExportCounts {
+  /** Rows read from the segment. */
+  read: number;
+  /** Key values that normalized and hashed. */
+  valid: number;
+  /** Key values rejected, by reason. */
+  invalid: Partial<Record<RejectionReason, number>>;
+  /** Valid values dropped because they were already sent in this export. */
+  duplicates: number;
+  /** Distinct values accepted by the provider. */
+  uploaded: number;
+}
+
+/** Something the export created or used on the provider's side (an audience, a file). */
+export interface ProviderReference {
+  kind: string;
+  id: string;
+  name?: string;
+}
+
+/** Provider-owned progress, stored durably by the domain and handed back on resume. JSON only. */
+export interface ExportCheckpoint {
+  version: number;
+  state: Readonly<Record<string, unknown>>;
+}
+
+export interface ExportRequest {
+  /** Stable id of the export (idempotency, temporary file names). */
+  exportId: string;
+  /** Opens the segment from its first row; called again on resume. */
+  rows: () => AsyncIterable<SegmentRow>;
+  mapping: readonly KeyMapping[];
+  /** Config values, validated and resolved (defaults applied, runtime variables merged). */
+  config: ConfigValues;
+  credentials: ProviderCredentials;
+  /** The last checkpoint of an interrupted run of this export. */
+  checkpoint?: ExportCheckpoint | null;
+  /** References recorded by the previous export to this destination (e.g. the audience it created). */
+  previousReferences?: readonly ProviderReference[];
+  normalize?: NormalizeOptions;
+  signal?: AbortSignal;
+}
+
+export interface ExportReporter {
+  /** Records progress durably; the provider waits for it before doing anything it must not repeat. */
+  checkpoint(checkpoint: ExportCheckpoint): Promise<void>;
+  progress?(counts: ExportCounts): void;
+}
+
+export interface ExportResult {
+  counts: ExportCounts;
+  references: ProviderReference[];
+}
+
+export type ProviderProcessingState = 'PROCESSING' | 'READY' | 'FAILED';
+
+export interface ExportStatus {
+  state: ProviderProcessingState;
+  /** Matched size on the provider's side, when known. */
+  audienceSize: number | null;
+  message?: string;
+}
+
+/** What every destination provider implements. Providers are stateless: everything per tenant comes in per call. */
+export interface DestinationProvider {
+  /** Stable id, kebab-case (e.g. `tiktok`). */
+  readonly id: string;
+  readonly displayName: string;
+  readonly documentationUrl: string;
+  readonly authorization: OAuthAuthorization;
+  readonly fields: readonly FieldDefinition[];
+  readonly keys: ActivationKeySupport;
+  readonly limits: ProviderLimits;
+  /** Create / append / replace, resumable from `request.checkpoint` without re-sending accepted data. */
+  export(request: ExportRequest, reporter: ExportReporter): Promise<ExportResult>;
+  /** Follows the provider-side processing of what an export sent. */
+  getStatus(input: {
+    config: ConfigValues;
+    credentials: ProviderCredentials;
+    references: readonly ProviderReference[];
+  }): Promise<ExportStatus>;
+}

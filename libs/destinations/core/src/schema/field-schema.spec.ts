@@ -1,0 +1,114 @@
+import { resolveConfig, validateConfig, type FieldDefinition } from './field-schema';
+
+const fields: FieldDefinition[] = [
+  {
+    key: 'accountId',
+    label: 'Account ID',
+    description: 'd',
+    type: 'string',
+    required: true,
+    editable: false,
+    example: '123',
+    externalAccount: true,
+    rules: { pattern: { regex: '^\\d+$', description: 'digits only' } },
+  },
+  {
+    key: 'name',
+    label: 'Name',
+    description: 'd',
+    type: 'string',
+    required: true,
+    editable: true,
+    example: 'Spring sale',
+    rules: { minLength: 3, maxLength: 10 },
+  },
+  {
+    key: 'mode',
+    label: 'Mode',
+    description: 'd',
+    type: 'enum',
+    required: true,
+    editable: true,
+    example: 'A',
+    rules: { values: ['A', 'B'] },
+  },
+  {
+    key: 'days',
+    label: 'Days',
+    description: 'd',
+    type: 'integer',
+    required: false,
+    editable: true,
+    example: 30,
+    default: 30,
+    rules: { min: 1, max: 365 },
+  },
+];
+
+describe('validateConfig', () => {
+  it('accepts valid values and applies defaults', () => {
+    const values = { accountId: '123', name: 'Spring', mode: 'A' };
+    expect(validateConfig(fields, values, { accountIds: ['123'] })).toEqual([]);
+    expect(resolveConfig(fields, values)).toEqual({ ...values, days: 30 });
+  });
+
+  it.each([
+    [{ name: 'Spring', mode: 'A' }, 'config.accountId', 'required', 'Account ID is required'],
+    [
+      { accountId: 'abc', name: 'Spring', mode: 'A' },
+      'config.accountId',
+      'pattern',
+      'Account ID must be digits only',
+    ],
+    [
+      { accountId: '999', name: 'Spring', mode: 'A' },
+      'config.accountId',
+      'externalAccount',
+      'Account ID must be one of the accounts this authorization can use: 123',
+    ],
+    [
+      { accountId: '123', name: 'ab', mode: 'A' },
+      'config.name',
+      'minLength',
+      'Name must be at least 3 characters',
+    ],
+    [
+      { accountId: '123', name: 'abcdefghijk', mode: 'A' },
+      'config.name',
+      'maxLength',
+      'Name must be at most 10 characters',
+    ],
+    [{ accountId: '123', name: 42, mode: 'A' }, 'config.name', 'type', 'Name must be a string'],
+    [{ accountId: '123', name: 'Spring', mode: 'C' }, 'config.mode', 'enum', 'Mode must be one of A, B'],
+    [
+      { accountId: '123', name: 'Spring', mode: 'A', days: 0 },
+      'config.days',
+      'min',
+      'Days must be at least 1',
+    ],
+    [
+      { accountId: '123', name: 'Spring', mode: 'A', days: 366 },
+      'config.days',
+      'max',
+      'Days must be at most 365',
+    ],
+    [
+      { accountId: '123', name: 'Spring', mode: 'A', days: '30' },
+      'config.days',
+      'type',
+      'Days must be a whole number',
+    ],
+    [
+      { accountId: '123', name: 'Spring', mode: 'A', extra: 1 },
+      'config.extra',
+      'unknownField',
+      'is not a field of this destination; known fields: accountId, name, mode, days',
+    ],
+  ])('reports %j as %s / %s', (values, field, rule, message) => {
+    expect(validateConfig(fields, values, { accountIds: ['123'] })).toEqual([{ field, rule, message }]);
+  });
+
+  it('skips the account check when no accounts are known', () => {
+    expect(validateConfig(fields, { accountId: '999', name: 'Spring', mode: 'A' })).toEqual([]);
+  });
+});
