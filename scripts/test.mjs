@@ -62,7 +62,7 @@ process.exit(result.status ?? 1);
 function printCoverage(files) {
   const projects = new Map();
   for (const [file, data] of Object.entries(files)) {
-    if (file === 'total') continue;
+    if (file === 'total' || !file.includes('/src/')) continue;
     const project = file.slice(root.length + 1).replace(/\/src\/.*$/, '');
     const entry = projects.get(project) ?? { covered: 0, total: 0 };
     entry.covered += data.lines.covered;

@@ -1,0 +1,731 @@
+import { openAsBlob } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import {
+  isDestinationError,
+  PayloadValidationError,
+  ProviderApiError,
+  RateLimitedError,
+  RetryableError,
+  type DestinationError,
+  type RequestRateLimiter,
+} from '@conduit/destinations-core';
+import { isSafeNumber, parse as parseLosslessJson } from 'lossless-json';
+import { mapTikTokError, TIKTOK_RATE_LIMIT_RETRY_MS, TIKTOK_SYSTEM_ERROR_RETRY_MS } from './tiktok.errors';
+import type {
+  TikTokEnvelope,
+  WireAccessTokenRequest,
+  WireCreateAudienceRequest,
+  WireDeleteAudiencesRequest,
+  WireRevokeTokenRequest,
+  WireUpdateAudienceRequest,
+} from './tiktok.types';
+
+export interface TikTokClientOptions {
+  /** The API base, e.g. https://business-api.tiktok.com/open_api/v1.3 or the emulator's. */
+  baseUrl: string;
+  /** Per request, answer included (default 30 s). */
+  timeoutMs?: number;
+  /** For file uploads (default 10 min: files reach 250 MB). */
+  uploadTimeoutMs?: number;
+  /** Awaited before every request: TikTok's limits are per developer app. */
+  rateLimiter?: RequestRateLimiter;
+  /** The limiter key, i.e. the developer app id. */
+  rateLimitKey?: string;
+}
+
+export interface TikTokAppCredentials {
+  appId: string;
+  secret: string;
+}
+
+export interface TikTokIssuedToken {
+  accessToken: string;
+  advertiserIds: string[];
+  scope: number[];
+}
+
+export interface TikTokAuthorizedAdvertiser {
+  advertiserId: string;
+  advertiserName: string;
+}
+
+export interface TikTokUserInfo {
+  coreUserId: string;
+  displayName: string;
+  email?: string;
+}
+
+export interface TikTokAdvertiserInfo {
+  advertiserId: string;
+  name: string;
+  status: string;
+}
+
+export interface TikTokUploadInput {
+  advertiserId: string;
+  calculateType: string;
+  /** The local file to upload (streamed from disk). */
+  path: string;
+  /** The name TikTok sees: must end in .csv or .txt. */
+  fileName: string;
+  /** MD5 hex of the file bytes (TikTok's `file_signature`). */
+  md5: string;
+}
+
+export interface TikTokCreateAudienceInput {
+  advertiserId: string;
+  name: string;
+  calculateType: string;
+  filePaths: string[];
+  retentionInDays?: number;
+}
+
+export type TikTokUpdateAction = 'APPEND' | 'REMOVE' | 'REPLACE';
+
+export interface TikTokUpdateAudienceInput {
+  advertiserId: string;
+  audienceId: string;
+  action: TikTokUpdateAction;
+  filePaths: string[];
+  name?: string;
+}
+
+export interface TikTokListAudiencesInput {
+  advertiserId: string;
+  page?: number;
+  /** 1 to 100 (TikTok's default: 10). */
+  pageSize?: number;
+  audienceIds?: string[];
+}
+
+export interface TikTokAudienceSummary {
+  audienceId: string;
+  name: string;
+  /** Matched users; 0 while processing. */
+  coverNum: number;
+  isValid: boolean;
+  isExpiring: boolean;
+  calculateType: string;
+  /** `YYYY-MM-DD HH:MM:SS`, UTC (see parseTikTokTime). */
+  createTime: string;
+  expiredTime: string;
+}
+
+export interface TikTokAudienceList {
+  audiences: TikTokAudienceSummary[];
+  page: { page: number; pageSize: number; totalNumber: number; totalPage: number };
+}
+
+export interface TikTokGetAudiencesInput {
+  advertiserId: string;
+  audienceIds: string[];
+  /** History entries per audience, newest first (1 to 100). */
+  historySize?: number;
+}
+
+export interface TikTokAudienceDetails {
+  audienceId: string;
+  name: string;
+  coverNum: number;
+  isValid: boolean;
+  calculateType: string;
+  /** TikTok's status note (e.g. "Processing"); '' when none. */
+  message: string;
+  /** Why the audience failed; '' when it did not. */
+  errorMessage: string;
+  history: { action: string; optTime: string }[];
+}
+
+export interface TikTokDeleteAudiencesInput {
+  advertiserId: string;
+  audienceIds: string[];
+}
+
+type QueryValue = string | number | readonly string[] | undefined;
+
+interface TikTokRequest {
+  method: 'GET' | 'POST';
+  /** Relative to the base URL, with TikTok's trailing slash. */
+  path: string;
+  accessToken?: string;
+  query?: Record<string, QueryValue>;
+  json?: object;
+  form?: FormData;
+  timeoutMs: number;
+  /** Values to scrub from anything TikTok echoes back into an error. */
+  secrets: readonly string[];
+}
+
+type Json = Record<string, unknown>;
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_UPLOAD_TIMEOUT_MS = 600_000;
+const MAX_PAGE_SIZE = 100;
+
+/**
+ * The TikTok Marketing API v1.3 over HTTP, and nothing more: no retries, no business rules. Every
+ * call waits for the rate limiter, reads TikTok's `{code, message, request_id, data}` envelope and
+ * throws the destination error taxonomy (never a bare Error). Ids are exposed as strings, parsed
+ * without rounding. Tokens, secrets and auth codes never reach an error: URLs are never quoted
+ * (oauth2/advertiser/get/ carries the secret in its query) and TikTok's messages are scrubbed.
+ */
+export class TikTokClient {
+  private readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly uploadTimeoutMs: number;
+  private readonly rateLimiter?: RequestRateLimiter;
+  private readonly rateLimitKey: string;
+
+  constructor(options: TikTokClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.uploadTimeoutMs = options.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
+    this.rateLimiter = options.rateLimiter;
+    this.rateLimitKey = options.rateLimitKey ?? 'tiktok';
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // OAuth
+  // ---------------------------------------------------------------------------------------------
+
+  /** Trades the single-use `auth_code` of the OAuth callback for a (non-expiring) advertiser token. */
+  async exchangeAuthCode(input: TikTokAppCredentials & { authCode: string }): Promise<TikTokIssuedToken> {
+    const body: WireAccessTokenRequest = {
+      app_id: input.appId,
+      secret: input.secret,
+      auth_code: input.authCode,
+    };
+    const { data, wire } = await this.send({
+      method: 'POST',
+      path: 'oauth2/access_token/',
+      json: body,
+      timeoutMs: this.timeoutMs,
+      secrets: [input.secret, input.authCode],
+    });
+    return {
+      accessToken: wire.string(data, 'access_token'),
+      advertiserIds: wire
+        .list(data, 'advertiser_ids')
+        .map((id, index) => wire.idOf(id, `advertiser_ids[${index}]`)),
+      scope: wire.optionalList(data, 'scope').map((scope) => Number(scope)),
+    };
+  }
+
+  async getAuthorizedAdvertisers(
+    input: TikTokAppCredentials & { accessToken: string },
+  ): Promise<TikTokAuthorizedAdvertiser[]> {
+    const { data, wire } = await this.send({
+      method: 'GET',
+      path: 'oauth2/advertiser/get/',
+      accessToken: input.accessToken,
+      query: { app_id: input.appId, secret: input.secret },
+      timeoutMs: this.timeoutMs,
+      secrets: [input.secret, input.accessToken],
+    });
+    return wire.objects(data, 'list').map((advertiser) => ({
+      advertiserId: wire.id(advertiser, 'advertiser_id'),
+      advertiserName: wire.optionalString(advertiser, 'advertiser_name'),
+    }));
+  }
+
+  async revokeToken(input: TikTokAppCredentials & { accessToken: string }): Promise<void> {
+    const body: WireRevokeTokenRequest = {
+      app_id: input.appId,
+      secret: input.secret,
+      access_token: input.accessToken,
+    };
+    await this.send({
+      method: 'POST',
+      path: 'oauth2/revoke_token/',
+      accessToken: input.accessToken,
+      json: body,
+      timeoutMs: this.timeoutMs,
+      secrets: [input.secret, input.accessToken],
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // User and advertisers
+  // ---------------------------------------------------------------------------------------------
+
+  /** The cheapest authenticated call: the connection health check. */
+  async getUserInfo(accessToken: string): Promise<TikTokUserInfo> {
+    const { data, wire } = await this.send({
+      method: 'GET',
+      path: 'user/info/',
+      accessToken,
+      timeoutMs: this.timeoutMs,
+      secrets: [accessToken],
+    });
+    const email = wire.optionalString(data, 'email');
+    return {
+      coreUserId: wire.id(data, 'core_user_id'),
+      displayName: wire.optionalString(data, 'display_name'),
+      ...(email ? { email } : {}),
+    };
+  }
+
+  async getAdvertiserInfo(
+    accessToken: string,
+    advertiserIds: readonly string[],
+  ): Promise<TikTokAdvertiserInfo[]> {
+    const { data, wire } = await this.send({
+      method: 'GET',
+      path: 'advertiser/info/',
+      accessToken,
+      query: { advertiser_ids: advertiserIds },
+      timeoutMs: this.timeoutMs,
+      secrets: [accessToken],
+    });
+    return wire.objects(data, 'list').map((advertiser) => ({
+      advertiserId: wire.id(advertiser, 'advertiser_id'),
+      name: wire.optionalString(advertiser, 'name'),
+      status: wire.optionalString(advertiser, 'status'),
+    }));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Customer-file audiences
+  // ---------------------------------------------------------------------------------------------
+
+  /** Uploads one customer file, streamed from disk (files reach 250 MB), and returns TikTok's `file_path`. */
+  async uploadFile(accessToken: string, input: TikTokUploadInput): Promise<{ filePath: string }> {
+    // Checked here because TikTok would only say so after receiving the whole file.
+    if (!/\.(csv|txt)$/i.test(input.fileName)) {
+      throw new PayloadValidationError(
+        `TikTok accepts customer files named .csv or .txt only (got "${input.fileName}").`,
+        { field: 'fileName' },
+      );
+    }
+    let file: Blob | undefined;
+    let problem = 'not a regular file';
+    try {
+      // stat first: openAsBlob reports a missing file as a vague ERR_INVALID_ARG_VALUE.
+      if ((await stat(input.path)).isFile()) file = await openAsBlob(input.path);
+    } catch (error) {
+      problem = systemCode(error) ?? 'unreadable';
+    }
+    if (!file) {
+      throw new PayloadValidationError(
+        `The customer file ${input.fileName} cannot be read for upload (${problem}).`,
+        {
+          field: 'file',
+        },
+      );
+    }
+    const form = new FormData();
+    // The file goes last so TikTok can validate the small fields before the bytes arrive.
+    form.set('advertiser_id', input.advertiserId);
+    form.set('calculate_type', input.calculateType);
+    form.set('file_signature', input.md5);
+    form.set('file', file, input.fileName);
+    const { data, wire } = await this.send({
+      method: 'POST',
+      path: 'dmp/custom_audience/file/upload/',
+      accessToken,
+      form,
+      timeoutMs: this.uploadTimeoutMs,
+      secrets: [accessToken],
+    });
+    return { filePath: wire.string(data, 'file_path') };
+  }
+
+  async createAudience(
+    accessToken: string,
+    input: TikTokCreateAudienceInput,
+  ): Promise<{ audienceId: string }> {
+    const body: WireCreateAudienceRequest = {
+      advertiser_id: input.advertiserId,
+      custom_audience_name: input.name,
+      calculate_type: input.calculateType,
+      file_paths: input.filePaths,
+      audience_sub_type: 'NORMAL',
+      ...(input.retentionInDays === undefined ? {} : { retention_in_days: input.retentionInDays }),
+    };
+    const { data, wire } = await this.send({
+      method: 'POST',
+      path: 'dmp/custom_audience/create/',
+      accessToken,
+      json: body,
+      timeoutMs: this.timeoutMs,
+      secrets: [accessToken],
+    });
+    return { audienceId: wire.id(data, 'custom_audience_id') };
+  }
+
+  async updateAudience(
+    accessToken: string,
+    input: TikTokUpdateAudienceInput,
+  ): Promise<{ audienceId: string }> {
+    const body: WireUpdateAudienceRequest = {
+      advertiser_id: input.advertiserId,
+      custom_audience_id: input.audienceId,
+      action: input.action,
+      file_paths: input.filePaths,
+      ...(input.name === undefined ? {} : { custom_audience_name: input.name }),
+    };
+    const { data, wire } = await this.send({
+      method: 'POST',
+      path: 'dmp/custom_audience/update/',
+      accessToken,
+      json: body,
+      timeoutMs: this.timeoutMs,
+      secrets: [accessToken],
+    });
+    // The id is the one sent; TikTok echoes it, but an answer without it is still a success.
+    return {
+      audienceId:
+        data['custom_audience_id'] === undefined ? input.audienceId : wire.id(data, 'custom_audience_id'),
+    };
+  }
+
+  async listAudiences(accessToken: string, input: TikTokListAudiencesInput): Promise<TikTokAudienceList> {
+    if (
+      input.pageSize !== undefined &&
+      (!Number.isInteger(input.pageSize) || input.pageSize < 1 || input.pageSize > MAX_PAGE_SIZE)
+    ) {
+      throw new PayloadValidationError(
+        `TikTok lists 1 to ${MAX_PAGE_SIZE} audiences per page (got ${input.pageSize}).`,
+        {
+          field: 'pageSize',
+        },
+      );
+    }
+    const { data, wire } = await this.send({
+      method: 'GET',
+      path: 'dmp/custom_audience/list/',
+      accessToken,
+      query: {
+        advertiser_id: input.advertiserId,
+        page: input.page,
+        page_size: input.pageSize,
+        custom_audience_ids: input.audienceIds?.length ? input.audienceIds : undefined,
+      },
+      timeoutMs: this.timeoutMs,
+      secrets: [accessToken],
+    });
+    const audiences = wire.objects(data, 'list').map((summary) => ({
+      audienceId: wire.id(summary, 'audience_id'),
+      name: wire.optionalString(summary, 'name'),
+      coverNum: wire.number(summary, 'cover_num'),
+      isValid: summary['is_valid'] === true,
+      isExpiring: summary['is_expiring'] === true,
+      calculateType: wire.optionalString(summary, 'calculate_type'),
+      createTime: wire.optionalString(summary, 'create_time'),
+      expiredTime: wire.optionalString(summary, 'expired_time'),
+    }));
+    const pageInfo = wire.object(data, 'page_info');
+    return {
+      audiences,
+      page: {
+        page: wire.number(pageInfo, 'page'),
+        pageSize: wire.number(pageInfo, 'page_size'),
+        totalNumber: wire.number(pageInfo, 'total_number'),
+        totalPage: wire.number(pageInfo, 'total_page'),
+      },
+    };
+  }
+
+  async getAudiences(accessToken: string, input: TikTokGetAudiencesInput): Promise<TikTokAudienceDetails[]> {
+    const { data, wire } = await this.send({
+      method: 'GET',
+      path: 'dmp/custom_audience/get/',
+      accessToken,
+      query: {
+        advertiser_id: input.advertiserId,
+        custom_audience_ids: input.audienceIds,
+        history_size: input.historySize,
+      },
+      timeoutMs: this.timeoutMs,
+      secrets: [accessToken],
+    });
+    return wire.objects(data, 'list').map((entry) => {
+      const details = wire.object(entry, 'audience_details');
+      return {
+        audienceId: wire.id(details, 'audience_id'),
+        name: wire.optionalString(details, 'name'),
+        coverNum: wire.number(details, 'cover_num'),
+        isValid: details['is_valid'] === true,
+        calculateType: wire.optionalString(details, 'calculate_type'),
+        message: wire.optionalString(details, 'msg'),
+        errorMessage: wire.optionalString(details, 'error_msg'),
+        history: wire.optionalList(entry, 'audience_history').map((item, index) => {
+          const history = wire.asObject(item, `audience_history[${index}]`);
+          return {
+            action: wire.optionalString(history, 'action'),
+            optTime: wire.optionalString(history, 'opt_time'),
+          };
+        }),
+      };
+    });
+  }
+
+  async deleteAudiences(accessToken: string, input: TikTokDeleteAudiencesInput): Promise<void> {
+    const body: WireDeleteAudiencesRequest = {
+      advertiser_id: input.advertiserId,
+      custom_audience_ids: input.audienceIds,
+    };
+    await this.send({
+      method: 'POST',
+      path: 'dmp/custom_audience/delete/',
+      accessToken,
+      json: body,
+      timeoutMs: this.timeoutMs,
+      secrets: [accessToken],
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The wire
+  // ---------------------------------------------------------------------------------------------
+
+  /** One request: rate limit, send, read the envelope; resolves with `data` of a `code: 0` answer. */
+  private async send(request: TikTokRequest): Promise<{ data: Json; wire: WireReader }> {
+    const endpoint = `${request.method} ${request.path}`;
+    const secrets = request.secrets.filter((secret) => secret.length > 0);
+    await this.acquireSlot(endpoint);
+
+    const url = new URL(`${this.baseUrl}/${request.path}`);
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value === undefined) continue;
+      // TikTok reads list-valued query parameters as JSON: custom_audience_ids=["1","2"].
+      url.searchParams.set(
+        name,
+        typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value),
+      );
+    }
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (request.accessToken !== undefined) headers['Access-Token'] = request.accessToken;
+    let body: string | FormData | undefined;
+    if (request.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(request.json);
+    } else if (request.form !== undefined) {
+      body = request.form; // fetch sets the multipart boundary
+    }
+
+    let status: number;
+    let text: string;
+    let logId: string | undefined;
+    try {
+      const response = await fetch(url, {
+        method: request.method,
+        headers,
+        body,
+        // Never follow: fetch would replay the Access-Token header (only Authorization is dropped) to wherever TikTok's answer points.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(request.timeoutMs),
+      });
+      status = response.status;
+      logId = response.headers.get('x-tt-logid') ?? undefined;
+      text = await response.text();
+    } catch (error) {
+      throw transportError(error, endpoint, request.timeoutMs);
+    }
+
+    const envelope = readEnvelope(text);
+    const requestId = envelope?.request_id || logId;
+    // providerCode stays TikTok's own code (when a body came with the HTTP error); the status is in the message.
+    const options = { requestId, providerCode: envelope && envelope.code !== 0 ? envelope.code : undefined };
+    if (status === 429) {
+      throw new RateLimitedError(
+        `TikTok throttled ${endpoint} (HTTP 429); retrying after a pause.`,
+        TIKTOK_RATE_LIMIT_RETRY_MS,
+        options,
+      );
+    }
+    if (status >= 500) {
+      throw new RetryableError(
+        `TikTok failed on ${endpoint} (HTTP ${status}); retrying with backoff.`,
+        TIKTOK_SYSTEM_ERROR_RETRY_MS,
+        options,
+      );
+    }
+    if (status === 404) {
+      throw new ProviderApiError(
+        `TikTok answered HTTP 404 to ${endpoint}: endpoint not found: check the TikTok base URL.`,
+        false,
+        options,
+      );
+    }
+    if (envelope && envelope.code !== 0) {
+      throw mapTikTokError({ code: envelope.code, message: scrub(envelope.message, secrets), requestId });
+    }
+    if (status >= 300 && status < 400) {
+      throw new ProviderApiError(
+        `TikTok answered ${endpoint} with a redirect (HTTP ${status}); check the TikTok base URL.`,
+        false,
+        options,
+      );
+    }
+    if (status < 200 || status >= 300) {
+      throw new ProviderApiError(`TikTok answered ${endpoint} with HTTP ${status}.`, false, options);
+    }
+    if (!envelope) {
+      // A proxy page or a truncated answer: usually transient.
+      throw new ProviderApiError(
+        `TikTok's answer to ${endpoint} is not a TikTok response (HTTP ${status}, ${text.length} bytes of non-envelope content).`,
+        true,
+        options,
+      );
+    }
+    const data = envelope.data === undefined || envelope.data === null ? {} : envelope.data;
+    const wire = new WireReader(endpoint, envelope.request_id || logId);
+    return { data: wire.asObject(data, 'data'), wire };
+  }
+
+  private async acquireSlot(endpoint: string): Promise<void> {
+    if (!this.rateLimiter) return;
+    try {
+      await this.rateLimiter.acquire(this.rateLimitKey);
+    } catch (error) {
+      if (isDestinationError(error)) throw error;
+      // A shared (e.g. Redis) limiter that cannot answer: nothing was sent, so trying later is safe.
+      throw new RetryableError(
+        `The TikTok rate limiter failed before ${endpoint}; retrying later.`,
+        TIKTOK_RATE_LIMIT_RETRY_MS,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+
+/**
+ * Lossless: integers beyond 2^53 (19-digit ids sent unquoted) keep every digit as a string. Floats
+ * that merely lose insignificant digits still become numbers.
+ */
+function parseJson(text: string): unknown {
+  return parseLosslessJson(text, null, (value) =>
+    isSafeNumber(value, { approx: true }) ? Number(value) : value,
+  );
+}
+
+function readEnvelope(text: string): (TikTokEnvelope<unknown> & { code: number }) | undefined {
+  let value: unknown;
+  try {
+    value = parseJson(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const envelope = value as Json;
+  if (typeof envelope['code'] !== 'number') return undefined;
+  return {
+    code: envelope['code'],
+    message: typeof envelope['message'] === 'string' ? envelope['message'] : '',
+    request_id: typeof envelope['request_id'] === 'string' ? envelope['request_id'] : '',
+    data: envelope['data'],
+  };
+}
+
+/** Network failures and timeouts: nothing to quote but the system code (never the URL, which may hold the secret). */
+function transportError(error: unknown, endpoint: string, timeoutMs: number): DestinationError {
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new RetryableError(
+      `TikTok did not answer ${endpoint} within ${timeoutMs} ms; retrying later.`,
+      TIKTOK_SYSTEM_ERROR_RETRY_MS,
+    );
+  }
+  const code = systemCode(error);
+  return new RetryableError(
+    `TikTok could not be reached for ${endpoint} (${code ?? 'network error'}); retrying later.`,
+    TIKTOK_SYSTEM_ERROR_RETRY_MS,
+  );
+}
+
+/** ECONNREFUSED, UND_ERR_SOCKET, ENOENT…: the only part of a low-level error safe to repeat. */
+function systemCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** TikTok sometimes echoes parameters in its messages: never let a credential through. */
+function scrub(message: string, secrets: readonly string[]): string {
+  let scrubbed = message;
+  for (const secret of secrets) scrubbed = scrubbed.split(secret).join('[redacted]');
+  return scrubbed;
+}
+
+/** Reads `data` defensively: a missing id is TikTok breaking its contract, reported with the request id. */
+class WireReader {
+  constructor(
+    private readonly endpoint: string,
+    private readonly requestId: string | undefined,
+  ) {}
+
+  asObject(value: unknown, field: string): Json {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw this.unexpected(field, 'an object');
+    return value as Json;
+  }
+
+  object(from: Json, field: string): Json {
+    return this.asObject(from[field], field);
+  }
+
+  objects(from: Json, field: string): Json[] {
+    return this.list(from, field).map((value, index) => this.asObject(value, `${field}[${index}]`));
+  }
+
+  list(from: Json, field: string): unknown[] {
+    const value = from[field];
+    if (!Array.isArray(value)) throw this.unexpected(field, 'a list');
+    return value;
+  }
+
+  optionalList(from: Json, field: string): unknown[] {
+    return from[field] === undefined || from[field] === null ? [] : this.list(from, field);
+  }
+
+  string(from: Json, field: string): string {
+    const value = from[field];
+    if (typeof value !== 'string' || value === '') throw this.unexpected(field, 'a string');
+    return value;
+  }
+
+  optionalString(from: Json, field: string): string {
+    const value = from[field];
+    return typeof value === 'string' ? value : '';
+  }
+
+  id(from: Json, field: string): string {
+    return this.idOf(from[field], field);
+  }
+
+  /** TikTok's ids are digit strings; a number (exact thanks to the lossless parse) becomes one. */
+  idOf(value: unknown, field: string): string {
+    if (typeof value === 'string' && value !== '') return value;
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+    throw this.unexpected(field, 'an id');
+  }
+
+  /** Counts: numbers, or digit strings when TikTok quotes them (or they exceed 2^53). */
+  number(from: Json, field: string): number {
+    const value = from[field];
+    if (typeof value === 'number') return value;
+    if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+      return Number(value);
+    if (value === undefined || value === null) return 0;
+    throw this.unexpected(field, 'a number');
+  }
+
+  private unexpected(field: string, expected: string): ProviderApiError {
+    // Not retried: an answer of the wrong shape is a contract change, not a blip.
+    return new ProviderApiError(
+      `TikTok's answer to ${this.endpoint} has no valid ${field} (expected ${expected}).`,
+      false,
+      {
+        requestId: this.requestId,
+      },
+    );
+  }
+}

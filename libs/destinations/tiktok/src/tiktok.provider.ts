@@ -1,0 +1,629 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IdentifierSet } from '@conduit/compact-set';
+import {
+  DEFAULT_RETRY_POLICY,
+  InMemoryRateLimiter,
+  normalizeIdentifier,
+  PayloadValidationError,
+  ProviderApiError,
+  ProviderLimitError,
+  withRetries,
+  type ActivationKeySupport,
+  type ConfigValues,
+  type DestinationProvider,
+  type ExportCounts,
+  type ExportReporter,
+  type ExportRequest,
+  type ExportResult,
+  type ExportStatus,
+  type ExternalAccount,
+  type KeyMapping,
+  type KeyType,
+  type NormalizeOptions,
+  type OAuthAuthorization,
+  type ProviderCredentials,
+  type ProviderLimits,
+  type ProviderReference,
+  type RequestRateLimiter,
+  type RetryPolicy,
+  type SegmentRow,
+} from '@conduit/destinations-core';
+import { TIKTOK_PORTAL_AUTH_URL, TIKTOK_PRODUCTION_BASE_URL } from './api-version';
+import { AudienceFileWriter, type WrittenFile } from './audience-file.writer';
+import { TikTokClient } from './tiktok.client';
+import { TIKTOK_FIELDS, type TikTokAction } from './tiktok.fields';
+import { calculateTypeFor, MULTIPLE_TYPES_HEADER, parseTikTokTime, toExportStatus } from './tiktok.mapper';
+
+export const TIKTOK_PROVIDER_ID = 'tiktok';
+export const TIKTOK_AUDIENCE_REFERENCE = 'TIKTOK_AUDIENCE';
+
+export interface TikTokProviderOptions {
+  /** The developer app (TikTok for Business portal): deployment settings, not per tenant. */
+  appId: string;
+  secret: string;
+  /** e.g. https://business-api.tiktok.com/open_api/v1.3, or the emulator's. */
+  apiBaseUrl?: string;
+  /** The consent page (TikTok: https://business-api.tiktok.com/portal/auth). */
+  authorizeUrl?: string;
+  /** Shared across workers in production (Redis); defaults to TikTok's 10 QPS / 600 QPM in this process. */
+  rateLimiter?: RequestRateLimiter;
+  /** Largest customer file to upload (TikTok: 250 MB). */
+  maxFileBytes?: number;
+  /** Files uploaded in parallel, all under the rate limit. */
+  uploadConcurrency?: number;
+  retryPolicy?: RetryPolicy;
+  /** Where customer files are written before upload. */
+  workDirectory?: string;
+  timeoutMs?: number;
+}
+
+const MAX_FILE_BYTES = 250 * 1024 * 1024;
+/** TikTok accepts up to 500 file paths per request but recommends fewer than 50. */
+const FILES_PER_REQUEST = 49;
+const CHECKPOINT_VERSION = 1;
+/** Clock skew tolerated when adopting an audience created by a run that crashed mid-request. */
+const ADOPTION_SKEW_MS = 5 * 60 * 1000;
+
+interface UploadedFile {
+  filePath: string;
+  endRow: number;
+  /** Distinct identifiers in the file. */
+  values: number;
+}
+
+/** What a TikTok export records after every step it must not repeat. */
+interface TikTokExportState {
+  calculateType: string;
+  /** Uploaded customer files, in row order. */
+  files: UploadedFile[];
+  /** Every row has been read and every file uploaded. */
+  uploadsComplete: boolean;
+  audienceId: string | null;
+  /** Set just before the create call: on resume, an audience created since then is adopted, not duplicated. */
+  createStartedAt: string | null;
+  /** How many of `files` the audience has received. */
+  appliedFiles: number;
+}
+
+type Credentials = ProviderCredentials & { accessToken: string };
+
+/**
+ * TikTok custom audiences from customer files (Marketing API v1.3): OAuth for advertiser accounts,
+ * and Create / Append / Replace exports that stream the segment into MD5-signed files, upload them
+ * under the app's rate limit and resume from checkpoints without re-uploading or duplicating audiences.
+ */
+export class TikTokProvider implements DestinationProvider {
+  readonly id = TIKTOK_PROVIDER_ID;
+  readonly displayName = 'TikTok Ads';
+  readonly documentationUrl = 'https://business-api.tiktok.com/portal/docs?id=1739940570793985';
+  readonly fields = TIKTOK_FIELDS;
+  readonly keys: ActivationKeySupport = {
+    types: ['EMAIL', 'PHONE', 'MAID'],
+    encodings: ['RAW', 'SHA256'],
+    minKeys: 1,
+  };
+  readonly limits: ProviderLimits;
+  readonly authorization: OAuthAuthorization;
+  private readonly client: TikTokClient;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly uploadConcurrency: number;
+  private readonly workDirectory: string;
+
+  constructor(private readonly options: TikTokProviderOptions) {
+    this.limits = {
+      audiencesPerAccount: 400,
+      minAudienceSize: 1000,
+      maxFileBytes: options.maxFileBytes ?? MAX_FILE_BYTES,
+      requestsPerSecond: 10,
+      requestsPerMinute: 600,
+      processingTimeMs: 48 * 60 * 60 * 1000,
+    };
+    this.client = new TikTokClient({
+      baseUrl: options.apiBaseUrl ?? TIKTOK_PRODUCTION_BASE_URL,
+      timeoutMs: options.timeoutMs,
+      rateLimiter: options.rateLimiter ?? new InMemoryRateLimiter({ perSecond: 10, perMinute: 600 }),
+      rateLimitKey: options.appId,
+    });
+    this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.uploadConcurrency = Math.max(1, options.uploadConcurrency ?? 2);
+    this.workDirectory = options.workDirectory ?? tmpdir();
+    this.authorization = this.createAuthorization();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Authorization
+  // ---------------------------------------------------------------------------------------------
+
+  private createAuthorization(): OAuthAuthorization {
+    const { appId, secret } = this.options;
+    const accountsOf = async (credentials: ProviderCredentials): Promise<ExternalAccount[]> => {
+      const advertisers = await this.call(() =>
+        this.client.getAuthorizedAdvertisers({ appId, secret, accessToken: token(credentials) }),
+      );
+      return advertisers.map((advertiser) => ({
+        id: advertiser.advertiserId,
+        name: advertiser.advertiserName,
+      }));
+    };
+    return {
+      callbackCodeParameter: 'auth_code',
+      buildAuthorizeUrl: ({ state, redirectUri }) => {
+        const url = new URL(this.options.authorizeUrl ?? TIKTOK_PORTAL_AUTH_URL);
+        url.searchParams.set('app_id', appId);
+        url.searchParams.set('state', state);
+        url.searchParams.set('redirect_uri', redirectUri);
+        return url.toString();
+      },
+      exchangeCode: async ({ code }) => {
+        // Never retried: an auth code is single use.
+        const issued = await this.client.exchangeAuthCode({ appId, secret, authCode: code });
+        const credentials = { accessToken: issued.accessToken };
+        return { credentials, accounts: await accountsOf(credentials) };
+      },
+      listAccounts: accountsOf,
+      revoke: async (credentials) => {
+        await this.client.revokeToken({ appId, secret, accessToken: token(credentials) });
+      },
+      checkHealth: async (credentials) => {
+        await this.call(() => this.client.getUserInfo(token(credentials)));
+        return { accounts: await accountsOf(credentials) };
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Export
+  // ---------------------------------------------------------------------------------------------
+
+  async export(request: ExportRequest, reporter: ExportReporter): Promise<ExportResult> {
+    const config = readConfig(request.config);
+    const credentials = request.credentials as Credentials;
+    token(credentials);
+    if (request.mapping.length < this.keys.minKeys) {
+      throw new PayloadValidationError(
+        'Map at least one segment column to an activation key (EMAIL, PHONE or MAID).',
+        { field: 'mapping' },
+      );
+    }
+    const keyTypes = request.mapping.map((mapping) => mapping.keyType);
+    const saved =
+      request.checkpoint?.version === CHECKPOINT_VERSION
+        ? (request.checkpoint.state as unknown as TikTokExportState)
+        : undefined;
+    const state: TikTokExportState = saved
+      ? structuredClone(saved)
+      : {
+          calculateType: calculateTypeFor(keyTypes),
+          files: [],
+          uploadsComplete: false,
+          audienceId: null,
+          createStartedAt: null,
+          appliedFiles: 0,
+        };
+    const save = () =>
+      reporter.checkpoint({
+        version: CHECKPOINT_VERSION,
+        state: structuredClone(state) as unknown as Record<string, unknown>,
+      });
+
+    // Check the credentials before reading a single row: a revoked token fails fast and clearly.
+    await this.call(() => this.client.getUserInfo(credentials.accessToken));
+    const counts = await this.uploadSegment(request, config, credentials, state, save, reporter);
+    if (state.files.length === 0) {
+      throw new PayloadValidationError(
+        `The segment has no valid identifier to send (${describeInvalid(counts)}); check the column mapping and the data.`,
+        { field: 'mapping' },
+      );
+    }
+    const audienceId = await this.applyToAudience(request, config, credentials, state, save);
+    return {
+      counts,
+      references: [{ kind: TIKTOK_AUDIENCE_REFERENCE, id: audienceId, name: config.audienceName }],
+    };
+  }
+
+  /**
+   * Streams the segment: normalize → hash → dedupe → customer files cut at row boundaries below the
+   * size limit → uploads (bounded concurrency) checkpointed in row order. On resume, rows already
+   * covered by uploaded files are read again only to rebuild counts and the dedupe set.
+   */
+  private async uploadSegment(
+    request: ExportRequest,
+    config: TikTokConfig,
+    credentials: Credentials,
+    state: TikTokExportState,
+    save: () => Promise<void>,
+    reporter: ExportReporter,
+  ): Promise<ExportCounts> {
+    const counts: ExportCounts = { read: 0, valid: 0, invalid: {}, duplicates: 0, uploaded: 0 };
+    const normalize: NormalizeOptions = {
+      ...request.normalize,
+      phoneHashIncludesPlus: config.phoneHashFormat !== 'E164_DIGITS_ONLY',
+    };
+    const lines = new LineBuilder(request.mapping, state.calculateType, normalize, counts);
+    const uploadedThrough = state.files.length ? state.files[state.files.length - 1].endRow : 0;
+    const directory = mkdtempSync(join(this.workDirectory, 'conduit-tiktok-'));
+    const uploads: Promise<void>[] = [];
+    let ordered = Promise.resolve();
+    let writer: AudienceFileWriter | undefined;
+    let fileIndex = state.files.length;
+    let pendingValues = 0;
+    let row = 0;
+
+    const startUpload = (file: WrittenFile) => {
+      const upload = this.uploadFile(config.advertiserId, credentials, state.calculateType, file);
+      // Checkpoint in row order, whatever order the uploads finish in.
+      const values = pendingValues;
+      pendingValues = 0;
+      ordered = ordered.then(async () => {
+        const { filePath } = await upload;
+        state.files.push({ filePath, endRow: file.endRow, values });
+        await save();
+      });
+      uploads.push(ordered);
+      // Failures surface where the uploads are awaited; these handlers only keep Node from calling them unhandled.
+      upload.catch(() => undefined);
+      ordered.catch(() => undefined);
+    };
+    const closeFile = async (endRow: number) => {
+      if (!writer) return;
+      const current = writer;
+      writer = undefined;
+      if (current.lines === 0) return current.discard();
+      startUpload(await current.close(endRow));
+      // Bounded concurrency: never more than `uploadConcurrency` files waiting on disk.
+      if (uploads.length >= this.uploadConcurrency) await uploads[uploads.length - this.uploadConcurrency];
+    };
+
+    try {
+      if (!state.uploadsComplete) {
+        for await (const segmentRow of request.rows()) {
+          if (request.signal?.aborted) throw new ProviderApiError('The export was cancelled.', false);
+          row++;
+          counts.read++;
+          const { lines: rowLines, values } = lines.linesFor(segmentRow);
+          if (row <= uploadedThrough || rowLines.length === 0) continue;
+          const rowBytes = rowLines.reduce((total, line) => total + AudienceFileWriter.sizeOf(line), 0);
+          if (writer && writer.bytes + rowBytes > this.limits.maxFileBytes) await closeFile(row - 1);
+          writer ??= new AudienceFileWriter(
+            directory,
+            `${safeName(request.exportId)}-${String(++fileIndex).padStart(5, '0')}.csv`,
+            lines.header,
+          );
+          for (const line of rowLines) await writer.writeLine(line);
+          pendingValues += values;
+          if (counts.read % 100_000 === 0) reporter.progress?.({ ...counts, uploaded: uploadedLines(state) });
+        }
+        await closeFile(row);
+        await Promise.all(uploads);
+        state.uploadsComplete = true;
+        await save();
+      } else {
+        for await (const segmentRow of request.rows()) {
+          counts.read++;
+          lines.linesFor(segmentRow);
+        }
+      }
+    } catch (error) {
+      writer?.discard();
+      await Promise.allSettled(uploads);
+      throw error;
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+    counts.uploaded = uploadedLines(state);
+    reporter.progress?.(counts);
+    return counts;
+  }
+
+  private uploadFile(
+    advertiserId: string,
+    credentials: Credentials,
+    calculateType: string,
+    file: WrittenFile,
+  ): Promise<{ filePath: string }> {
+    return withRetries(
+      () =>
+        this.client.uploadFile(credentials.accessToken, {
+          advertiserId,
+          calculateType,
+          path: file.path,
+          fileName: file.fileName,
+          md5: file.md5,
+        }),
+      this.retryPolicy,
+      // A signature mismatch is retried once: a second one means the file itself is the problem.
+      { shouldRetry: (error, attempt) => !(isProviderCode(error, 40900) && attempt >= 2) },
+    );
+  }
+
+  /** Create, or find the target of Append / Replace, then hand it every file in batches. */
+  private async applyToAudience(
+    request: ExportRequest,
+    config: TikTokConfig,
+    credentials: Credentials,
+    state: TikTokExportState,
+    save: () => Promise<void>,
+  ): Promise<string> {
+    const filePaths = state.files.map((file) => file.filePath);
+    const accessToken = credentials.accessToken;
+    if (!state.audienceId && config.action === 'Create') {
+      const adopted = state.createStartedAt
+        ? await this.findAudienceByName(
+            accessToken,
+            config,
+            new Date(Date.parse(state.createStartedAt) - ADOPTION_SKEW_MS),
+          )
+        : undefined;
+      if (adopted) {
+        state.audienceId = adopted;
+        state.appliedFiles = Math.min(FILES_PER_REQUEST, filePaths.length);
+      } else {
+        await this.ensureAudienceCapacity(accessToken, config.advertiserId);
+        state.createStartedAt = new Date().toISOString();
+        await save();
+        const batch = filePaths.slice(0, FILES_PER_REQUEST);
+        const { audienceId } = await this.call(() =>
+          this.client.createAudience(accessToken, {
+            advertiserId: config.advertiserId,
+            name: config.audienceName,
+            calculateType: state.calculateType,
+            filePaths: batch,
+            retentionInDays: config.retentionInDays,
+          }),
+        );
+        state.audienceId = audienceId;
+        state.appliedFiles = batch.length;
+      }
+      await save();
+    }
+    if (!state.audienceId) {
+      state.audienceId = await this.findTarget(accessToken, config, request.previousReferences ?? []);
+      await save();
+    }
+    const audienceId = state.audienceId;
+    while (state.appliedFiles < filePaths.length) {
+      const batch = filePaths.slice(state.appliedFiles, state.appliedFiles + FILES_PER_REQUEST);
+      const action = config.action === 'Replace' && state.appliedFiles === 0 ? 'REPLACE' : 'APPEND';
+      await this.call(() =>
+        this.client.updateAudience(accessToken, {
+          advertiserId: config.advertiserId,
+          audienceId,
+          action,
+          filePaths: batch,
+        }),
+      ).catch((error: unknown) => {
+        throw explainUpdateRefusal(error, action, audienceId);
+      });
+      state.appliedFiles += batch.length;
+      await save();
+    }
+    return audienceId;
+  }
+
+  /** Before Create: TikTok allows 400 custom audiences per advertiser. */
+  private async ensureAudienceCapacity(accessToken: string, advertiserId: string): Promise<void> {
+    const { page } = await this.call(() =>
+      this.client.listAudiences(accessToken, { advertiserId, page: 1, pageSize: 1 }),
+    );
+    if (page.totalNumber >= this.limits.audiencesPerAccount) {
+      throw new ProviderLimitError(
+        `TikTok advertiser ${advertiserId} already has ${page.totalNumber} custom audiences, the most TikTok allows (${this.limits.audiencesPerAccount}). ` +
+          'Delete unused audiences in TikTok Audience Manager, or use Append / Replace on an existing audience instead of Create.',
+        'audiencesPerAccount',
+      );
+    }
+  }
+
+  /** Append / Replace act on the audience the last Create recorded, else the newest with that name. */
+  private async findTarget(
+    accessToken: string,
+    config: TikTokConfig,
+    previous: readonly ProviderReference[],
+  ): Promise<string> {
+    const recorded = [...previous]
+      .reverse()
+      .find((reference) => reference.kind === TIKTOK_AUDIENCE_REFERENCE);
+    if (recorded) {
+      const { audiences } = await this.call(() =>
+        this.client.listAudiences(accessToken, {
+          advertiserId: config.advertiserId,
+          audienceIds: [recorded.id],
+          pageSize: 1,
+        }),
+      );
+      if (audiences.length > 0) return recorded.id;
+    }
+    const byName = await this.findAudienceByName(accessToken, config);
+    if (!byName) {
+      throw new PayloadValidationError(
+        `No TikTok audience named "${config.audienceName}" exists for advertiser ${config.advertiserId}, so there is nothing to ${config.action.toLowerCase()}. Run a Create export first, or check the Audience Name.`,
+        { field: 'config.audienceName' },
+      );
+    }
+    return byName;
+  }
+
+  private async findAudienceByName(
+    accessToken: string,
+    config: TikTokConfig,
+    createdSince?: Date,
+  ): Promise<string | undefined> {
+    let best: { id: string; created: number } | undefined;
+    for (let page = 1; ; page++) {
+      const result = await this.call(() =>
+        this.client.listAudiences(accessToken, { advertiserId: config.advertiserId, page, pageSize: 100 }),
+      );
+      for (const audience of result.audiences) {
+        if (audience.name !== config.audienceName) continue;
+        const created = parseTikTokTime(audience.createTime).getTime();
+        if (createdSince && created < createdSince.getTime()) continue;
+        if (
+          !best ||
+          created > best.created ||
+          (created === best.created && BigInt(audience.audienceId) > BigInt(best.id))
+        )
+          best = { id: audience.audienceId, created };
+      }
+      if (page >= result.page.totalPage) return best?.id;
+    }
+  }
+
+  async getStatus(input: {
+    config: ConfigValues;
+    credentials: ProviderCredentials;
+    references: readonly ProviderReference[];
+  }): Promise<ExportStatus> {
+    const config = readConfig(input.config);
+    const audience = input.references.find((reference) => reference.kind === TIKTOK_AUDIENCE_REFERENCE);
+    if (!audience)
+      throw new PayloadValidationError('The export has no TikTok audience to follow yet.', {
+        field: 'references',
+      });
+    const [details] = await this.call(() =>
+      this.client.getAudiences(token(input.credentials), {
+        advertiserId: config.advertiserId,
+        audienceIds: [audience.id],
+        historySize: 1,
+      }),
+    );
+    return toExportStatus(details);
+  }
+
+  private call<T>(operation: () => Promise<T>): Promise<T> {
+    return withRetries(operation, this.retryPolicy);
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+
+interface TikTokConfig {
+  advertiserId: string;
+  audienceName: string;
+  action: TikTokAction;
+  retentionInDays?: number;
+  phoneHashFormat?: string;
+}
+
+/** The resolved config, typed. The domain validated it against TIKTOK_FIELDS; this guards the contract. */
+function readConfig(config: ConfigValues): TikTokConfig {
+  const { advertiserId, audienceName, action, retentionInDays, phoneHashFormat } = config;
+  if (
+    typeof advertiserId !== 'string' ||
+    typeof audienceName !== 'string' ||
+    (action !== 'Create' && action !== 'Append' && action !== 'Replace')
+  ) {
+    throw new PayloadValidationError(
+      'The TikTok destination needs advertiserId, audienceName and action (Create, Append or Replace).',
+      { field: 'config' },
+    );
+  }
+  return {
+    advertiserId,
+    audienceName,
+    action,
+    retentionInDays: typeof retentionInDays === 'number' ? retentionInDays : undefined,
+    phoneHashFormat: typeof phoneHashFormat === 'string' ? phoneHashFormat : undefined,
+  };
+}
+
+function token(credentials: ProviderCredentials): string {
+  const accessToken = credentials['accessToken'];
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    throw new PayloadValidationError(
+      'The authorization holds no TikTok access token; re-authorize the TikTok account.',
+      { field: 'credentials' },
+    );
+  }
+  return accessToken;
+}
+
+function isProviderCode(error: unknown, code: number): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { providerCode?: unknown }).providerCode === code
+  );
+}
+
+/** TikTok refuses updates that would leave fewer than 1,000 users (40002): say so plainly. */
+function explainUpdateRefusal(error: unknown, action: string, audienceId: string): unknown {
+  if (error instanceof PayloadValidationError && /1,?000|minimum|too small|fewer/i.test(error.message)) {
+    return new PayloadValidationError(
+      `TikTok refused to ${action} audience ${audienceId}: the audience would hold fewer than 1,000 users, TikTok's minimum. ` +
+        `Export a larger segment, or use Append instead of Replace. (${error.message})`,
+      { field: 'config.action', providerCode: error.providerCode, requestId: error.requestId, cause: error },
+    );
+  }
+  return error;
+}
+
+function uploadedLines(state: TikTokExportState): number {
+  return state.files.reduce((total, file) => total + file.values, 0);
+}
+
+function describeInvalid(counts: ExportCounts): string {
+  const reasons = Object.entries(counts.invalid).map(([reason, count]) => `${count} ${reason}`);
+  return `${counts.read} rows read${reasons.length ? `; rejected: ${reasons.join(', ')}` : ''}`;
+}
+
+function safeName(exportId: string): string {
+  return exportId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60);
+}
+
+/**
+ * Turns segment rows into customer-file lines: every mapped value normalized and hashed, rejected
+ * values counted by reason, values already sent in this export dropped. One key type: a value per
+ * line. Several: MULTIPLE_TYPES rows with a header, as many lines as the row's longest key list.
+ */
+class LineBuilder {
+  readonly header?: string;
+  private readonly types: KeyType[];
+  private readonly seen = new Map<KeyType, IdentifierSet>();
+
+  constructor(
+    private readonly mapping: readonly KeyMapping[],
+    calculateType: string,
+    private readonly normalize: NormalizeOptions,
+    private readonly counts: ExportCounts,
+  ) {
+    this.types = [...new Set(mapping.map((entry) => entry.keyType))];
+    if (calculateType === 'MULTIPLE_TYPES')
+      this.header = this.types.map((type) => MULTIPLE_TYPES_HEADER[type]).join(',');
+    for (const type of this.types) this.seen.set(type, new IdentifierSet(16));
+  }
+
+  linesFor(row: SegmentRow): { lines: string[]; values: number } {
+    const byType = new Map<KeyType, string[]>();
+    for (const { column, keyType, encoding } of this.mapping) {
+      const value = row[column];
+      if (Array.isArray(value)) {
+        throw new PayloadValidationError(
+          `Column "${column}" holds several values in one row (a multi-value column); flatten it into one value per row before exporting to TikTok.`,
+          { field: `mapping.${column}` },
+        );
+      }
+      const result = normalizeIdentifier(keyType, encoding, value, this.normalize);
+      if (!result.ok) {
+        this.counts.invalid[result.reason] = (this.counts.invalid[result.reason] ?? 0) + 1;
+        continue;
+      }
+      this.counts.valid++;
+      if (!(this.seen.get(keyType) as IdentifierSet).add(Buffer.from(result.hash, 'hex'))) {
+        this.counts.duplicates++;
+        continue;
+      }
+      const list = byType.get(keyType);
+      if (list) list.push(result.hash);
+      else byType.set(keyType, [result.hash]);
+    }
+    let values = 0;
+    for (const list of byType.values()) values += list.length;
+    if (!this.header) return { lines: byType.get(this.types[0]) ?? [], values };
+    const height = Math.max(0, ...[...byType.values()].map((list) => list.length));
+    const lines: string[] = [];
+    for (let index = 0; index < height; index++)
+      lines.push(this.types.map((type) => byType.get(type)?.[index] ?? '').join(','));
+    return { lines, values };
+  }
+}

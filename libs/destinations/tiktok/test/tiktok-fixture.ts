@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import {
+  InMemoryRateLimiter,
+  type ExportCheckpoint,
+  type ExportReporter,
+  type SegmentRow,
+} from '@conduit/destinations-core';
+import {
+  DEFAULT_EMULATOR_OPTIONS,
+  startTikTokEmulator,
+  type EmulatorOptions,
+  type RunningEmulator,
+} from '@conduit/tiktok-emulator';
+import { TikTokProvider, type TikTokProviderOptions } from '../src';
+
+export const APP = DEFAULT_EMULATOR_OPTIONS.apps[0];
+export const [ADVERTISER, OTHER_ADVERTISER] = DEFAULT_EMULATOR_OPTIONS.advertisers.map(
+  (advertiser) => advertiser.advertiserId,
+);
+
+export interface TikTokWorld {
+  running: RunningEmulator;
+  provider: TikTokProvider;
+  accessToken: string;
+  close(): Promise<void>;
+}
+
+/** The emulator plus a provider pointed at it and an access token obtained through the real OAuth flow. */
+export async function startTikTokWorld(
+  emulator: Partial<EmulatorOptions> = {},
+  provider: Partial<TikTokProviderOptions> = {},
+): Promise<TikTokWorld> {
+  const running = await startTikTokEmulator({
+    rateLimit: { perSecond: 1000, perMinute: 100_000 },
+    processingDelayMs: 60_000,
+    minValidAudienceSize: 1,
+    minAudienceSizeAfterUpdate: 1,
+    ...emulator,
+  });
+  const tiktok = new TikTokProvider({
+    appId: APP.appId,
+    secret: APP.secret,
+    apiBaseUrl: running.apiBaseUrl,
+    authorizeUrl: `${running.url}/portal/auth`,
+    retryPolicy: { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 },
+    // TikTok's 10 QPS is enforced by the emulator's own limiter specs; these suites run at full speed.
+    rateLimiter: new InMemoryRateLimiter({ perSecond: 10_000 }),
+    ...provider,
+  });
+  const redirectUri = APP.redirectUris[0];
+  const consent = await fetch(tiktok.authorization.buildAuthorizeUrl({ state: 'fixture', redirectUri }));
+  if (consent.status !== 200) throw new Error(`consent page answered ${consent.status}`);
+  const confirm = await fetch(`${running.url}/portal/auth/confirm`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ app_id: APP.appId, state: 'fixture', redirect_uri: redirectUri }).toString(),
+    redirect: 'manual',
+  });
+  const code = new URL(confirm.headers.get('location') as string).searchParams.get(
+    tiktok.authorization.callbackCodeParameter,
+  ) as string;
+  const { credentials } = await tiktok.authorization.exchangeCode({ code, redirectUri });
+  return { running, provider: tiktok, accessToken: credentials['accessToken'], close: () => running.close() };
+}
+
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Rows `{ email }` for user 0..count-1 (deterministic). */
+export async function* emailRows(count: number, label = 'user', start = 0): AsyncGenerator<SegmentRow> {
+  for (let index = start; index < start + count; index++) yield { email: `${label}${index}@example.com` };
+}
+
+export function emailHashes(count: number, label = 'user', start = 0): string[] {
+  return Array.from({ length: count }, (_, index) => sha256(`${label}${index + start}@example.com`));
+}
+
+/** A reporter that keeps every checkpoint (as the domain would, durably). */
+export function recordingReporter(): ExportReporter & { checkpoints: ExportCheckpoint[] } {
+  const checkpoints: ExportCheckpoint[] = [];
+  return {
+    checkpoints,
+    async checkpoint(checkpoint) {
+      checkpoints.push(JSON.parse(JSON.stringify(checkpoint)) as ExportCheckpoint);
+    },
+  };
+}
