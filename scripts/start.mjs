@@ -36,6 +36,15 @@ try {
 }
 
 const withEmulator = process.env.CONDUIT_START_TIKTOK_EMULATOR !== 'false';
+// The emulator must know this API's OAuth callback, whatever port the API runs on.
+process.env.TIKTOK_EMULATOR_REDIRECT_URIS ??= [
+  baseUrl,
+  `http://localhost:${port}`,
+  `http://127.0.0.1:${port}`,
+]
+  .map((origin) => `${origin}/oauth/callback/tiktok`)
+  .filter((uri, index, all) => all.indexOf(uri) === index)
+  .join(',');
 const emulatorUrl = `http://${process.env.TIKTOK_EMULATOR_HOST || '127.0.0.1'}:${process.env.TIKTOK_EMULATOR_PORT || '3100'}`;
 const children = [
   ['api', dist('api', 'main.js')],

@@ -4,7 +4,7 @@ import {
   type EmulatorOptions,
   type RunningEmulator,
 } from '../src';
-import { authorize, TikTokHttp } from './tiktok-http';
+import { TikTokHttp } from './tiktok-http';
 
 export const APP = DEFAULT_EMULATOR_OPTIONS.apps[0];
 export const [ADVERTISER, OTHER_ADVERTISER] = DEFAULT_EMULATOR_OPTIONS.advertisers.map(
@@ -16,7 +16,7 @@ export async function startAuthorized(
   options: Partial<EmulatorOptions> = {},
 ): Promise<{ running: RunningEmulator; tiktok: TikTokHttp }> {
   const running = await startTikTokEmulator(options);
-  const callback = await authorize(running.url, APP.appId, APP.redirectUris[0]);
+  const callback = await running.confirmConsent({ state: 'state-1' });
   const tiktok = new TikTokHttp(running.url);
   const issued = await tiktok.post('/oauth2/access_token/', {
     app_id: APP.appId,

@@ -1,5 +1,5 @@
 import { DEFAULT_EMULATOR_OPTIONS, startTikTokEmulator, TikTokCode, type RunningEmulator } from '../src';
-import { authorize, TikTokHttp } from './tiktok-http';
+import { TikTokHttp } from './tiktok-http';
 
 const app = DEFAULT_EMULATOR_OPTIONS.apps[0];
 const redirectUri = app.redirectUris[0];
@@ -61,7 +61,7 @@ describe('TikTok emulator: OAuth', () => {
   });
 
   it('redirects with auth_code, code and state, and exchanges the code once for a long-term token', async () => {
-    const callback = await authorize(running.url, app.appId, redirectUri, 'opaque-state');
+    const callback = await running.confirmConsent({ state: 'opaque-state' });
     expect(`${callback.origin}${callback.pathname}`).toBe(redirectUri);
     const code = callback.searchParams.get('auth_code') as string;
     expect(code).toBeTruthy();
@@ -86,9 +86,7 @@ describe('TikTok emulator: OAuth', () => {
   });
 
   it('refuses a wrong secret, an unknown code and an expired code', async () => {
-    const code = (await authorize(running.url, app.appId, redirectUri)).searchParams.get(
-      'auth_code',
-    ) as string;
+    const code = (await running.confirmConsent({ state: 'state-1' })).searchParams.get('auth_code') as string;
     expect(await exchange(code, 'wrong-secret')).toMatchObject({ code: TikTokCode.APP_CREDENTIALS_INVALID });
     expect(await exchange('not-a-code')).toMatchObject({
       code: TikTokCode.AUTH_CODE_INVALID,
@@ -96,7 +94,7 @@ describe('TikTok emulator: OAuth', () => {
     });
     // The code refused for a wrong secret was not consumed.
     expect(await exchange(code)).toMatchObject({ code: 0 });
-    const expiring = (await authorize(running.url, app.appId, redirectUri)).searchParams.get(
+    const expiring = (await running.confirmConsent({ state: 'state-1' })).searchParams.get(
       'auth_code',
     ) as string;
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -107,9 +105,7 @@ describe('TikTok emulator: OAuth', () => {
   });
 
   it('lists the advertisers, answers health calls, and stops answering once the token is revoked', async () => {
-    const code = (await authorize(running.url, app.appId, redirectUri)).searchParams.get(
-      'auth_code',
-    ) as string;
+    const code = (await running.confirmConsent({ state: 'state-1' })).searchParams.get('auth_code') as string;
     const token = (await exchange(code)).data.access_token as string;
     const client = new TikTokHttp(running.url, token);
 
@@ -159,9 +155,7 @@ describe('TikTok emulator: OAuth', () => {
   });
 
   it('lets an operator revoke every token of an advertiser (the advertiser removing the app)', async () => {
-    const code = (await authorize(running.url, app.appId, redirectUri)).searchParams.get(
-      'auth_code',
-    ) as string;
+    const code = (await running.confirmConsent({ state: 'state-1' })).searchParams.get('auth_code') as string;
     const client = new TikTokHttp(running.url, (await exchange(code)).data.access_token as string);
     expect(await client.admin('POST', '/tokens/revoke', { advertiser_id: advertiserIds[1] })).toEqual({
       revoked: expect.any(Number),

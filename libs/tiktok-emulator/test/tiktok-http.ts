@@ -84,20 +84,3 @@ export function sha256Values(count: number, label = 'user'): string[] {
     createHash('sha256').update(`${label}-${index}`).digest('hex'),
   );
 }
-
-/** Runs the browser part of the OAuth dance against the emulator and returns the auth code. */
-export async function authorize(
-  baseUrl: string,
-  appId: string,
-  redirectUri: string,
-  state = 'state-1',
-): Promise<URL> {
-  const confirm = await fetch(`${baseUrl}/portal/auth/confirm`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ app_id: appId, state, redirect_uri: redirectUri }).toString(),
-    redirect: 'manual',
-  });
-  if (confirm.status !== 302) throw new Error(`confirm answered ${confirm.status}`);
-  return new URL(confirm.headers.get('location') as string);
-}

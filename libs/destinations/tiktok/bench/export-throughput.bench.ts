@@ -21,17 +21,8 @@ async function main(): Promise<void> {
       rateLimiter: new InMemoryRateLimiter({ perSecond: 100_000 }),
       maxFileBytes: 64 * 1024 * 1024,
     });
-    const consent = await fetch(`${running.url}/portal/auth/confirm`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        app_id: app.appId,
-        state: 'bench',
-        redirect_uri: app.redirectUris[0],
-      }).toString(),
-      redirect: 'manual',
-    });
-    const code = new URL(consent.headers.get('location') as string).searchParams.get('auth_code') as string;
+    const callback = await running.confirmConsent({ state: 'bench' });
+    const code = callback.searchParams.get('auth_code') as string;
     const { credentials } = await provider.authorization.exchangeCode({
       code,
       redirectUri: app.redirectUris[0],

@@ -50,15 +50,8 @@ export async function startTikTokWorld(
   const redirectUri = APP.redirectUris[0];
   const consent = await fetch(tiktok.authorization.buildAuthorizeUrl({ state: 'fixture', redirectUri }));
   if (consent.status !== 200) throw new Error(`consent page answered ${consent.status}`);
-  const confirm = await fetch(`${running.url}/portal/auth/confirm`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ app_id: APP.appId, state: 'fixture', redirect_uri: redirectUri }).toString(),
-    redirect: 'manual',
-  });
-  const code = new URL(confirm.headers.get('location') as string).searchParams.get(
-    tiktok.authorization.callbackCodeParameter,
-  ) as string;
+  const callback = await running.confirmConsent({ state: 'fixture', redirectUri });
+  const code = callback.searchParams.get(tiktok.authorization.callbackCodeParameter) as string;
   const { credentials } = await tiktok.authorization.exchangeCode({ code, redirectUri });
   return { running, provider: tiktok, accessToken: credentials['accessToken'], close: () => running.close() };
 }
