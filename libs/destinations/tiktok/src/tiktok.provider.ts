@@ -246,6 +246,8 @@ export class TikTokProvider implements DestinationProvider {
     const uploadedThrough = state.files.length ? state.files[state.files.length - 1].endRow : 0;
     const directory = mkdtempSync(join(this.workDirectory, 'conduit-tiktok-'));
     const uploads: Promise<void>[] = [];
+    // Raw uploads too: after a failure, none may still be running when the export returns.
+    const inFlight: Promise<unknown>[] = [];
     let ordered = Promise.resolve();
     let writer: AudienceFileWriter | undefined;
     let fileIndex = state.files.length;
@@ -263,6 +265,7 @@ export class TikTokProvider implements DestinationProvider {
         await save();
       });
       uploads.push(ordered);
+      inFlight.push(upload);
       // Failures surface where the uploads are awaited; these handlers only keep Node from calling them unhandled.
       upload.catch(() => undefined);
       ordered.catch(() => undefined);
@@ -308,7 +311,7 @@ export class TikTokProvider implements DestinationProvider {
       }
     } catch (error) {
       writer?.discard();
-      await Promise.allSettled(uploads);
+      await Promise.allSettled([...uploads, ...inFlight]);
       throw error;
     } finally {
       rmSync(directory, { recursive: true, force: true });

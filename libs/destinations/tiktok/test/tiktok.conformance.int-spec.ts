@@ -56,6 +56,7 @@ describeProviderConformance(
         world.running.emulator.requests.filter(
           (entry) => entry.path === '/dmp/custom_audience/file/upload/' && entry.code === 0,
         ).length,
+      uploadsCoveredBy: (checkpoint) => (checkpoint.state['files'] as unknown[]).length,
     };
   },
   () => world.close(),
