@@ -27,3 +27,6 @@ export interface NormalizeOptions {
 export type NormalizedIdentifier =
   | { ok: true; /** lowercase SHA-256 hex */ hash: string }
   | { ok: false; reason: RejectionReason };
+
+/** What a per-type normalizer returns: the canonical string to hash, or why there is none. */
+export type Normalized = { ok: true; value: string } | { ok: false; reason: RejectionReason };
