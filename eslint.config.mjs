@@ -5,11 +5,24 @@ import prettier from 'eslint-config-prettier';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-/** Which project tags may depend on which: apps → domain → destinations/core ← destinations/<provider>. */
+/**
+ * Which project tags may depend on which: apps → domain → destinations/core ← destinations/<provider>.
+ * Apps register providers through destinations/catalog, the one place that knows every provider.
+ */
 export const depConstraints = [
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:provider-core', 'type:provider', 'type:util'],
+    onlyDependOnLibsWithTags: [
+      'type:domain',
+      'type:provider-core',
+      'type:provider-catalog',
+      'type:provider',
+      'type:util',
+    ],
+  },
+  {
+    sourceTag: 'type:provider-catalog',
+    onlyDependOnLibsWithTags: ['type:provider', 'type:provider-core', 'type:util'],
   },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:provider-core', 'type:util'] },
   { sourceTag: 'type:provider', onlyDependOnLibsWithTags: ['type:provider-core', 'type:util'] },

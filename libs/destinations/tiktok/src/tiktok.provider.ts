@@ -9,6 +9,7 @@ import {
   PayloadValidationError,
   ProviderApiError,
   ProviderLimitError,
+  RateLimitedError,
   withRetries,
   type ActivationKeySupport,
   type ConfigValues,
@@ -157,8 +158,13 @@ export class TikTokProvider implements DestinationProvider {
         return url.toString();
       },
       exchangeCode: async ({ code }) => {
-        // Never retried: an auth code is single use.
-        const issued = await this.client.exchangeAuthCode({ appId, secret, authCode: code });
+        // An auth code is single use: only a throttled call (refused before TikTok looked at the code)
+        // is retried; after a timeout or a 5xx the code may be spent, so those are not.
+        const issued = await withRetries(
+          () => this.client.exchangeAuthCode({ appId, secret, authCode: code }),
+          this.retryPolicy,
+          { shouldRetry: (error) => error instanceof RateLimitedError },
+        );
         const credentials = { accessToken: issued.accessToken };
         return { credentials, accounts: await accountsOf(credentials) };
       },

@@ -12,6 +12,7 @@ import { xorDigest } from '@conduit/tiktok-emulator';
 import { TikTokClient, TIKTOK_AUDIENCE_REFERENCE } from '../src';
 import {
   ADVERTISER,
+  APP,
   emailHashes,
   emailRows,
   recordingReporter,
@@ -415,5 +416,49 @@ describe('TikTokProvider limits (against the emulator)', () => {
     } finally {
       await world.close();
     }
+  });
+});
+
+describe('TikTokProvider authorization code exchange (against the emulator)', () => {
+  let world: TikTokWorld;
+
+  beforeAll(async () => {
+    world = await startTikTokWorld();
+  });
+
+  afterAll(() => world.close());
+
+  async function freshCode(): Promise<string> {
+    const redirectUri = APP.redirectUris[0];
+    const callback = await world.running.confirmConsent({ state: 'exchange', redirectUri });
+    return callback.searchParams.get('auth_code') as string;
+  }
+
+  it('retries a throttled exchange (TikTok refused it before looking at the code)', async () => {
+    const code = await freshCode();
+    world.running.emulator.scheduleFault({ path: '/oauth2/access_token/', outcome: 'rateLimited', times: 2 });
+    const grant = await world.provider.authorization.exchangeCode({ code, redirectUri: APP.redirectUris[0] });
+    expect(grant.credentials['accessToken']).toMatch(/^\w+$/);
+    expect(grant.accounts.map((account) => account.id)).toContain(ADVERTISER);
+  });
+
+  it('does not retry an exchange that failed after TikTok may have spent the code', async () => {
+    const code = await freshCode();
+    world.running.emulator.scheduleFault({ path: '/oauth2/access_token/', outcome: 'systemError', times: 1 });
+    await expect(
+      world.provider.authorization.exchangeCode({ code, redirectUri: APP.redirectUris[0] }),
+    ).rejects.toMatchObject({ kind: 'RETRYABLE', providerCode: 50000 });
+    const exchanges = world.running.emulator.requests.filter(
+      (entry) => entry.path === '/oauth2/access_token/' && entry.code === 50000,
+    );
+    expect(exchanges).toHaveLength(1);
+  });
+
+  it('reports a reused code as InvalidCredentialsError (40110)', async () => {
+    const code = await freshCode();
+    await world.provider.authorization.exchangeCode({ code, redirectUri: APP.redirectUris[0] });
+    await expect(
+      world.provider.authorization.exchangeCode({ code, redirectUri: APP.redirectUris[0] }),
+    ).rejects.toBeInstanceOf(InvalidCredentialsError);
   });
 });

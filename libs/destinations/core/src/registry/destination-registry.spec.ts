@@ -19,4 +19,13 @@ describe('DestinationRegistry', () => {
       'Two destination providers are registered with the id "tiktok"',
     );
   });
+
+  it('tells why a known provider is unavailable, and refuses one listed twice', () => {
+    const unavailable = { id: 'acme', displayName: 'Acme Ads', reason: 'set ACME_APP_ID' };
+    const registry = new DestinationRegistry([provider('tiktok')], [unavailable]);
+    expect(registry.find('acme')).toBeUndefined();
+    expect(registry.unavailableReason('acme')).toEqual(unavailable);
+    expect(registry.unavailableReason('tiktok')).toBeUndefined();
+    expect(() => new DestinationRegistry([provider('acme')], [unavailable])).toThrow(DuplicateProviderError);
+  });
 });
