@@ -20,6 +20,26 @@ const step = (text) => console.log(`[conduit] ${text}`);
 const run = (args) =>
   execFileSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 
+const withEmulator = process.env.CONDUIT_START_TIKTOK_EMULATOR !== 'false';
+// The emulator must know this API's OAuth callback, whatever port the API runs on.
+process.env.TIKTOK_EMULATOR_REDIRECT_URIS ??= [
+  baseUrl,
+  `http://localhost:${port}`,
+  `http://127.0.0.1:${port}`,
+]
+  .map((origin) => `${origin}/oauth/callback/tiktok`)
+  .filter((uri, index, all) => all.indexOf(uri) === index)
+  .join(',');
+const emulatorUrl = `http://${process.env.TIKTOK_EMULATOR_HOST || '127.0.0.1'}:${process.env.TIKTOK_EMULATOR_PORT || '3100'}`;
+if (withEmulator && !process.env.TIKTOK_APP_ID) {
+  // Point Conduit's TikTok connector at the emulator, with the emulator's own (fake) app.
+  process.env.TIKTOK_APP_ID = process.env.TIKTOK_EMULATOR_APP_ID || '7100000000000000001';
+  process.env.TIKTOK_APP_SECRET = process.env.TIKTOK_EMULATOR_APP_SECRET || 'emulator-app-secret';
+  process.env.TIKTOK_API_BASE_URL = `${emulatorUrl}/open_api/v1.3`;
+  process.env.TIKTOK_AUTHORIZE_URL = `${emulatorUrl}/portal/auth`;
+  step(`TikTok: the bundled emulator at ${emulatorUrl} (set TIKTOK_APP_ID to use the real TikTok)`);
+}
+
 try {
   step('building…');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
@@ -35,17 +55,6 @@ try {
   process.exit(1);
 }
 
-const withEmulator = process.env.CONDUIT_START_TIKTOK_EMULATOR !== 'false';
-// The emulator must know this API's OAuth callback, whatever port the API runs on.
-process.env.TIKTOK_EMULATOR_REDIRECT_URIS ??= [
-  baseUrl,
-  `http://localhost:${port}`,
-  `http://127.0.0.1:${port}`,
-]
-  .map((origin) => `${origin}/oauth/callback/tiktok`)
-  .filter((uri, index, all) => all.indexOf(uri) === index)
-  .join(',');
-const emulatorUrl = `http://${process.env.TIKTOK_EMULATOR_HOST || '127.0.0.1'}:${process.env.TIKTOK_EMULATOR_PORT || '3100'}`;
 const children = [
   ['api', dist('api', 'main.js')],
   ['scheduler', dist('scheduler', 'main.js')],

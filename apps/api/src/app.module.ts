@@ -7,14 +7,19 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { AuthorizationsController } from './authorizations/authorizations.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { CollaborationsController } from './collaborations/collaborations.controller';
 import { CompaniesController } from './companies/companies.controller';
 import { ApiEnv } from './config/api.env';
 import { databaseOptionsFrom } from './config/database';
+import { domainSettingsFrom } from './config/domain-settings';
 import { HealthController } from './health/health.controller';
+import { OAuthCallbackService } from './oauth/oauth-callback.service';
+import { OAuthController } from './oauth/oauth.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { createValidationPipe } from './http/request-validation';
+import { redactUrl } from './http/redact-url';
 import { requestId } from './http/request-id';
 
 export interface AppModuleOptions {
@@ -53,6 +58,11 @@ export class AppModule {
                 level: config.get('LOG_LEVEL', { infer: true }),
                 genReqId: requestId,
                 redact: { paths: REDACTED, censor: '[redacted]' },
+                serializers: {
+                  // The URL keeps the query (redacted); the parsed copy would repeat it unredacted.
+                  req: ({ query: _query, ...request }: { url?: string; query?: unknown }) =>
+                    request.url ? { ...request, url: redactUrl(request.url) } : request,
+                },
                 customLogLevel: (_request, response, error) =>
                   error || response.statusCode >= 500
                     ? 'error'
@@ -68,12 +78,21 @@ export class AppModule {
         DomainModule.forRootAsync({
           inject: [ConfigService],
           useDatabaseOptions: databaseOptionsFrom,
+          useSettings: domainSettingsFrom,
           registerRequestContext: true,
         }),
         TerminusModule.forRoot({ errorLogStyle: 'pretty' }),
       ],
-      controllers: [HealthController, CompaniesController, ApiKeysController, CollaborationsController],
+      controllers: [
+        HealthController,
+        CompaniesController,
+        ApiKeysController,
+        CollaborationsController,
+        AuthorizationsController,
+        OAuthController,
+      ],
       providers: [
+        OAuthCallbackService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

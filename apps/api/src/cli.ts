@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { InvalidEnvironmentError } from '@conduit/config';
 import {
   ApiKeyService,
+  AuthorizationService,
   CompanyService,
+  CredentialCipher,
+  generateEncryptionKeySpec,
   migrateDatabase,
   pendingMigrations,
   SchedulerInstanceService,
@@ -48,6 +51,35 @@ program
         applied.length
           ? `Applied ${applied.length} migration(s): ${applied.join(', ')}`
           : 'Database is up to date.',
+      );
+    }),
+  );
+
+program
+  .command('keys:generate')
+  .description('Print a new credential-encryption key entry for CONDUIT_ENCRYPTION_KEYS')
+  .option('--id <id>', 'key id (letters, digits, - and _)')
+  .action((options: { id?: string }) => {
+    const entry = generateEncryptionKeySpec(options.id);
+    console.log(entry);
+    console.error(
+      'Put it FIRST in CONDUIT_ENCRYPTION_KEYS (comma-separated, keep the old keys after it), restart every ' +
+        'process, then run `npm run conduit -- credentials:reencrypt`.',
+    );
+  });
+
+program
+  .command('credentials:reencrypt')
+  .description('Re-encrypt every stored credential with the current (first) key, after a key rotation')
+  .option('--json', 'print JSON')
+  .action((options: { json?: boolean }) =>
+    withContext(async (app) => {
+      const rewritten = await app.get(UnitOfWork).run(() => app.get(AuthorizationService).reencryptAll());
+      const keyId = app.get(CredentialCipher).currentKeyId;
+      print(
+        Boolean(options.json),
+        { reencrypted: rewritten, currentKeyId: keyId },
+        `Re-encrypted ${rewritten} credential(s) with key "${keyId}". Older keys can now be removed from CONDUIT_ENCRYPTION_KEYS.`,
       );
     }),
   );

@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { ApiEnv } from './config/api.env';
+import { publicUrlOf } from './config/public-url';
 import { configureApp } from './configure-app';
 
 async function bootstrap(): Promise<void> {
@@ -18,8 +19,7 @@ async function bootstrap(): Promise<void> {
   const port = config.get('PORT', { infer: true });
   const host = config.get('HOST', { infer: true });
   await app.listen(port, host);
-  const url =
-    config.get('PUBLIC_URL', { infer: true }) ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  const url = publicUrlOf({ PUBLIC_URL: config.get('PUBLIC_URL', { infer: true }), HOST: host, PORT: port });
   app.get(Logger).log(`Conduit API listening on ${url} (docs: ${url}/docs)`, 'Bootstrap');
 }
 

@@ -5,12 +5,22 @@ import {
   type SeededCompany,
   type TestDatabase,
 } from '@conduit/domain/testing';
+import { Clock, generateEncryptionKeySpec } from '@conduit/domain';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/configure-app';
+
+export interface BootOptions {
+  /** Extra environment variables (e.g. the TikTok app pointing at an emulator); '' means unset. */
+  env?: Record<string, string>;
+  /** Replaces the domain's clock (expiry specs). */
+  clock?: Clock;
+  /** Boot on this database (kept on close) instead of a fresh one, e.g. to restart with new keys. */
+  db?: TestDatabase;
+}
 
 export interface ApiHarness {
   app: NestExpressApplication;
@@ -26,9 +36,16 @@ export interface ApiHarness {
  * Boots the real API (AppModule, global guard, pipe and filter, Swagger) on a fresh database: SQLite by
  * default, PostgreSQL when DATABASE_URL is set. Requests go through supertest, in process.
  */
-export async function bootApi(): Promise<ApiHarness> {
-  const db = await createTestDatabase();
-  Object.assign(process.env, db.env, { LOG_LEVEL: 'debug' });
+export async function bootApi(options: BootOptions = {}): Promise<ApiHarness> {
+  const db = options.db ?? (await createTestDatabase());
+  // The app reads its configuration from process.env; what this boot sets is undone on close.
+  const savedEnv = { ...process.env };
+  Object.assign(
+    process.env,
+    db.env,
+    { LOG_LEVEL: 'debug', CONDUIT_ENCRYPTION_KEYS: generateEncryptionKeySpec('test') },
+    options.env,
+  );
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -36,9 +53,11 @@ export async function bootApi(): Promise<ApiHarness> {
       done();
     },
   });
-  const moduleRef = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [await AppModule.forRoot({ envFile: false, logStream })],
-  }).compile();
+  });
+  if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
   configureApp(app);
   await app.init();
@@ -50,7 +69,9 @@ export async function bootApi(): Promise<ApiHarness> {
     seedCompany: (name) => seedCompany(app, name),
     close: async () => {
       await app.close();
-      await db.destroy();
+      if (!options.db) await db.destroy();
+      for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+      Object.assign(process.env, savedEnv);
     },
   };
 }

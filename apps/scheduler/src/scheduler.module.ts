@@ -6,6 +6,8 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { SchedulerEnv } from './config/scheduler.env';
+import { domainSettingsFrom } from './config/domain-settings';
+import { AuthorizationHealthJob } from './jobs/authorization-health.job';
 import { HeartbeatJob } from './jobs/heartbeat.job';
 
 export interface SchedulerModuleOptions {
@@ -41,10 +43,11 @@ export class SchedulerModule {
               databaseUrl: config.get('DATABASE_URL', { infer: true }),
               dataDir: config.get('CONDUIT_DATA_DIR', { infer: true }),
             }),
+          useSettings: domainSettingsFrom,
         }),
         ScheduleModule.forRoot(),
       ],
-      providers: [HeartbeatJob],
+      providers: [HeartbeatJob, AuthorizationHealthJob],
     };
   }
 }

@@ -1,5 +1,10 @@
 import { Writable } from 'node:stream';
-import { SchedulerInstance, SchedulerInstanceService, UnitOfWork } from '@conduit/domain';
+import {
+  generateEncryptionKeySpec,
+  SchedulerInstance,
+  SchedulerInstanceService,
+  UnitOfWork,
+} from '@conduit/domain';
 import { createTestDatabase, type TestDatabase } from '@conduit/domain/testing';
 import { InvalidEnvironmentError } from '@conduit/config';
 import { EntityManager } from '@mikro-orm/core';
@@ -16,7 +21,10 @@ describe(`scheduler (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`,
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    Object.assign(process.env, db.env, { SCHEDULER_HEARTBEAT_SECONDS: '3600' });
+    Object.assign(process.env, db.env, {
+      SCHEDULER_HEARTBEAT_SECONDS: '3600',
+      CONDUIT_ENCRYPTION_KEYS: generateEncryptionKeySpec('test'),
+    });
     const moduleRef = await Test.createTestingModule({
       imports: [await SchedulerModule.forRoot({ envFile: false, logStream: silent })],
     }).compile();

@@ -32,3 +32,18 @@ export const IsOptionalPostgresUrl = (): PropertyDecorator => (target, key) => {
 export const IsLogLevel = (): PropertyDecorator => (target, key) => {
   IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })(target, key);
 };
+
+/**
+ * Credential-encryption keys: `id:base64key` entries (32-byte keys), comma-separated, first one current.
+ * The message says what is wrong without echoing a key.
+ */
+export const IsEncryptionKeys = (): PropertyDecorator => (target, key) => {
+  IsString()(target, key);
+  Matches(
+    /^\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_-]{43}=?\s*(,\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_-]{43}=?\s*)*$/,
+    {
+      message:
+        'must be comma-separated key entries "id:<base64 of 32 bytes>", the current key first (generate one with `npm run conduit -- keys:generate`)',
+    },
+  )(target, key);
+};

@@ -1,5 +1,6 @@
 export { InvalidEnvironmentError, validateEnv } from './validate-env';
 export {
+  IsEncryptionKeys,
   IsLogLevel,
   IsOptionalPostgresUrl,
   IsPort,
@@ -8,3 +9,4 @@ export {
   type LogLevel,
 } from './env-decorators';
 export { BaseEnv } from './base.env';
+export { ProvidersEnv } from './providers.env';

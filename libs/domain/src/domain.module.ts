@@ -1,14 +1,39 @@
 import { LibSqlDriver } from '@mikro-orm/libsql';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { DestinationRegistry } from '@conduit/destinations-core';
 import { ApiKeyService } from './api-keys/api-key.service';
+import { AuthorizationService, AuthorizationSettings } from './authorizations/authorization.service';
+import { OAuthStateCodec } from './authorizations/oauth-state';
+import { Clock } from './common/clock';
+import { CredentialCipher, parseEncryptionKeys } from './crypto/credential-cipher';
 import { CollaborationService } from './collaborations/collaboration.service';
 import { UnitOfWork } from './common/unit-of-work';
 import { CompanyService } from './companies/company.service';
 import { SchedulerInstanceService } from './scheduler/scheduler-instance.service';
 import { createOrmOptions, type DatabaseOptions } from './database/database.options';
 
-const SERVICES = [UnitOfWork, CompanyService, ApiKeyService, CollaborationService, SchedulerInstanceService];
+const SERVICES = [
+  UnitOfWork,
+  CompanyService,
+  ApiKeyService,
+  CollaborationService,
+  SchedulerInstanceService,
+  AuthorizationService,
+];
+
+/** What the domain needs from the app besides the database. */
+export interface DomainSettings {
+  /** `CONDUIT_ENCRYPTION_KEYS`: `id:base64key` entries, the first one current. */
+  encryptionKeys: string;
+  /** The providers the app offers (configured ones and unavailable ones). */
+  registry: DestinationRegistry;
+  /** How long an OAuth authorize URL stays usable (default 10 minutes). */
+  oauthStateTtlMs?: number;
+}
+
+const DOMAIN_SETTINGS = Symbol('DOMAIN_SETTINGS');
+const DEFAULT_STATE_TTL_MS = 10 * 60 * 1000;
 
 export interface DomainModuleOptions {
   imports?: ModuleMetadata['imports'];
@@ -17,6 +42,8 @@ export interface DomainModuleOptions {
   inject?: any[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   useDatabaseOptions: (...args: any[]) => DatabaseOptions | Promise<DatabaseOptions>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  useSettings: (...args: any[]) => DomainSettings | Promise<DomainSettings>;
   /** Bind a MikroORM request context to every HTTP request (the API); off for workers and commands. */
   registerRequestContext?: boolean;
 }
@@ -28,6 +55,7 @@ export class DomainModule {
     return {
       module: DomainModule,
       imports: [
+        ...(options.imports ?? []),
         MikroOrmModule.forRootAsync({
           // Both dialects' drivers use knex's SqlEntityManager; naming one lets Nest register that class
           // as an injection token before the factory has chosen the real driver.
@@ -40,8 +68,35 @@ export class DomainModule {
           }),
         }),
       ],
-      providers: SERVICES,
-      exports: SERVICES,
+      providers: [
+        ...SERVICES,
+        Clock,
+        { provide: DOMAIN_SETTINGS, inject: options.inject, useFactory: options.useSettings },
+        {
+          provide: DestinationRegistry,
+          inject: [DOMAIN_SETTINGS],
+          useFactory: (settings: DomainSettings) => settings.registry,
+        },
+        {
+          provide: CredentialCipher,
+          inject: [DOMAIN_SETTINGS],
+          useFactory: (settings: DomainSettings) => CredentialCipher.fromSpec(settings.encryptionKeys),
+        },
+        {
+          provide: OAuthStateCodec,
+          inject: [DOMAIN_SETTINGS],
+          useFactory: (settings: DomainSettings) =>
+            new OAuthStateCodec(parseEncryptionKeys(settings.encryptionKeys).keys),
+        },
+        {
+          provide: AuthorizationSettings,
+          inject: [DOMAIN_SETTINGS],
+          useFactory: (settings: DomainSettings): AuthorizationSettings => ({
+            stateTtlMs: settings.oauthStateTtlMs ?? DEFAULT_STATE_TTL_MS,
+          }),
+        },
+      ],
+      exports: [...SERVICES, Clock, DestinationRegistry, CredentialCipher],
     };
   }
 }

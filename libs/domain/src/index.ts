@@ -1,5 +1,5 @@
 // Public API of @conduit/domain. Apps import from here only (deep imports are refused by lint).
-export { DomainModule, type DomainModuleOptions } from './domain.module';
+export { DomainModule, type DomainModuleOptions, type DomainSettings } from './domain.module';
 export { DomainException, ErrorCode, type FieldProblem } from './common/domain.exception';
 export { ID_PREFIXES, newId } from './common/ids';
 export { UnitOfWork } from './common/unit-of-work';
@@ -26,3 +26,27 @@ export {
 export { CollaborationService, type CreateCollaborationInput } from './collaborations/collaboration.service';
 export { SchedulerInstance } from './scheduler/scheduler-instance.entity';
 export { SchedulerInstanceService } from './scheduler/scheduler-instance.service';
+export { Clock } from './common/clock';
+export {
+  Authorization,
+  AuthorizationStatus,
+  AUTHORIZATION_NAME_MAX_LENGTH,
+  type AuthorizedAccount,
+} from './authorizations/authorization.entity';
+export {
+  AuthorizationService,
+  OAuthCallbackError,
+  type AcceptedCallback,
+  type AuthorizationListFilter,
+  type HealthCheckOutcome,
+  type OAuthFailureCode,
+  type StartedAuthorization,
+} from './authorizations/authorization.service';
+export {
+  CredentialCipher,
+  generateEncryptionKeySpec,
+  loadOrCreateKeyFile,
+  parseEncryptionKeys,
+  resolveEncryptionKeys,
+  type ResolvedEncryptionKeys,
+} from './crypto';

@@ -4,6 +4,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ApiEnv } from '../config/api.env';
 import { databaseOptionsFrom } from '../config/database';
+import { domainSettingsFrom } from '../config/domain-settings';
 import { DemoService } from './demo.service';
 
 /** The operator commands' context: configuration and the domain, no HTTP server. */
@@ -14,7 +15,11 @@ export class CliModule {
       module: CliModule,
       imports: [
         await ConfigModule.forRoot({ isGlobal: true, validate: (raw) => validateEnv(ApiEnv, raw) }),
-        DomainModule.forRootAsync({ inject: [ConfigService], useDatabaseOptions: databaseOptionsFrom }),
+        DomainModule.forRootAsync({
+          inject: [ConfigService],
+          useDatabaseOptions: databaseOptionsFrom,
+          useSettings: domainSettingsFrom,
+        }),
       ],
       providers: [DemoService],
     };

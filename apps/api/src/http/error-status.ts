@@ -24,6 +24,10 @@ export const ERROR_STATUS = {
   [ErrorCode.COLLABORATION_MEMBER_EXISTS]: HttpStatus.CONFLICT,
   [ErrorCode.COLLABORATION_MEMBER_NOT_FOUND]: HttpStatus.NOT_FOUND,
   [ErrorCode.COLLABORATION_OWNER_CANNOT_LEAVE]: HttpStatus.CONFLICT,
+  [ErrorCode.PROVIDER_NOT_CONFIGURED]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ErrorCode.AUTHORIZATION_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.AUTHORIZATION_NAME_TAKEN]: HttpStatus.CONFLICT,
+  [ErrorCode.AUTHORIZATION_NOT_AUTHENTICATED]: HttpStatus.CONFLICT,
 } as const satisfies Record<ErrorCode, HttpStatus>;
 
 /** The reason phrase for a status, e.g. 404 → "Not Found". */

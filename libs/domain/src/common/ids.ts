@@ -10,6 +10,7 @@ export const ID_PREFIXES = {
   collaboration: 'clb',
   collaborationMember: 'clm',
   schedulerInstance: 'sch',
+  authorization: 'auz',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

@@ -1,7 +1,15 @@
 import { ApiKey } from '../api-keys/api-key.entity';
+import { Authorization } from '../authorizations/authorization.entity';
 import { Collaboration, CollaborationMember } from '../collaborations/collaboration.entity';
 import { Company } from '../companies/company.entity';
 import { SchedulerInstance } from '../scheduler/scheduler-instance.entity';
 
 /** Every entity, listed explicitly: no folder scanning, so compiled and test builds discover the same. */
-export const ENTITIES = [Company, ApiKey, Collaboration, CollaborationMember, SchedulerInstance];
+export const ENTITIES = [
+  Company,
+  ApiKey,
+  Collaboration,
+  CollaborationMember,
+  SchedulerInstance,
+  Authorization,
+];

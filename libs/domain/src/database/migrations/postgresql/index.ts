@@ -2,8 +2,10 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125021340_initial_tenancy } from './Migration20261125021340_initial_tenancy';
 import { Migration20261125021956_scheduler_instances } from './Migration20261125021956_scheduler_instances';
+import { Migration20261125073254_authorizations } from './Migration20261125073254_authorizations';
 
 export const POSTGRESQL_MIGRATION_LIST: MigrationObject[] = [
   { name: 'Migration20261125021340_initial_tenancy', class: Migration20261125021340_initial_tenancy },
   { name: 'Migration20261125021956_scheduler_instances', class: Migration20261125021956_scheduler_instances },
+  { name: 'Migration20261125073254_authorizations', class: Migration20261125073254_authorizations },
 ];

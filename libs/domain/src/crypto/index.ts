@@ -1,0 +1,8 @@
+export {
+  CredentialCipher,
+  generateEncryptionKeySpec,
+  loadOrCreateKeyFile,
+  parseEncryptionKeys,
+  type EncryptionKey,
+} from './credential-cipher';
+export { resolveEncryptionKeys, type ResolvedEncryptionKeys } from './encryption-keys';
