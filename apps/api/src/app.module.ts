@@ -13,6 +13,8 @@ import { CollaborationsController } from './collaborations/collaborations.contro
 import { CompaniesController } from './companies/companies.controller';
 import { ApiEnv } from './config/api.env';
 import { databaseOptionsFrom } from './config/database';
+import { DestinationsController } from './destinations/destinations.controller';
+import { ProvidersController } from './destinations/providers.controller';
 import { domainSettingsFrom } from './config/domain-settings';
 import { HealthController } from './health/health.controller';
 import { OAuthCallbackService } from './oauth/oauth-callback.service';
@@ -89,6 +91,8 @@ export class AppModule {
         ApiKeysController,
         CollaborationsController,
         AuthorizationsController,
+        ProvidersController,
+        DestinationsController,
         OAuthController,
       ],
       providers: [

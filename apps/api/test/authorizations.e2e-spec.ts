@@ -7,19 +7,12 @@ import {
   UnitOfWork,
 } from '@conduit/domain';
 import { createTestDatabase, type SeededCompany } from '@conduit/domain/testing';
-import {
-  DEFAULT_EMULATOR_OPTIONS,
-  startTikTokEmulator,
-  type RunningEmulator,
-} from '@conduit/tiktok-emulator';
+import type { RunningEmulator } from '@conduit/tiktok-emulator';
 import { EntityManager } from '@mikro-orm/core';
 import { bearer, bootApi, type ApiHarness } from './api-harness';
+import { ADVERTISERS, APP, CALLBACK, PUBLIC_URL, startEmulator, tiktokEnv } from './tiktok-world';
 
-const PUBLIC_URL = 'http://conduit.test';
-const CALLBACK = `${PUBLIC_URL}/oauth/callback/tiktok`;
 const RETURN_PAGE = `${PUBLIC_URL}/oauth/result`;
-const APP = { ...DEFAULT_EMULATOR_OPTIONS.apps[0], redirectUris: [CALLBACK] };
-const ADVERTISERS = DEFAULT_EMULATOR_OPTIONS.advertisers;
 
 /** A clock the specs can move forward (state expiry). */
 class MovableClock extends Clock {
@@ -27,17 +20,6 @@ class MovableClock extends Clock {
   override now(): Date {
     return new Date(Date.now() + this.offsetMs);
   }
-}
-
-function tiktokEnv(tiktok: RunningEmulator, overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    PUBLIC_URL,
-    TIKTOK_APP_ID: APP.appId,
-    TIKTOK_APP_SECRET: APP.secret,
-    TIKTOK_API_BASE_URL: tiktok.apiBaseUrl,
-    TIKTOK_AUTHORIZE_URL: `${tiktok.url}/portal/auth`,
-    ...overrides,
-  };
 }
 
 /** What the browser lands on after the callback: the return URL's query. */
@@ -58,7 +40,7 @@ describe(`authorizations: OAuth with TikTok (emulator) (${process.env['DATABASE_
   const secrets = new Set<string>([APP.secret]);
 
   beforeAll(async () => {
-    tiktok = await startTikTokEmulator({ apps: [APP], advertisers: ADVERTISERS });
+    tiktok = await startEmulator();
     api = await bootApi({ env: tiktokEnv(tiktok), clock });
     acme = await api.seedCompany('Acme');
     globex = await api.seedCompany('Globex');
@@ -317,7 +299,12 @@ describe(`authorizations: OAuth with TikTok (emulator) (${process.env['DATABASE_
       .delete(`/authorizations/${created.id}`)
       .set(bearer(acme.apiKey))
       .expect(200);
-    expect(deleted.body).toEqual({ id: created.id, deleted: true, revokedAtProvider: true });
+    expect(deleted.body).toEqual({
+      id: created.id,
+      deleted: true,
+      revokedAtProvider: true,
+      detachedDestinations: [],
+    });
     await api.http.get(`/authorizations/${created.id}`).set(bearer(acme.apiKey)).expect(404);
     // TikTok no longer accepts the token.
     const check = await fetch(`${tiktok.apiBaseUrl}/user/info/`, {
@@ -371,7 +358,7 @@ describe('authorizations: deployment problems', () => {
   let tiktok: RunningEmulator;
 
   beforeAll(async () => {
-    tiktok = await startTikTokEmulator({ apps: [APP] });
+    tiktok = await startEmulator();
   });
 
   afterAll(() => tiktok.close());

@@ -7,6 +7,7 @@ import { AuthorizationService, AuthorizationSettings } from './authorizations/au
 import { OAuthStateCodec } from './authorizations/oauth-state';
 import { Clock } from './common/clock';
 import { CredentialCipher, parseEncryptionKeys } from './crypto/credential-cipher';
+import { DestinationService } from './destinations/destination.service';
 import { CollaborationService } from './collaborations/collaboration.service';
 import { UnitOfWork } from './common/unit-of-work';
 import { CompanyService } from './companies/company.service';
@@ -20,6 +21,7 @@ const SERVICES = [
   CollaborationService,
   SchedulerInstanceService,
   AuthorizationService,
+  DestinationService,
 ];
 
 /** What the domain needs from the app besides the database. */

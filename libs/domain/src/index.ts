@@ -50,3 +50,18 @@ export {
   resolveEncryptionKeys,
   type ResolvedEncryptionKeys,
 } from './crypto';
+export {
+  Destination,
+  DestinationEvent,
+  DestinationEventType,
+  DestinationShare,
+  DESTINATION_NAME_MAX_LENGTH,
+} from './destinations/destination.entity';
+export {
+  DestinationService,
+  type CreateDestinationInput,
+  type DestinationAccess,
+  type DestinationListFilter,
+  type ResolvedDestinationConfig,
+  type UpdateDestinationInput,
+} from './destinations/destination.service';

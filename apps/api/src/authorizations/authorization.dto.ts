@@ -6,7 +6,7 @@ import {
 } from '@conduit/domain';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEnum, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsEnum, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ListQueryDto } from '../http/pagination.dto';
 
 const trim = () =>
@@ -135,6 +135,18 @@ export class AuthorizationListQueryDto extends ListQueryDto {
   status?: AuthorizationStatus;
 }
 
+export class DeleteAuthorizationQueryDto {
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Delete even while destinations use it (they are left without an authorization).',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'force must be true or false' })
+  force?: boolean;
+}
+
 export class DeletedAuthorizationDto {
   @ApiProperty({ example: 'auz_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
   id!: string;
@@ -149,6 +161,13 @@ export class DeletedAuthorizationDto {
       "invalid) the credentials are deleted from Conduit anyway; revoke the app's access at the provider too.",
   })
   revokedAtProvider!: boolean;
+
+  @ApiProperty({
+    type: [String],
+    example: [],
+    description: 'Destinations that used it (only with force=true): they now have no authorization.',
+  })
+  detachedDestinations!: string[];
 }
 
 export function toAuthorizationDto(authorization: Authorization): AuthorizationDto {

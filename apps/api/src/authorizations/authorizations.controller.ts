@@ -20,6 +20,7 @@ import {
   AuthorizationDto,
   AuthorizationListQueryDto,
   CreateAuthorizationDto,
+  DeleteAuthorizationQueryDto,
   DeletedAuthorizationDto,
   RenameAuthorizationDto,
   StartedAuthorizationDto,
@@ -129,15 +130,22 @@ export class AuthorizationsController {
   @ApiOperation({
     summary: 'Delete an authorization',
     description:
-      'Revokes the token at the provider when it can, then deletes the authorization and its credentials.',
+      'Revokes the token at the provider when it can, then deletes the authorization and its credentials. ' +
+      'Refused (409) while destinations use it, unless `force=true`: those destinations then have no ' +
+      'authorization and their exports fail until their owner links another one.',
   })
   @ApiOkResponse({ type: DeletedAuthorizationDto, description: 'What was done.' })
-  @ApiErrors(ErrorCode.AUTHORIZATION_NOT_FOUND)
+  @ApiErrors(ErrorCode.AUTHORIZATION_NOT_FOUND, ErrorCode.AUTHORIZATION_IN_USE)
   async remove(
     @CurrentPrincipal() principal: Principal,
     @Param('authorizationId') authorizationId: string,
+    @Query() query: DeleteAuthorizationQueryDto,
   ): Promise<DeletedAuthorizationDto> {
-    const { revokedAtProvider } = await this.authorizations.remove(principal.companyId, authorizationId);
-    return { id: authorizationId, deleted: true, revokedAtProvider };
+    const { revokedAtProvider, detachedDestinations } = await this.authorizations.remove(
+      principal,
+      authorizationId,
+      { force: query.force === true },
+    );
+    return { id: authorizationId, deleted: true, revokedAtProvider, detachedDestinations };
   }
 }

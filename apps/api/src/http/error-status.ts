@@ -28,6 +28,14 @@ export const ERROR_STATUS = {
   [ErrorCode.AUTHORIZATION_NOT_FOUND]: HttpStatus.NOT_FOUND,
   [ErrorCode.AUTHORIZATION_NAME_TAKEN]: HttpStatus.CONFLICT,
   [ErrorCode.AUTHORIZATION_NOT_AUTHENTICATED]: HttpStatus.CONFLICT,
+  [ErrorCode.AUTHORIZATION_IN_USE]: HttpStatus.CONFLICT,
+  [ErrorCode.PROVIDER_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.DESTINATION_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.DESTINATION_OWNER_ONLY]: HttpStatus.FORBIDDEN,
+  [ErrorCode.DESTINATION_WITHOUT_AUTHORIZATION]: HttpStatus.CONFLICT,
+  [ErrorCode.DESTINATION_SHARE_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.DESTINATION_SHARE_EXISTS]: HttpStatus.CONFLICT,
+  [ErrorCode.SHARE_GRANTEE_NOT_MEMBER]: HttpStatus.UNPROCESSABLE_ENTITY,
 } as const satisfies Record<ErrorCode, HttpStatus>;
 
 /** The reason phrase for a status, e.g. 404 → "Not Found". */

@@ -15,6 +15,7 @@ import { DomainException, ErrorCode } from '../common/domain.exception';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../common/pagination';
 import { Company } from '../companies/company.entity';
 import { CredentialCipher } from '../crypto/credential-cipher';
+import { Destination, DestinationEvent, DestinationEventType } from '../destinations/destination.entity';
 import { Authorization, AuthorizationStatus, type AuthorizedAccount } from './authorization.entity';
 import { hashNonce, OAuthStateCodec } from './oauth-state';
 
@@ -160,8 +161,26 @@ export class AuthorizationService {
    * Deletes the authorization and its credentials. The provider is asked to revoke the token first;
    * when it cannot (down, already revoked) the record is deleted anyway and the answer says so.
    */
-  async remove(companyId: string, authorizationId: string): Promise<{ revokedAtProvider: boolean }> {
-    const authorization = await this.get(companyId, authorizationId);
+  async remove(
+    principal: Principal,
+    authorizationId: string,
+    options: { force?: boolean } = {},
+  ): Promise<{ revokedAtProvider: boolean; detachedDestinations: string[] }> {
+    const authorization = await this.get(principal.companyId, authorizationId);
+    const users = await this.em.find(
+      Destination,
+      { authorization, deletedAt: null },
+      { orderBy: { id: 'asc' }, fields: ['id'] },
+    );
+    if (users.length > 0 && !options.force) {
+      const ids = users.map((destination) => destination.id);
+      throw new DomainException(
+        ErrorCode.AUTHORIZATION_IN_USE,
+        `Authorization ${authorization.id} is used by ${ids.length} destination(s): ${ids.slice(0, 10).join(', ')}` +
+          `${ids.length > 10 ? ', …' : ''}. Link them to another authorization, or delete with ?force=true ` +
+          '(their exports then fail until an authorization is linked).',
+      );
+    }
     let revokedAtProvider = false;
     const provider = this.registry.find(authorization.provider);
     if (provider && authorization.encryptedCredentials) {
@@ -172,8 +191,20 @@ export class AuthorizationService {
         revokedAtProvider = false;
       }
     }
-    await this.em.removeAndFlush(authorization);
-    return { revokedAtProvider };
+    for (const destination of users) {
+      this.em.persist(
+        new DestinationEvent(
+          this.em.getReference(Destination, destination.id),
+          DestinationEventType.AUTHORIZATION_REMOVED,
+          principal,
+          { authorizationId: authorization.id },
+        ),
+      );
+    }
+    // The foreign key sets the destinations' authorization to null.
+    this.em.remove(authorization);
+    await this.em.flush();
+    return { revokedAtProvider, detachedDestinations: users.map((destination) => destination.id) };
   }
 
   /**

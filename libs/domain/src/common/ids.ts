@@ -11,6 +11,9 @@ export const ID_PREFIXES = {
   collaborationMember: 'clm',
   schedulerInstance: 'sch',
   authorization: 'auz',
+  destination: 'dst',
+  destinationShare: 'dsh',
+  destinationEvent: 'dev',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

@@ -2,6 +2,7 @@ import { ApiKey } from '../api-keys/api-key.entity';
 import { Authorization } from '../authorizations/authorization.entity';
 import { Collaboration, CollaborationMember } from '../collaborations/collaboration.entity';
 import { Company } from '../companies/company.entity';
+import { Destination, DestinationEvent, DestinationShare } from '../destinations/destination.entity';
 import { SchedulerInstance } from '../scheduler/scheduler-instance.entity';
 
 /** Every entity, listed explicitly: no folder scanning, so compiled and test builds discover the same. */
@@ -12,4 +13,7 @@ export const ENTITIES = [
   CollaborationMember,
   SchedulerInstance,
   Authorization,
+  Destination,
+  DestinationShare,
+  DestinationEvent,
 ];

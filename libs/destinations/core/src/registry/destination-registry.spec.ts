@@ -26,6 +26,7 @@ describe('DestinationRegistry', () => {
     expect(registry.find('acme')).toBeUndefined();
     expect(registry.unavailableReason('acme')).toEqual(unavailable);
     expect(registry.unavailableReason('tiktok')).toBeUndefined();
+    expect(registry.listUnavailable()).toEqual([unavailable]);
     expect(() => new DestinationRegistry([provider('acme')], [unavailable])).toThrow(DuplicateProviderError);
   });
 });

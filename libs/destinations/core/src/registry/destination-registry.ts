@@ -42,6 +42,11 @@ export class DestinationRegistry {
     return this.providers.get(id);
   }
 
+  /** Known providers this deployment has not configured, by id. */
+  listUnavailable(): UnavailableProvider[] {
+    return [...this.unavailable.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
   list(): DestinationProvider[] {
     return [...this.providers.values()].sort((a, b) => a.id.localeCompare(b.id));
   }

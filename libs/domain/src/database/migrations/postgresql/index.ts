@@ -3,9 +3,11 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125021340_initial_tenancy } from './Migration20261125021340_initial_tenancy';
 import { Migration20261125021956_scheduler_instances } from './Migration20261125021956_scheduler_instances';
 import { Migration20261125073254_authorizations } from './Migration20261125073254_authorizations';
+import { Migration20261125074608_destinations } from './Migration20261125074608_destinations';
 
 export const POSTGRESQL_MIGRATION_LIST: MigrationObject[] = [
   { name: 'Migration20261125021340_initial_tenancy', class: Migration20261125021340_initial_tenancy },
   { name: 'Migration20261125021956_scheduler_instances', class: Migration20261125021956_scheduler_instances },
   { name: 'Migration20261125073254_authorizations', class: Migration20261125073254_authorizations },
+  { name: 'Migration20261125074608_destinations', class: Migration20261125074608_destinations },
 ];
