@@ -87,6 +87,21 @@ describe(`destinations (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'}
       expect((await as(acme).get('/providers/tiktok').expect(200)).body).toEqual(provider);
       expect((await as(acme).get('/providers/myspace').expect(404)).body.code).toBe('PROVIDER_NOT_FOUND');
     });
+
+    it("documents each provider's fields in the OpenAPI document", async () => {
+      const document = (await api.http.get('/docs/openapi.json').expect(200)).body;
+      const tiktok = document.components.schemas.TiktokDestinationConfig;
+      expect(tiktok.properties.audienceName).toMatchObject({
+        minLength: 10,
+        maxLength: 70,
+        'x-editable': true,
+      });
+      expect(tiktok.properties.action.enum).toEqual(['Create', 'Append', 'Replace']);
+      expect(tiktok.properties.retentionInDays).toMatchObject({ type: 'integer', minimum: 1, maximum: 365 });
+      expect(document.components.schemas.CreateDestinationDto.properties.config.anyOf).toEqual([
+        { $ref: '#/components/schemas/TiktokDestinationConfig' },
+      ]);
+    });
   });
 
   describe('create and validate', () => {

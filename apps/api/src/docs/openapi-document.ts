@@ -1,5 +1,8 @@
+import { PROVIDER_FIELD_SCHEMAS } from '@conduit/destinations-catalog';
+import type { FieldDefinition } from '@conduit/destinations-core';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { ReferenceObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 /** Version of the REST contract described by the committed openapi.json. */
 export const API_CONTRACT_VERSION = '0.1.0';
@@ -22,10 +25,66 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A Conduit API key (`cdt_…`).' }, 'api-key')
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) =>
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
+  describeProviderConfigs(document);
+  return document;
+}
+
+/**
+ * Adds one schema per provider (e.g. `TiktokDestinationConfig`) generated from its field schema, and
+ * points the destination `config` bodies at them: the docs show every provider's fields and rules.
+ */
+function describeProviderConfigs(document: OpenAPIObject): void {
+  const schemas = (document.components ??= {}).schemas ?? (document.components.schemas = {});
+  const refs: ReferenceObject[] = [];
+  for (const provider of PROVIDER_FIELD_SCHEMAS) {
+    const name = `${provider.id.charAt(0).toUpperCase()}${provider.id.slice(1).replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}DestinationConfig`;
+    schemas[name] = {
+      type: 'object',
+      title: `${provider.displayName} destination config`,
+      description:
+        `Fields of a ${provider.displayName} destination. \`x-editable\` fields may be made editable at export ` +
+        'time; a required field may be left out at creation only if it is editable.',
+      additionalProperties: false,
+      required: provider.fields
+        .filter((field) => field.required && !field.editable && field.default === undefined)
+        .map((field) => field.key),
+      properties: Object.fromEntries(provider.fields.map((field) => [field.key, fieldSchema(field)])),
+    };
+    refs.push({ $ref: `#/components/schemas/${name}` });
+  }
+  for (const [dto, property] of [
+    ['CreateDestinationDto', 'config'],
+    ['UpdateDestinationDto', 'config'],
+    ['ResolveConfigDto', 'overrides'],
+  ] as const) {
+    const schema = schemas[dto] as SchemaObject | undefined;
+    const target = schema?.properties?.[property] as SchemaObject | undefined;
+    if (target) target.anyOf = refs;
+  }
+}
+
+/** A field as JSON Schema, with `x-editable` (may be editable at export) as a vendor extension. */
+function fieldSchema(field: FieldDefinition): SchemaObject & Record<`x-${string}`, unknown> {
+  const rules = field.rules ?? {};
+  return {
+    type: field.type === 'integer' ? 'integer' : 'string',
+    title: field.label,
+    description: field.description + (rules.pattern ? ` (${rules.pattern.description})` : ''),
+    example: field.example,
+    ...(field.default === undefined ? {} : { default: field.default }),
+    ...(rules.values ? { enum: [...rules.values] } : {}),
+    ...(rules.minLength === undefined ? {} : { minLength: rules.minLength }),
+    ...(rules.maxLength === undefined ? {} : { maxLength: rules.maxLength }),
+    ...(rules.min === undefined ? {} : { minimum: rules.min }),
+    ...(rules.max === undefined ? {} : { maximum: rules.max }),
+    ...(rules.pattern ? { pattern: rules.pattern.regex } : {}),
+    'x-editable': field.editable,
+    ...(field.externalAccount ? { 'x-external-account': true } : {}),
+  };
 }
 
 /** Serves Swagger UI at /docs and the spec at /docs/openapi.json. */

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator';
 import { OAuthCallbackService } from './oauth-callback.service';
@@ -18,7 +18,10 @@ export class OAuthController {
       'single-use `state` (not by an API key). Redirects (303) to the return URL with `authorizationId`, ' +
       '`status`, and on failure `error` (a stable code) and `message`.',
   })
-  @ApiFoundResponse({ description: 'Redirect to the return URL with the outcome.' })
+  @ApiResponse({
+    status: 303,
+    description: 'Redirect (See Other) to the return URL with the outcome in the query.',
+  })
   async callback(@Param('provider') provider: string, @Req() request: Request, @Res() response: Response) {
     await this.callbacks.handle(provider, request, response);
   }

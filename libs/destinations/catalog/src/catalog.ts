@@ -1,9 +1,10 @@
 import {
   DestinationRegistry,
+  type FieldDefinition,
   type RequestRateLimiter,
   type UnavailableProvider,
 } from '@conduit/destinations-core';
-import { TIKTOK_PROVIDER_ID, TikTokProvider } from '@conduit/destinations-tiktok';
+import { TIKTOK_FIELDS, TIKTOK_PROVIDER_ID, TikTokProvider } from '@conduit/destinations-tiktok';
 
 /** Deployment settings of every provider this build ships; a provider without its app settings is unavailable. */
 export interface ProviderSettings {
@@ -53,3 +54,10 @@ export function buildDestinationRegistry(
   }
   return new DestinationRegistry(tiktok ? [tiktok] : [], unavailable);
 }
+
+/** Every provider this build ships and its field schema, configured or not (API docs, validation help). */
+export const PROVIDER_FIELD_SCHEMAS: ReadonlyArray<{
+  id: string;
+  displayName: string;
+  fields: readonly FieldDefinition[];
+}> = [{ id: TIKTOK_PROVIDER_ID, displayName: 'TikTok Ads', fields: TIKTOK_FIELDS }];

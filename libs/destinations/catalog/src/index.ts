@@ -1,3 +1,8 @@
 // @conduit/destinations-catalog: the providers this build ships, wired from deployment settings.
-export { buildDestinationRegistry, type ProviderSettings, type CatalogOptions } from './catalog';
+export {
+  buildDestinationRegistry,
+  PROVIDER_FIELD_SCHEMAS,
+  type CatalogOptions,
+  type ProviderSettings,
+} from './catalog';
 export { registryFromEnv } from './from-env';
