@@ -4,6 +4,7 @@ module.exports = {
     '<rootDir>/libs/config',
     '<rootDir>/libs/domain',
     '<rootDir>/libs/compact-set',
+    '<rootDir>/libs/segment-store',
     '<rootDir>/libs/destinations/catalog',
     '<rootDir>/libs/destinations/core',
     '<rootDir>/libs/destinations/tiktok',

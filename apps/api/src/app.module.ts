@@ -23,6 +23,7 @@ import { ApiExceptionFilter } from './http/api-exception.filter';
 import { createValidationPipe } from './http/request-validation';
 import { redactUrl } from './http/redact-url';
 import { requestId } from './http/request-id';
+import { SegmentsController } from './segments/segments.controller';
 
 export interface AppModuleOptions {
   /** Read a `.env` file from the working directory (on by default; tests turn it off). */
@@ -93,6 +94,7 @@ export class AppModule {
         AuthorizationsController,
         ProvidersController,
         DestinationsController,
+        SegmentsController,
         OAuthController,
       ],
       providers: [

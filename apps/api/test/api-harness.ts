@@ -43,7 +43,12 @@ export async function bootApi(options: BootOptions = {}): Promise<ApiHarness> {
   Object.assign(
     process.env,
     db.env,
-    { LOG_LEVEL: 'debug', CONDUIT_ENCRYPTION_KEYS: generateEncryptionKeySpec('test') },
+    {
+      LOG_LEVEL: 'debug',
+      CONDUIT_ENCRYPTION_KEYS: generateEncryptionKeySpec('test'),
+      // Jobs run in this process (the BullMQ runner has its own Redis suite).
+      REDIS_URL: '',
+    },
     options.env,
   );
   const logs: string[] = [];

@@ -9,6 +9,7 @@ import { SchedulerEnv } from './config/scheduler.env';
 import { domainSettingsFrom } from './config/domain-settings';
 import { AuthorizationHealthJob } from './jobs/authorization-health.job';
 import { HeartbeatJob } from './jobs/heartbeat.job';
+import { SegmentMaintenanceJob } from './jobs/segment-maintenance.job';
 
 export interface SchedulerModuleOptions {
   envFile?: boolean;
@@ -47,7 +48,7 @@ export class SchedulerModule {
         }),
         ScheduleModule.forRoot(),
       ],
-      providers: [HeartbeatJob, AuthorizationHealthJob],
+      providers: [HeartbeatJob, AuthorizationHealthJob, SegmentMaintenanceJob],
     };
   }
 }

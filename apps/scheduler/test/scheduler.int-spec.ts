@@ -11,6 +11,7 @@ import { EntityManager } from '@mikro-orm/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { HeartbeatJob } from '../src/jobs/heartbeat.job';
+import { SegmentMaintenanceJob } from '../src/jobs/segment-maintenance.job';
 import { SchedulerModule } from '../src/scheduler.module';
 
 const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -63,6 +64,11 @@ describe(`scheduler (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`,
     expect(after.map((instance) => instance.id)).toEqual([job.id]);
     expect(after[0].lastBeatAt.getTime()).toBeGreaterThan(before.lastBeatAt.getTime());
     expect(after.map((instance) => instance.id)).not.toContain(stale);
+  });
+
+  it('runs the segment maintenance tick in its own unit of work', async () => {
+    const report = await app.get(SegmentMaintenanceJob).run();
+    expect(report).toEqual({ expired: [], dataDeleted: [], refreshed: [], retried: [], failed: [] });
   });
 
   it('re-registers if its row was removed', async () => {

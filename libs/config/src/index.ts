@@ -10,3 +10,4 @@ export {
 } from './env-decorators';
 export { BaseEnv } from './base.env';
 export { ProvidersEnv } from './providers.env';
+export { ConduitEnv, segmentSettingsOf } from './conduit.env';

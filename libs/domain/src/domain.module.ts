@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { LibSqlDriver } from '@mikro-orm/libsql';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { LocalSegmentRowStore } from '@conduit/segment-store';
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { DestinationRegistry } from '@conduit/destinations-core';
 import { ApiKeyService } from './api-keys/api-key.service';
@@ -8,6 +10,11 @@ import { OAuthStateCodec } from './authorizations/oauth-state';
 import { Clock } from './common/clock';
 import { CredentialCipher, parseEncryptionKeys } from './crypto/credential-cipher';
 import { DestinationService } from './destinations/destination.service';
+import { BullMqJobRunner, InProcessJobRunner, JobRunner, redisConnection } from './jobs/job-runner';
+import { DataSourceService } from './segments/data-source.service';
+import { SegmentMaterializer } from './segments/segment-materializer';
+import { SEGMENT_ROW_STORE, SegmentService } from './segments/segment.service';
+import { DEFAULT_SEGMENT_SETTINGS, SegmentConfig, type SegmentSettings } from './segments/segment.settings';
 import { CollaborationService } from './collaborations/collaboration.service';
 import { UnitOfWork } from './common/unit-of-work';
 import { CompanyService } from './companies/company.service';
@@ -22,6 +29,9 @@ const SERVICES = [
   SchedulerInstanceService,
   AuthorizationService,
   DestinationService,
+  DataSourceService,
+  SegmentService,
+  SegmentMaterializer,
 ];
 
 /** What the domain needs from the app besides the database. */
@@ -32,6 +42,10 @@ export interface DomainSettings {
   registry: DestinationRegistry;
   /** How long an OAuth authorize URL stays usable (default 10 minutes). */
   oauthStateTtlMs?: number;
+  /** Segments: `dataDir` holds their rows and uploads; the rest has defaults (36 h window …). */
+  segments: Pick<SegmentSettings, 'dataDir'> & Partial<SegmentSettings>;
+  /** Jobs: BullMQ on this Redis when set (`work`: this process runs them); else in this process. */
+  jobs?: { redisUrl?: string; work?: boolean; prefix?: string };
 }
 
 const DOMAIN_SETTINGS = Symbol('DOMAIN_SETTINGS');
@@ -91,6 +105,30 @@ export class DomainModule {
             new OAuthStateCodec(parseEncryptionKeys(settings.encryptionKeys).keys),
         },
         {
+          provide: SegmentConfig,
+          inject: [DOMAIN_SETTINGS],
+          useFactory: (settings: DomainSettings): SegmentConfig => ({
+            settings: { ...DEFAULT_SEGMENT_SETTINGS, ...settings.segments },
+          }),
+        },
+        {
+          provide: SEGMENT_ROW_STORE,
+          inject: [DOMAIN_SETTINGS],
+          useFactory: (settings: DomainSettings) =>
+            new LocalSegmentRowStore(join(settings.segments.dataDir, 'segments')),
+        },
+        {
+          provide: JobRunner,
+          inject: [DOMAIN_SETTINGS],
+          useFactory: (settings: DomainSettings): JobRunner =>
+            settings.jobs?.redisUrl
+              ? new BullMqJobRunner(redisConnection(settings.jobs.redisUrl), {
+                  work: settings.jobs.work ?? false,
+                  prefix: settings.jobs.prefix,
+                })
+              : new InProcessJobRunner(),
+        },
+        {
           provide: AuthorizationSettings,
           inject: [DOMAIN_SETTINGS],
           useFactory: (settings: DomainSettings): AuthorizationSettings => ({
@@ -98,7 +136,7 @@ export class DomainModule {
           }),
         },
       ],
-      exports: [...SERVICES, Clock, DestinationRegistry, CredentialCipher],
+      exports: [...SERVICES, Clock, DestinationRegistry, CredentialCipher, JobRunner, SEGMENT_ROW_STORE],
     };
   }
 }

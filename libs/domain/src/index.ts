@@ -65,3 +65,23 @@ export {
   type ResolvedDestinationConfig,
   type UpdateDestinationInput,
 } from './destinations/destination.service';
+export {
+  DataSource,
+  DataSourceKind,
+  Segment,
+  SegmentSourceType,
+  SegmentStatus,
+  SEGMENT_NAME_MAX_LENGTH,
+  type SegmentKeyColumn,
+} from './segments/segment.entity';
+export { DataSourceService, type CreateDataSourceInput } from './segments/data-source.service';
+export {
+  mask,
+  SegmentService,
+  type CreateSegmentInput,
+  type MaintenanceReport,
+} from './segments/segment.service';
+export { SegmentMaterializer, flattenSqlRow } from './segments/segment-materializer';
+export { DEFAULT_SEGMENT_SETTINGS, type SegmentSettings } from './segments/segment.settings';
+export { checkReadOnlyQuery } from './segments/sql-source';
+export { BullMqJobRunner, InProcessJobRunner, JobRunner, type JobName } from './jobs/job-runner';

@@ -1,10 +1,10 @@
-import { IsPort, ProvidersEnv, ToInt } from '@conduit/config';
+import { ConduitEnv, IsPort, ToInt } from '@conduit/config';
 import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 
 const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 /** The API's environment: validated once at boot, every problem reported together. */
-export class ApiEnv extends ProvidersEnv {
+export class ApiEnv extends ConduitEnv {
   /** TCP port the HTTP server listens on. */
   @IsPort()
   PORT = 3000;

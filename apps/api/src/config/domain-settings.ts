@@ -1,27 +1,38 @@
+import { segmentSettingsOf } from '@conduit/config';
 import { registryFromEnv } from '@conduit/destinations-catalog';
 import { resolveEncryptionKeys, type DomainSettings } from '@conduit/domain';
 import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import type { ApiEnv } from './api.env';
 
-/** The domain's settings: credential keys and the providers this deployment has configured. */
+/** The domain's settings: credential keys, configured providers, segments, the job queue. */
 export function domainSettingsFrom(config: ConfigService<ApiEnv, true>): DomainSettings {
-  const env = (key: keyof ApiEnv) => config.get(key, { infer: true }) as string | undefined;
+  const get = <K extends keyof ApiEnv>(key: K): ApiEnv[K] => config.get(key, { infer: true });
   return {
     encryptionKeys: resolveEncryptionKeys(
       {
-        configured: env('CONDUIT_ENCRYPTION_KEYS'),
-        databaseUrl: env('DATABASE_URL'),
-        dataDir: config.get('CONDUIT_DATA_DIR', { infer: true }),
+        configured: get('CONDUIT_ENCRYPTION_KEYS'),
+        databaseUrl: get('DATABASE_URL'),
+        dataDir: get('CONDUIT_DATA_DIR'),
       },
       (notice) => new Logger('Encryption').warn(notice),
     ).spec,
     registry: registryFromEnv({
-      TIKTOK_APP_ID: env('TIKTOK_APP_ID'),
-      TIKTOK_APP_SECRET: env('TIKTOK_APP_SECRET'),
-      TIKTOK_API_BASE_URL: config.get('TIKTOK_API_BASE_URL', { infer: true }),
-      TIKTOK_AUTHORIZE_URL: config.get('TIKTOK_AUTHORIZE_URL', { infer: true }),
+      TIKTOK_APP_ID: get('TIKTOK_APP_ID'),
+      TIKTOK_APP_SECRET: get('TIKTOK_APP_SECRET'),
+      TIKTOK_API_BASE_URL: get('TIKTOK_API_BASE_URL'),
+      TIKTOK_AUTHORIZE_URL: get('TIKTOK_AUTHORIZE_URL'),
     }),
-    oauthStateTtlMs: config.get('OAUTH_STATE_TTL_SECONDS', { infer: true }) * 1000,
+    oauthStateTtlMs: get('OAUTH_STATE_TTL_SECONDS') * 1000,
+    segments: segmentSettingsOf({
+      CONDUIT_DATA_DIR: get('CONDUIT_DATA_DIR'),
+      SEGMENT_READY_HOURS: get('SEGMENT_READY_HOURS'),
+      SEGMENT_DATA_RETENTION_HOURS: get('SEGMENT_DATA_RETENTION_HOURS'),
+      SEGMENT_SQL_TIMEOUT_SECONDS: get('SEGMENT_SQL_TIMEOUT_SECONDS'),
+      SEGMENT_SQL_ROW_LIMIT: get('SEGMENT_SQL_ROW_LIMIT'),
+      SEGMENT_UPLOAD_MAX_MB: get('SEGMENT_UPLOAD_MAX_MB'),
+    }),
+    // With Redis the API only enqueues and the schedulers run the jobs; without, jobs run here.
+    jobs: { redisUrl: get('REDIS_URL'), work: false },
   };
 }

@@ -36,6 +36,15 @@ export const ERROR_STATUS = {
   [ErrorCode.DESTINATION_SHARE_NOT_FOUND]: HttpStatus.NOT_FOUND,
   [ErrorCode.DESTINATION_SHARE_EXISTS]: HttpStatus.CONFLICT,
   [ErrorCode.SHARE_GRANTEE_NOT_MEMBER]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ErrorCode.DATA_SOURCE_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.DATA_SOURCE_UNREACHABLE]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ErrorCode.DATA_SOURCE_IN_USE]: HttpStatus.CONFLICT,
+  [ErrorCode.SEGMENT_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.SEGMENT_REFRESH_NEEDS_UPLOAD]: HttpStatus.CONFLICT,
+  [ErrorCode.SEGMENT_NOT_UPLOAD]: HttpStatus.CONFLICT,
+  [ErrorCode.SEGMENT_NO_DATA]: HttpStatus.CONFLICT,
+  [ErrorCode.SEGMENT_EXPIRED]: HttpStatus.CONFLICT,
+  [ErrorCode.SEGMENT_NOT_READY]: HttpStatus.CONFLICT,
 } as const satisfies Record<ErrorCode, HttpStatus>;
 
 /** The reason phrase for a status, e.g. 404 → "Not Found". */

@@ -1,8 +1,8 @@
-import { ProvidersEnv, ToInt } from '@conduit/config';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ConduitEnv, ToInt } from '@conduit/config';
+import { IsInt, Max, Min } from 'class-validator';
 
 /** The scheduler's environment: validated once at boot, every problem reported together. */
-export class SchedulerEnv extends ProvidersEnv {
+export class SchedulerEnv extends ConduitEnv {
   /** How often this process records that it is alive. */
   @ToInt()
   @IsInt({ message: 'must be a whole number of seconds' })
@@ -17,8 +17,10 @@ export class SchedulerEnv extends ProvidersEnv {
   @Max(7 * 24 * 60)
   AUTHORIZATION_HEALTH_CHECK_MINUTES = 60;
 
-  /** Redis for the export queue at scale (BullMQ); unset means the in-process runner. */
-  @IsOptional()
-  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a Redis URL such as redis://127.0.0.1:6379' })
-  REDIS_URL?: string;
+  /** How often the segment maintenance runs (expiry, data deletion, scheduled refreshes, recovery). */
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of seconds' })
+  @Min(1)
+  @Max(3600)
+  SEGMENT_MAINTENANCE_SECONDS = 30;
 }

@@ -14,6 +14,8 @@ export const ID_PREFIXES = {
   destination: 'dst',
   destinationShare: 'dsh',
   destinationEvent: 'dev',
+  segment: 'seg',
+  dataSource: 'dsc',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

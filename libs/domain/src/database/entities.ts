@@ -4,6 +4,7 @@ import { Collaboration, CollaborationMember } from '../collaborations/collaborat
 import { Company } from '../companies/company.entity';
 import { Destination, DestinationEvent, DestinationShare } from '../destinations/destination.entity';
 import { SchedulerInstance } from '../scheduler/scheduler-instance.entity';
+import { DataSource, Segment } from '../segments/segment.entity';
 
 /** Every entity, listed explicitly: no folder scanning, so compiled and test builds discover the same. */
 export const ENTITIES = [
@@ -16,4 +17,6 @@ export const ENTITIES = [
   Destination,
   DestinationShare,
   DestinationEvent,
+  DataSource,
+  Segment,
 ];

@@ -4,10 +4,12 @@ import { Migration20261125021340_initial_tenancy } from './Migration202611250213
 import { Migration20261125021956_scheduler_instances } from './Migration20261125021956_scheduler_instances';
 import { Migration20261125073254_authorizations } from './Migration20261125073254_authorizations';
 import { Migration20261125074607_destinations } from './Migration20261125074607_destinations';
+import { Migration20261125080427_segments } from './Migration20261125080427_segments';
 
 export const SQLITE_MIGRATION_LIST: MigrationObject[] = [
   { name: 'Migration20261125021340_initial_tenancy', class: Migration20261125021340_initial_tenancy },
   { name: 'Migration20261125021956_scheduler_instances', class: Migration20261125021956_scheduler_instances },
   { name: 'Migration20261125073254_authorizations', class: Migration20261125073254_authorizations },
   { name: 'Migration20261125074607_destinations', class: Migration20261125074607_destinations },
+  { name: 'Migration20261125080427_segments', class: Migration20261125080427_segments },
 ];

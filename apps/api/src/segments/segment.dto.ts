@@ -1,0 +1,318 @@
+import {
+  DataSourceKind,
+  SEGMENT_NAME_MAX_LENGTH,
+  SegmentStatus,
+  type DataSource,
+  type Segment,
+} from '@conduit/domain';
+import { KEY_ENCODINGS, KEY_TYPES, type KeyEncoding, type KeyType } from '@conduit/destinations-core';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+
+const trim = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+const upper = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value));
+
+export class CreateDataSourceDto {
+  @ApiProperty({ example: 'Warehouse (read replica)', maxLength: 100 })
+  @trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name!: string;
+
+  @ApiProperty({ enum: DataSourceKind, enumName: 'DataSourceKind', example: DataSourceKind.POSTGRESQL })
+  @IsIn(Object.values(DataSourceKind), {
+    message: `kind must be one of ${Object.values(DataSourceKind).join(', ')}`,
+  })
+  kind!: DataSourceKind;
+
+  @ApiPropertyOptional({
+    example: 'postgres://reader:secret@warehouse.internal:5432/crm',
+    description:
+      'POSTGRESQL: the connection URL (stored encrypted, never returned). Conduit connects once to check it.',
+  })
+  @ValidateIf((body: CreateDataSourceDto) => body.kind === DataSourceKind.POSTGRESQL)
+  @IsString({ message: 'url is required for a POSTGRESQL data source' })
+  @MaxLength(2000)
+  url?: string;
+
+  @ApiPropertyOptional({
+    example: 'demo/crm.sqlite',
+    description: 'SQLITE: a database file relative to the data directory (the embedded demo).',
+  })
+  @ValidateIf((body: CreateDataSourceDto) => body.kind === DataSourceKind.SQLITE)
+  @IsString({ message: 'path is required for a SQLITE data source' })
+  @MaxLength(500)
+  path?: string;
+}
+
+export class DataSourceDto {
+  @ApiProperty({ example: 'dsc_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
+  id!: string;
+
+  @ApiProperty({ example: 'Warehouse (read replica)' })
+  name!: string;
+
+  @ApiProperty({ enum: DataSourceKind, enumName: 'DataSourceKind' })
+  kind!: DataSourceKind;
+
+  @ApiProperty({
+    example: 'warehouse.internal:5432/crm',
+    description: 'Host and database, or the file: never a password.',
+  })
+  location!: string;
+
+  @ApiProperty({ example: '2026-11-25T09:30:00.000Z' })
+  createdAt!: string;
+}
+
+export class SegmentKeyColumnDto {
+  @ApiProperty({ example: 'email' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(128)
+  column!: string;
+
+  @ApiProperty({ enum: KEY_TYPES, example: 'EMAIL' })
+  @upper()
+  @IsIn(KEY_TYPES, { message: `keyType must be one of ${KEY_TYPES.join(', ')}` })
+  keyType!: KeyType;
+
+  @ApiProperty({
+    enum: KEY_ENCODINGS,
+    example: 'RAW',
+    description: 'RAW values are normalized and hashed at export; SHA256 are sent as they are.',
+  })
+  @upper()
+  @IsIn(KEY_ENCODINGS, { message: `encoding must be one of ${KEY_ENCODINGS.join(', ')}` })
+  encoding!: KeyEncoding;
+}
+
+export class SegmentSourceDto {
+  @ApiProperty({ enum: ['sql', 'upload'], example: 'sql' })
+  @IsIn(['sql', 'upload'], { message: 'type must be sql or upload' })
+  type!: 'sql' | 'upload';
+
+  @ApiPropertyOptional({ example: 'dsc_01JD4Q0X8R4Y3N2V6M5K7T9W1Z', description: 'sql: the data source.' })
+  @ValidateIf((source: SegmentSourceDto) => source.type === 'sql')
+  @IsString({ message: 'dataSourceId is required for a sql source' })
+  @MaxLength(64)
+  dataSourceId?: string;
+
+  @ApiPropertyOptional({
+    example: 'SELECT email, phone, country FROM customers WHERE opted_in',
+    description: 'sql: one read-only SELECT; run with a statement timeout and a row limit.',
+  })
+  @ValidateIf((source: SegmentSourceDto) => source.type === 'sql')
+  @IsString({ message: 'query is required for a sql source' })
+  @IsNotEmpty()
+  @MaxLength(100_000)
+  query?: string;
+}
+
+export class CreateSegmentDto {
+  @ApiProperty({ example: 'Spring buyers', maxLength: SEGMENT_NAME_MAX_LENGTH })
+  @trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(SEGMENT_NAME_MAX_LENGTH)
+  name!: string;
+
+  @ApiProperty({
+    type: SegmentSourceDto,
+    description: 'sql: runs now and on refresh. upload: PUT …/upload a CSV next.',
+  })
+  @ValidateNested()
+  @Type(() => SegmentSourceDto)
+  source!: SegmentSourceDto;
+
+  @ApiProperty({ type: [SegmentKeyColumnDto], description: 'Columns that carry activation keys.' })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'keyColumns must name at least one key column' })
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => SegmentKeyColumnDto)
+  keyColumns!: SegmentKeyColumnDto[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['country'],
+    description: 'Other columns to keep (default: all).',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  otherColumns?: string[];
+
+  @ApiPropertyOptional({
+    example: true,
+    default: false,
+    description:
+      'Multi-value key cells (SQL arrays, or CSV cells split by multiValueDelimiter) become one row per value. Off, such a cell fails the segment.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  flatten?: boolean;
+
+  @ApiPropertyOptional({ example: '|', description: 'upload: the separator inside a multi-value cell.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(8)
+  multiValueDelimiter?: string;
+
+  @ApiPropertyOptional({ example: '0 6 * * *', description: 'sql: refresh on this cron schedule (UTC).' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  refreshSchedule?: string;
+}
+
+export class SegmentRowsQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+export class SegmentDto {
+  @ApiProperty({ example: 'seg_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
+  id!: string;
+
+  @ApiProperty({ example: 'clb_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
+  collaborationId!: string;
+
+  @ApiProperty({ example: 'Spring buyers' })
+  name!: string;
+
+  @ApiProperty({ type: SegmentSourceDto })
+  source!: SegmentSourceDto;
+
+  @ApiProperty({ type: [SegmentKeyColumnDto] })
+  keyColumns!: SegmentKeyColumnDto[];
+
+  @ApiProperty({ type: [String], nullable: true, example: null })
+  otherColumns!: string[] | null;
+
+  @ApiProperty({ example: true })
+  flatten!: boolean;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  multiValueDelimiter!: string | null;
+
+  @ApiProperty({
+    enum: SegmentStatus,
+    enumName: 'SegmentStatus',
+    description:
+      'READY segments are exportable until expiresAt; after that EXPIRED (refresh to export again).',
+  })
+  status!: SegmentStatus;
+
+  @ApiProperty({ type: String, nullable: true, example: '2026-11-25T09:30:00.000Z' })
+  readyAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '2026-11-26T21:30:00.000Z' })
+  expiresAt!: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 125000 })
+  rowCount!: number | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    nullable: true,
+    example: { email: 124800, phone: 80211 },
+    description: 'Non-empty values per key column.',
+  })
+  keyCounts!: Record<string, number> | null;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  errorMessage!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'When the rows of the expired segment were deleted (they are personal data).',
+  })
+  dataDeletedAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '0 6 * * *' })
+  refreshSchedule!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '2026-11-26T06:00:00.000Z' })
+  nextRefreshAt!: string | null;
+
+  @ApiProperty({ example: '2026-11-25T09:29:00.000Z' })
+  createdAt!: string;
+}
+
+export class SegmentRowsDto {
+  @ApiProperty({ example: 'seg_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
+  segmentId!: string;
+
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: { type: 'string', nullable: true } },
+    example: [{ email: '************.com', country: 'FR' }],
+    description: 'The first rows; key values masked but for their last 4 characters.',
+  })
+  rows!: Record<string, string | null>[];
+}
+
+export function toDataSourceDto(dataSource: DataSource): DataSourceDto {
+  return {
+    id: dataSource.id,
+    name: dataSource.name,
+    kind: dataSource.kind,
+    location: dataSource.displayLocation,
+    createdAt: dataSource.createdAt.toISOString(),
+  };
+}
+
+export function toSegmentDto(segment: Segment, status: SegmentStatus): SegmentDto {
+  return {
+    id: segment.id,
+    collaborationId: segment.collaboration.id,
+    name: segment.name,
+    source:
+      segment.sourceType === 'sql'
+        ? { type: 'sql', dataSourceId: segment.dataSource?.id, query: segment.query ?? undefined }
+        : { type: 'upload' },
+    keyColumns: segment.keyColumns.map((key) => ({ ...key })),
+    otherColumns: segment.otherColumns,
+    flatten: segment.flatten,
+    multiValueDelimiter: segment.multiValueDelimiter,
+    status,
+    readyAt: segment.readyAt?.toISOString() ?? null,
+    expiresAt: segment.expiresAt?.toISOString() ?? null,
+    rowCount: segment.rowCount,
+    keyCounts: segment.keyCounts,
+    errorMessage: segment.errorMessage,
+    dataDeletedAt: segment.dataDeletedAt?.toISOString() ?? null,
+    refreshSchedule: segment.refreshSchedule,
+    nextRefreshAt: segment.nextRefreshAt?.toISOString() ?? null,
+    createdAt: segment.createdAt.toISOString(),
+  };
+}

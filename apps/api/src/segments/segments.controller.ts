@@ -1,0 +1,237 @@
+import { DataSourceService, ErrorCode, SegmentService, type Principal } from '@conduit/domain';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import { ApiErrors } from '../http/api-errors.decorator';
+import { ListQueryDto, mapPage, PageResponse } from '../http/pagination.dto';
+import { receiveFile } from './receive-file';
+import {
+  CreateDataSourceDto,
+  CreateSegmentDto,
+  DataSourceDto,
+  SegmentDto,
+  SegmentRowsDto,
+  SegmentRowsQueryDto,
+  toDataSourceDto,
+  toSegmentDto,
+} from './segment.dto';
+
+const SegmentPageDto = PageResponse(SegmentDto);
+const DataSourcePageDto = PageResponse(DataSourceDto);
+
+@ApiTags('Segments')
+@ApiBearerAuth('api-key')
+@Controller()
+export class SegmentsController {
+  constructor(
+    private readonly segments: SegmentService,
+    private readonly dataSources: DataSourceService,
+  ) {}
+
+  // -- data sources ------------------------------------------------------------------------------
+
+  @Post('data-sources')
+  @ApiOperation({
+    summary: 'Register a data source',
+    description:
+      'A PostgreSQL database (URL stored encrypted; Conduit connects once to check it) or, for the embedded demo, a SQLite file under the data directory.',
+  })
+  @ApiCreatedResponse({ type: DataSourceDto, description: 'The data source (never its URL).' })
+  @ApiErrors(ErrorCode.DATA_SOURCE_UNREACHABLE)
+  async createDataSource(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateDataSourceDto,
+  ): Promise<DataSourceDto> {
+    return toDataSourceDto(await this.dataSources.create(principal, body));
+  }
+
+  @Get('data-sources')
+  @ApiOperation({ summary: 'List data sources' })
+  @ApiOkResponse({ type: DataSourcePageDto, description: 'A page of data sources.' })
+  @ApiErrors(ErrorCode.INVALID_CURSOR)
+  async listDataSources(@CurrentPrincipal() principal: Principal, @Query() query: ListQueryDto) {
+    return mapPage(await this.dataSources.list(principal.companyId, query), toDataSourceDto);
+  }
+
+  @Delete('data-sources/:dataSourceId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a data source', description: 'Refused while segments use it.' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiErrors(ErrorCode.DATA_SOURCE_NOT_FOUND, ErrorCode.DATA_SOURCE_IN_USE)
+  async deleteDataSource(
+    @CurrentPrincipal() principal: Principal,
+    @Param('dataSourceId') dataSourceId: string,
+  ): Promise<void> {
+    await this.dataSources.remove(principal.companyId, dataSourceId);
+  }
+
+  // -- segments ----------------------------------------------------------------------------------
+
+  @Post('collaborations/:collaborationId/segments')
+  @ApiOperation({
+    summary: 'Create a segment',
+    description:
+      'A `sql` segment runs its query now (status PENDING → RUNNING → READY or FAILED). An `upload` segment waits ' +
+      'for a CSV: PUT …/segments/{id}/upload. A READY segment is exportable for 36 hours (SEGMENT_READY_HOURS).',
+  })
+  @ApiCreatedResponse({ type: SegmentDto, description: 'The segment.' })
+  @ApiErrors(ErrorCode.COLLABORATION_NOT_FOUND, ErrorCode.DATA_SOURCE_NOT_FOUND)
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('collaborationId') collaborationId: string,
+    @Body() body: CreateSegmentDto,
+  ): Promise<SegmentDto> {
+    const source =
+      body.source.type === 'sql'
+        ? {
+            type: 'sql' as const,
+            dataSourceId: body.source.dataSourceId as string,
+            query: body.source.query as string,
+          }
+        : { type: 'upload' as const };
+    const segment = await this.segments.create(principal, collaborationId, { ...body, source });
+    return toSegmentDto(segment, this.segments.statusOf(segment));
+  }
+
+  @Get('collaborations/:collaborationId/segments')
+  @ApiOperation({
+    summary: 'List my segments in a collaboration',
+    description: 'Only segments my company created.',
+  })
+  @ApiOkResponse({ type: SegmentPageDto, description: 'A page of segments.' })
+  @ApiErrors(ErrorCode.COLLABORATION_NOT_FOUND, ErrorCode.INVALID_CURSOR)
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('collaborationId') collaborationId: string,
+    @Query() query: ListQueryDto,
+  ) {
+    return mapPage(await this.segments.list(principal.companyId, collaborationId, query), (segment) =>
+      toSegmentDto(segment, this.segments.statusOf(segment)),
+    );
+  }
+
+  @Get('collaborations/:collaborationId/segments/:segmentId')
+  @ApiOperation({
+    summary: 'Get a segment',
+    description: 'Its status is computed from the clock: past expiresAt it reads EXPIRED.',
+  })
+  @ApiOkResponse({ type: SegmentDto, description: 'The segment.' })
+  @ApiErrors(ErrorCode.SEGMENT_NOT_FOUND)
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('collaborationId') collaborationId: string,
+    @Param('segmentId') segmentId: string,
+  ): Promise<SegmentDto> {
+    const segment = await this.segments.get(principal.companyId, collaborationId, segmentId);
+    return toSegmentDto(segment, this.segments.statusOf(segment));
+  }
+
+  @Post('collaborations/:collaborationId/segments/:segmentId/refresh')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Refresh a segment',
+    description:
+      'Re-runs the SQL source and starts a new READY window. A refresh while one is queued or running joins it. ' +
+      'An upload segment is refreshed by uploading a new file.',
+  })
+  @ApiOkResponse({ type: SegmentDto, description: 'The segment, PENDING or RUNNING.' })
+  @ApiErrors(ErrorCode.SEGMENT_NOT_FOUND, ErrorCode.SEGMENT_REFRESH_NEEDS_UPLOAD)
+  async refresh(
+    @CurrentPrincipal() principal: Principal,
+    @Param('collaborationId') collaborationId: string,
+    @Param('segmentId') segmentId: string,
+  ): Promise<SegmentDto> {
+    const segment = await this.segments.refresh(principal, collaborationId, segmentId);
+    return toSegmentDto(segment, this.segments.statusOf(segment));
+  }
+
+  @Put('collaborations/:collaborationId/segments/:segmentId/upload')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        file: { type: 'string', format: 'binary', description: 'A CSV (or gzipped CSV) with a header row.' },
+      },
+    },
+  })
+  @ApiOperation({
+    summary: 'Upload the CSV of an upload segment',
+    description:
+      'Streams the file (bounded by SEGMENT_UPLOAD_MAX_MB) and materializes it: the first load or a refresh. Parse ' +
+      'errors make the segment FAILED with the line number in errorMessage.',
+  })
+  @ApiOkResponse({ type: SegmentDto, description: 'The segment, PENDING.' })
+  @ApiErrors(ErrorCode.SEGMENT_NOT_FOUND, ErrorCode.SEGMENT_NOT_UPLOAD, ErrorCode.PAYLOAD_TOO_LARGE)
+  async upload(
+    @CurrentPrincipal() principal: Principal,
+    @Param('collaborationId') collaborationId: string,
+    @Param('segmentId') segmentId: string,
+    @Req() request: Request,
+  ): Promise<SegmentDto> {
+    await this.segments.get(principal.companyId, collaborationId, segmentId);
+    const { file, finished } = await receiveFile(request);
+    const segment = await this.segments.upload(principal, collaborationId, segmentId, file);
+    await finished;
+    return toSegmentDto(segment, this.segments.statusOf(segment));
+  }
+
+  @Get('collaborations/:collaborationId/segments/:segmentId/rows')
+  @ApiOperation({
+    summary: 'Preview the first rows',
+    description: 'Key values are masked but for their last 4 characters.',
+  })
+  @ApiOkResponse({ type: SegmentRowsDto, description: 'The first rows.' })
+  @ApiErrors(ErrorCode.SEGMENT_NOT_FOUND, ErrorCode.SEGMENT_NO_DATA)
+  async rows(
+    @CurrentPrincipal() principal: Principal,
+    @Param('collaborationId') collaborationId: string,
+    @Param('segmentId') segmentId: string,
+    @Query() query: SegmentRowsQueryDto,
+  ): Promise<SegmentRowsDto> {
+    const { segment, rows } = await this.segments.preview(
+      principal.companyId,
+      collaborationId,
+      segmentId,
+      query.limit ?? 20,
+    );
+    return { segmentId: segment.id, rows };
+  }
+
+  @Delete('collaborations/:collaborationId/segments/:segmentId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a segment and its rows' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiErrors(ErrorCode.SEGMENT_NOT_FOUND)
+  async remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('collaborationId') collaborationId: string,
+    @Param('segmentId') segmentId: string,
+  ): Promise<void> {
+    await this.segments.remove(principal.companyId, collaborationId, segmentId);
+  }
+}

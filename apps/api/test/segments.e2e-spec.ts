@@ -1,0 +1,384 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Clock, JobRunner, SegmentService, UnitOfWork } from '@conduit/domain';
+import type { SeededCompany } from '@conduit/domain/testing';
+import Database from 'libsql';
+import { Client } from 'pg';
+import { bearer, bootApi, type ApiHarness } from './api-harness';
+
+const HOUR = 3_600_000;
+// Materializations run in the background of these requests; a loaded CI machine needs the slack.
+jest.setTimeout(60_000);
+
+/** A clock the specs move forward (the 36-hour window, retention, cron schedules). */
+class MovableClock extends Clock {
+  offsetMs = 0;
+  override now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
+const postgres = process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite';
+
+describe(`segments (${postgres})`, () => {
+  let api: ApiHarness;
+  const clock = new MovableClock();
+  let acme: SeededCompany;
+  let globex: SeededCompany;
+  let initech: SeededCompany;
+  let collaborationId: string;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    api = await bootApi({ clock, env: { SEGMENT_DATA_RETENTION_HOURS: '2' } });
+    dataDir = api.db.env['CONDUIT_DATA_DIR'];
+    [acme, globex, initech] = [
+      await api.seedCompany('Acme'),
+      await api.seedCompany('Globex'),
+      await api.seedCompany('Initech'),
+    ];
+    collaborationId = (
+      await api.http
+        .post('/collaborations')
+        .set(bearer(acme.apiKey))
+        .send({ name: 'Acme x Globex', memberCompanyIds: [globex.companyId] })
+        .expect(201)
+    ).body.id;
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  afterEach(() => {
+    clock.offsetMs = 0;
+  });
+
+  const base = () => `/collaborations/${collaborationId}/segments`;
+  const as = (company: SeededCompany) => ({
+    get: (path: string) => api.http.get(path).set(bearer(company.apiKey)),
+    post: (path: string, body: object = {}) => api.http.post(path).set(bearer(company.apiKey)).send(body),
+    delete: (path: string) => api.http.delete(path).set(bearer(company.apiKey)),
+    upload: (path: string, content: Buffer | string, filename = 'segment.csv') =>
+      api.http.put(path).set(bearer(company.apiKey)).attach('file', Buffer.from(content), filename),
+  });
+  const settle = () => api.app.get(JobRunner).idle();
+  const maintain = () => api.app.get(UnitOfWork).run(() => api.app.get(SegmentService).maintain());
+  const segment = async (id: string) => (await as(acme).get(`${base()}/${id}`).expect(200)).body;
+
+  async function sqliteSource(): Promise<string> {
+    mkdirSync(join(dataDir, 'demo'), { recursive: true });
+    const db = new Database(join(dataDir, 'demo', 'crm.sqlite'), {});
+    db.exec('CREATE TABLE IF NOT EXISTS customers (email TEXT, phone TEXT, country TEXT)');
+    db.exec('DELETE FROM customers');
+    const insert = db.prepare('INSERT INTO customers VALUES (?, ?, ?)');
+    for (let i = 0; i < 1500; i++)
+      insert.run(
+        `user${i}@example.com`,
+        i % 3 === 0 ? null : `+3361234${String(i).padStart(4, '0')}`,
+        i % 2 ? 'FR' : 'DE',
+      );
+    db.close();
+    const response = await as(acme)
+      .post('/data-sources', { name: 'Demo CRM', kind: 'SQLITE', path: 'demo/crm.sqlite' })
+      .expect(201);
+    expect(response.body).toMatchObject({ kind: 'SQLITE', location: 'demo/crm.sqlite' });
+    return response.body.id;
+  }
+
+  async function uploadSegment(name: string, extra: object = {}): Promise<string> {
+    const created = await as(acme)
+      .post(base(), {
+        name,
+        source: { type: 'upload' },
+        keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
+        ...extra,
+      })
+      .expect(201);
+    expect(created.body.status).toBe('PENDING');
+    return created.body.id;
+  }
+
+  describe('SQL source', () => {
+    it('materializes a query on a SQLite data source with a streaming cursor', async () => {
+      const dataSourceId = await sqliteSource();
+      const created = await as(acme)
+        .post(base(), {
+          name: 'French customers',
+          source: {
+            type: 'sql',
+            dataSourceId,
+            query: "SELECT email, phone, country FROM customers WHERE country = 'FR'",
+          },
+          keyColumns: [
+            { column: 'email', keyType: 'EMAIL', encoding: 'RAW' },
+            { column: 'phone', keyType: 'PHONE', encoding: 'RAW' },
+          ],
+        })
+        .expect(201);
+      await settle();
+      const ready = await segment(created.body.id);
+      expect(ready).toMatchObject({
+        status: 'READY',
+        rowCount: 750,
+        keyCounts: { email: 750, phone: 500 },
+        errorMessage: null,
+      });
+      expect(new Date(ready.expiresAt).getTime() - new Date(ready.readyAt).getTime()).toBe(36 * HOUR);
+      const preview = await as(acme).get(`${base()}/${created.body.id}/rows?limit=2`).expect(200);
+      expect(preview.body.rows).toHaveLength(2);
+      expect(preview.body.rows[0]).toEqual({
+        email: `${'*'.repeat('user1@example.com'.length - 4)}.com`,
+        phone: '********0001',
+        country: 'FR',
+      });
+    });
+
+    it('refuses a query that is not a single SELECT, and fails a run naming a missing key column', async () => {
+      const dataSourceId = await sqliteSource();
+      const refused = await as(acme)
+        .post(base(), {
+          name: 'Bad',
+          source: { type: 'sql', dataSourceId, query: 'DELETE FROM customers' },
+          keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
+        })
+        .expect(400);
+      expect(refused.body.details).toEqual([
+        expect.objectContaining({ field: 'source.query', rule: 'readOnly' }),
+      ]);
+      const created = await as(acme)
+        .post(base(), {
+          name: 'Wrong column',
+          source: { type: 'sql', dataSourceId, query: 'SELECT country FROM customers' },
+          keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
+        })
+        .expect(201);
+      await settle();
+      const failed = await segment(created.body.id);
+      expect(failed.status).toBe('FAILED');
+      expect(failed.errorMessage).toMatch(/no column "email".*country/);
+    });
+
+    (process.env['DATABASE_URL'] ? it : it.skip)(
+      'materializes 100k rows from a PostgreSQL table, flattening array key columns',
+      async () => {
+        const url = api.db.env['DATABASE_URL'];
+        const client = new Client({ connectionString: url });
+        await client.connect();
+        try {
+          await client.query('CREATE TABLE crm_contacts (id int, email text, emails text[], region text)');
+          await client.query(
+            `INSERT INTO crm_contacts SELECT i, 'user' || i || '@example.com',
+               ARRAY['a' || i || '@example.com', 'b' || i || '@example.com'], 'EU' FROM generate_series(1, 100000) i`,
+          );
+        } finally {
+          await client.end();
+        }
+        const source = await as(acme)
+          .post('/data-sources', { name: 'Warehouse', kind: 'POSTGRESQL', url })
+          .expect(201);
+        expect(JSON.stringify(source.body)).not.toContain(new URL(url).pathname.slice(1) + '?');
+        const plain = await as(acme)
+          .post(base(), {
+            name: 'Warehouse contacts',
+            source: {
+              type: 'sql',
+              dataSourceId: source.body.id,
+              query: 'SELECT email, region FROM crm_contacts',
+            },
+            keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
+          })
+          .expect(201);
+        const multi = await as(acme)
+          .post(base(), {
+            name: 'Warehouse aliases',
+            source: {
+              type: 'sql',
+              dataSourceId: source.body.id,
+              query: 'SELECT emails FROM crm_contacts WHERE id <= 1000',
+            },
+            keyColumns: [{ column: 'emails', keyType: 'EMAIL', encoding: 'RAW' }],
+            flatten: true,
+          })
+          .expect(201);
+        const notFlattened = await as(acme)
+          .post(base(), {
+            name: 'Warehouse aliases unflattened',
+            source: {
+              type: 'sql',
+              dataSourceId: source.body.id,
+              query: 'SELECT emails FROM crm_contacts WHERE id <= 10',
+            },
+            keyColumns: [{ column: 'emails', keyType: 'EMAIL', encoding: 'RAW' }],
+          })
+          .expect(201);
+        await settle();
+        expect(await segment(plain.body.id)).toMatchObject({ status: 'READY', rowCount: 100_000 });
+        expect(await segment(multi.body.id)).toMatchObject({ status: 'READY', rowCount: 2000 });
+        const failed = await segment(notFlattened.body.id);
+        expect(failed.status).toBe('FAILED');
+        expect(failed.errorMessage).toMatch(/"emails" holds several values.*flatten/);
+      },
+      120_000,
+    );
+  });
+
+  describe('CSV upload', () => {
+    it('materializes a CSV, and a gzipped one', async () => {
+      const id = await uploadSegment('Uploaded');
+      const csv = 'email,country\njane@example.com,FR\njohn@example.com,DE\n,DE\n';
+      const accepted = await as(acme).upload(`${base()}/${id}/upload`, csv).expect(202);
+      expect(accepted.body.status).toBe('PENDING');
+      await settle();
+      expect(await segment(id)).toMatchObject({ status: 'READY', rowCount: 3, keyCounts: { email: 2 } });
+      await as(acme)
+        .upload(`${base()}/${id}/upload`, gzipSync(Buffer.from(csv)), 'segment.csv.gz')
+        .expect(202);
+      await settle();
+      expect(await segment(id)).toMatchObject({ status: 'READY', rowCount: 3 });
+    });
+
+    it('fails a bad file with the line number, and refuses a request without a file', async () => {
+      const id = await uploadSegment('Bad upload');
+      await as(acme)
+        .upload(`${base()}/${id}/upload`, 'email,country\na@example.com,FR\nb@example.com,DE,extra\n')
+        .expect(202);
+      await settle();
+      const failed = await segment(id);
+      expect(failed.status).toBe('FAILED');
+      expect(failed.errorMessage).toMatch(/line 3/i);
+      const missingKey = await uploadSegment('Missing key column');
+      await as(acme).upload(`${base()}/${missingKey}/upload`, 'mail,country\na@example.com,FR\n').expect(202);
+      await settle();
+      expect((await segment(missingKey)).errorMessage).toMatch(/email/);
+      const noFile = await api.http
+        .put(`${base()}/${id}/upload`)
+        .set(bearer(acme.apiKey))
+        .set('Content-Type', 'multipart/form-data; boundary=XYZ')
+        .send('--XYZ\r\nContent-Disposition: form-data; name="note"\r\n\r\nno file here\r\n--XYZ--\r\n')
+        .expect(400);
+      expect(noFile.body.details).toEqual([expect.objectContaining({ field: 'file', rule: 'required' })]);
+    });
+
+    it('flattens multi-value cells when asked, fails naming the column when not', async () => {
+      const csv = 'email,country\n"a@example.com|b@example.com",FR\nc@example.com,DE\n';
+      const flat = await uploadSegment('Flattened', { flatten: true, multiValueDelimiter: '|' });
+      await as(acme).upload(`${base()}/${flat}/upload`, csv).expect(202);
+      const strict = await uploadSegment('Not flattened', { flatten: false, multiValueDelimiter: '|' });
+      await as(acme).upload(`${base()}/${strict}/upload`, csv).expect(202);
+      await settle();
+      expect(await segment(flat)).toMatchObject({ status: 'READY', rowCount: 3 });
+      const failed = await segment(strict);
+      expect(failed.status).toBe('FAILED');
+      expect(failed.errorMessage).toMatch(/email/);
+    });
+
+    it('refuses refresh for an upload segment, pointing at the upload', async () => {
+      const id = await uploadSegment('Upload refresh');
+      const response = await as(acme).post(`${base()}/${id}/refresh`).expect(409);
+      expect(response.body.code).toBe('SEGMENT_REFRESH_NEEDS_UPLOAD');
+      expect(response.body.message).toContain(`/segments/${id}/upload`);
+    });
+  });
+
+  describe('freshness', () => {
+    async function readySegment(name: string, extra: object = {}): Promise<string> {
+      const dataSourceId = await sqliteSource();
+      const created = await as(acme)
+        .post(base(), {
+          name,
+          source: { type: 'sql', dataSourceId, query: 'SELECT email FROM customers LIMIT 10' },
+          keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
+          ...extra,
+        })
+        .expect(201);
+      await settle();
+      expect((await segment(created.body.id)).status).toBe('READY');
+      return created.body.id;
+    }
+
+    it('reads EXPIRED after 36 hours even before the scheduler runs, and then refuses export', async () => {
+      const id = await readySegment('Expiring');
+      const service = api.app.get(SegmentService);
+      const exportable = () =>
+        api.app.get(UnitOfWork).run(() => service.requireExportable(acme.companyId, collaborationId, id));
+      await expect(exportable()).resolves.toMatchObject({ id });
+      clock.offsetMs = 36 * HOUR + 1000;
+      expect((await segment(id)).status).toBe('EXPIRED');
+      await expect(exportable()).rejects.toMatchObject({
+        code: 'SEGMENT_EXPIRED',
+        message: expect.stringMatching(/expired at .*refresh it/),
+      });
+      expect((await maintain()).expired).toContain(id);
+      expect((await segment(id)).status).toBe('EXPIRED');
+    });
+
+    it('refresh starts a new window; concurrent refreshes run once', async () => {
+      const id = await readySegment('Refreshing');
+      const before = await segment(id);
+      clock.offsetMs = 40 * HOUR;
+      const [first, second] = await Promise.all([
+        as(acme).post(`${base()}/${id}/refresh`).expect(202),
+        as(acme).post(`${base()}/${id}/refresh`).expect(202),
+      ]);
+      // The second joins the first (queued or already running): one run, one new window.
+      for (const response of [first, second]) expect(['PENDING', 'RUNNING']).toContain(response.body.status);
+      await settle();
+      const after = await segment(id);
+      expect(after.status).toBe('READY');
+      expect(new Date(after.readyAt).getTime()).toBeGreaterThan(
+        new Date(before.readyAt).getTime() + 39 * HOUR,
+      );
+      expect(new Date(after.expiresAt).getTime() - new Date(after.readyAt).getTime()).toBe(36 * HOUR);
+    });
+
+    it('fires a scheduled refresh', async () => {
+      const id = await readySegment('Scheduled', { refreshSchedule: '0 * * * *' });
+      const first = await segment(id);
+      expect(first.nextRefreshAt).toEqual(expect.any(String));
+      clock.offsetMs = new Date(first.nextRefreshAt).getTime() - Date.now() + 1000;
+      expect((await maintain()).refreshed).toContain(id);
+      await settle();
+      const after = await segment(id);
+      expect(after.status).toBe('READY');
+      expect(new Date(after.readyAt).getTime()).toBeGreaterThan(new Date(first.readyAt).getTime());
+      expect(new Date(after.nextRefreshAt).getTime()).toBeGreaterThan(
+        new Date(first.nextRefreshAt).getTime(),
+      );
+    });
+
+    it('deletes the rows of an expired segment after the retention period, and says so', async () => {
+      const id = await readySegment('Retention');
+      const files = () => readdirSync(join(dataDir, 'segments')).filter((name) => name.startsWith(id));
+      expect(files()).toHaveLength(1);
+      clock.offsetMs = 36 * HOUR + 2 * HOUR + 1000;
+      const report = await maintain();
+      expect(report.dataDeleted).toContain(id);
+      expect(files()).toHaveLength(0);
+      const after = await segment(id);
+      expect(after).toMatchObject({ status: 'EXPIRED', dataDeletedAt: expect.any(String) });
+      const rows = await as(acme).get(`${base()}/${id}/rows`).expect(409);
+      expect(rows.body.message).toMatch(/rows were deleted.*refresh/);
+    });
+  });
+
+  describe('visibility', () => {
+    it('shows a segment only to the company that created it: members and others get 404', async () => {
+      const id = await uploadSegment('Private');
+      for (const company of [globex, initech]) {
+        const response = await as(company).get(`${base()}/${id}`);
+        expect(response.status).toBe(404);
+      }
+      expect((await as(globex).get(`${base()}/${id}`)).body.code).toBe('SEGMENT_NOT_FOUND');
+      expect((await as(initech).get(base())).status).toBe(404);
+      const mine = await as(globex).get(base()).expect(200);
+      expect(mine.body.data).toEqual([]);
+      await as(globex).delete(`${base()}/${id}`).expect(404);
+      await as(globex).post(`${base()}/${id}/refresh`).expect(404);
+      await as(globex).get(`${base()}/${id}/rows`).expect(404);
+      await as(acme).delete(`${base()}/${id}`).expect(204);
+      expect(existsSync(join(dataDir, 'segments', id))).toBe(false);
+    });
+  });
+});

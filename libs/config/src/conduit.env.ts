@@ -1,0 +1,67 @@
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ToInt } from './env-decorators';
+import { ProvidersEnv } from './providers.env';
+
+/** Variables the API and the scheduler share: providers, segments, the job queue. */
+export class ConduitEnv extends ProvidersEnv {
+  /** Redis for the job queue at scale (BullMQ); unset means jobs run in the process that asks for them. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a Redis URL such as redis://127.0.0.1:6379' })
+  REDIS_URL?: string;
+
+  /** How long a segment stays READY after it is materialized (the seed: 36 hours). */
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of hours' })
+  @Min(1)
+  @Max(720)
+  SEGMENT_READY_HOURS = 36;
+
+  /** How long an expired segment's rows are kept before they are deleted (personal data). */
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of hours' })
+  @Min(0)
+  @Max(720)
+  SEGMENT_DATA_RETENTION_HOURS = 24;
+
+  /** A SQL segment's statement timeout. */
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of seconds' })
+  @Min(1)
+  @Max(86_400)
+  SEGMENT_SQL_TIMEOUT_SECONDS = 600;
+
+  /** Most rows a SQL segment may return. */
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of rows' })
+  @Min(1)
+  SEGMENT_SQL_ROW_LIMIT = 50_000_000;
+
+  /** Largest CSV upload, in MB as sent (gzip is accepted). */
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of MB' })
+  @Min(1)
+  @Max(102_400)
+  SEGMENT_UPLOAD_MAX_MB = 1024;
+}
+
+/** The segment settings the domain takes, from a validated environment. */
+export function segmentSettingsOf(
+  env: Pick<
+    ConduitEnv,
+    | 'CONDUIT_DATA_DIR'
+    | 'SEGMENT_READY_HOURS'
+    | 'SEGMENT_DATA_RETENTION_HOURS'
+    | 'SEGMENT_SQL_TIMEOUT_SECONDS'
+    | 'SEGMENT_SQL_ROW_LIMIT'
+    | 'SEGMENT_UPLOAD_MAX_MB'
+  >,
+) {
+  return {
+    dataDir: env.CONDUIT_DATA_DIR,
+    readyWindowMs: env.SEGMENT_READY_HOURS * 3_600_000,
+    retentionAfterExpiryMs: env.SEGMENT_DATA_RETENTION_HOURS * 3_600_000,
+    sqlTimeoutMs: env.SEGMENT_SQL_TIMEOUT_SECONDS * 1000,
+    sqlRowLimit: env.SEGMENT_SQL_ROW_LIMIT,
+    uploadMaxBytes: env.SEGMENT_UPLOAD_MAX_MB * 1024 * 1024,
+  };
+}

@@ -1,0 +1,200 @@
+import { createReadStream, rmSync } from 'node:fs';
+import {
+  parseCsvRows,
+  SegmentSourceError,
+  type SegmentRow,
+  type SegmentRowStore,
+} from '@conduit/segment-store';
+import { EntityManager } from '@mikro-orm/core';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { UnitOfWork } from '../common/unit-of-work';
+import { JobRunner } from '../jobs/job-runner';
+import { DataSourceService } from './data-source.service';
+import { Segment, SegmentSourceType, SegmentStatus } from './segment.entity';
+import { SEGMENT_ROW_STORE } from './segment.service';
+import { SegmentConfig } from './segment.settings';
+import { readSql } from './sql-source';
+
+/**
+ * Runs a segment's source and stores its rows as a new dataset. The segment becomes READY only once
+ * the dataset is committed, and only if no newer run was requested meanwhile; a failure leaves it
+ * FAILED with a message its owner can act on, never half-READY.
+ */
+@Injectable()
+export class SegmentMaterializer implements OnModuleInit {
+  private readonly logger = new Logger(SegmentMaterializer.name);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly jobs: JobRunner,
+    private readonly dataSources: DataSourceService,
+    @Inject(SEGMENT_ROW_STORE) private readonly store: SegmentRowStore,
+    @Inject(SegmentConfig) private readonly config: SegmentConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.register('segment.materialize', (id) => this.unitOfWork.run(() => this.run(id)));
+  }
+
+  async run(segmentId: string): Promise<void> {
+    // Claim: only a PENDING segment starts, and only once (concurrent workers lose this update).
+    const claimed = await this.em.nativeUpdate(
+      Segment,
+      { id: segmentId, status: SegmentStatus.PENDING },
+      { status: SegmentStatus.RUNNING, runStartedAt: this.clock.now() },
+    );
+    if (claimed !== 1) return;
+    const segment = await this.em.findOneOrFail(
+      Segment,
+      { id: segmentId },
+      { populate: ['dataSource'], refresh: true },
+    );
+    segment.attempts += 1;
+    await this.em.flush();
+    const generation = segment.generation;
+    const datasetId = `${segment.id}-g${generation}`;
+    const writer = await this.store.openWriter(datasetId);
+    const keyColumns = segment.keyColumns.map((key) => key.column);
+    const keyCounts = Object.fromEntries(keyColumns.map((column) => [column, 0]));
+    let rows = 0;
+    try {
+      for await (const row of this.rowsOf(segment)) {
+        for (const column of keyColumns) if (row[column]) keyCounts[column] += 1;
+        await writer.write(row);
+        rows += 1;
+      }
+      await writer.commit();
+    } catch (error) {
+      await writer.abort().catch(() => undefined);
+      await this.finish(segment, generation, (current) => {
+        current.status = SegmentStatus.FAILED;
+        current.errorMessage = describe(error, segment.id);
+      });
+      if (!(error instanceof SegmentSourceError))
+        this.logger.error({ err: error }, `Segment ${segment.id} failed`);
+      return;
+    }
+    const published = await this.finish(segment, generation, (current) => {
+      const now = this.clock.now();
+      const previous = current.datasetId;
+      current.status = SegmentStatus.READY;
+      current.readyAt = now;
+      current.expiresAt = new Date(now.getTime() + this.config.settings.readyWindowMs);
+      current.rowCount = rows;
+      current.keyCounts = keyCounts;
+      current.datasetId = datasetId;
+      current.dataDeletedAt = null;
+      current.errorMessage = null;
+      return previous;
+    });
+    if (!published.applied) await this.store.remove(datasetId);
+    else if (published.result && published.result !== datasetId) await this.store.remove(published.result);
+  }
+
+  /** Applies the outcome if this run is still the latest one requested; cleans up its staged upload. */
+  private async finish<T>(
+    segment: Segment,
+    generation: number,
+    apply: (current: Segment) => T,
+  ): Promise<{ applied: boolean; result?: T }> {
+    await this.em.refresh(segment);
+    if (segment.generation !== generation) return { applied: false };
+    const result = apply(segment);
+    const staged = segment.sourceType === SegmentSourceType.UPLOAD ? segment.stagedUpload : null;
+    segment.stagedUpload = null;
+    segment.runStartedAt = null;
+    await this.em.flush();
+    if (staged) rmSync(staged, { force: true });
+    return { applied: true, result };
+  }
+
+  private async *rowsOf(segment: Segment): AsyncIterable<SegmentRow> {
+    const keyColumns = segment.keyColumns.map((key) => key.column);
+    if (segment.sourceType === SegmentSourceType.UPLOAD) {
+      if (!segment.stagedUpload) throw new SegmentSourceError('No file was uploaded for this segment yet.');
+      yield* parseCsvRows(createReadStream(segment.stagedUpload), {
+        keyColumns,
+        flatten: segment.flatten,
+        ...(segment.multiValueDelimiter ? { multiValueDelimiter: segment.multiValueDelimiter } : {}),
+      });
+      return;
+    }
+    if (!segment.dataSource || !segment.query) {
+      throw new SegmentSourceError('The segment has no data source any more; recreate it.');
+    }
+    const source = readSql(
+      segment.dataSource.kind,
+      this.dataSources.locationOf(segment.dataSource),
+      segment.query,
+      { timeoutMs: this.config.settings.sqlTimeoutMs, rowLimit: this.config.settings.sqlRowLimit },
+    );
+    let line = 0;
+    let checked = false;
+    for await (const raw of source) {
+      line += 1;
+      if (!checked) {
+        const missing = keyColumns.filter((column) => !(column in raw));
+        if (missing.length > 0) {
+          throw new SegmentSourceError(
+            `The query result has no column ${missing.map((column) => `"${column}"`).join(', ')} ` +
+              `(its columns: ${Object.keys(raw).join(', ')}).`,
+          );
+        }
+        checked = true;
+      }
+      yield* flattenSqlRow(raw, keyColumns, segment.otherColumns, segment.flatten, line);
+    }
+  }
+}
+
+/**
+ * One SQL result row as stored rows: values become strings; an array in a key column becomes one row
+ * per value when `flatten` is on (several array columns: every combination), and fails otherwise.
+ */
+export function* flattenSqlRow(
+  raw: Record<string, unknown>,
+  keyColumns: readonly string[],
+  otherColumns: readonly string[] | null,
+  flatten: boolean,
+  rowNumber: number,
+): Iterable<SegmentRow> {
+  const columns = [
+    ...keyColumns,
+    ...(otherColumns ?? Object.keys(raw).filter((column) => !keyColumns.includes(column))),
+  ];
+  let rows: SegmentRow[] = [{}];
+  for (const column of columns) {
+    const value = raw[column];
+    if (Array.isArray(value) && keyColumns.includes(column)) {
+      if (!flatten) {
+        throw new SegmentSourceError(
+          `Key column "${column}" holds several values (result row ${rowNumber}); turn on flatten to send one row per value.`,
+        );
+      }
+      const values = value.map(text).filter((entry): entry is string => entry !== null);
+      rows = rows.flatMap((row) =>
+        values.length ? values.map((entry) => ({ ...row, [column]: entry })) : [{ ...row, [column]: null }],
+      );
+    } else {
+      const single = Array.isArray(value) ? JSON.stringify(value) : text(value);
+      for (const row of rows) row[column] = single;
+    }
+  }
+  yield* rows;
+}
+
+function text(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (Buffer.isBuffer(value)) return value.toString('hex');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function describe(error: unknown, segmentId: string): string {
+  if (error instanceof SegmentSourceError) return error.message;
+  return `Materializing failed unexpectedly (segment ${segmentId}); refresh to retry. If it keeps failing, contact support.`;
+}

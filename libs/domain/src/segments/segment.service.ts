@@ -1,0 +1,440 @@
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { KEY_ENCODINGS, KEY_TYPES } from '@conduit/destinations-core';
+import type { SegmentRow, SegmentRowStore } from '@conduit/segment-store';
+import { EntityManager } from '@mikro-orm/core';
+import { Inject, Injectable } from '@nestjs/common';
+import { CronExpressionParser } from 'cron-parser';
+import type { Principal } from '../api-keys/api-key.service';
+import { CollaborationMember } from '../collaborations/collaboration.entity';
+import { Clock } from '../common/clock';
+import { DomainException, ErrorCode, type FieldProblem } from '../common/domain.exception';
+import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../common/pagination';
+import { Company } from '../companies/company.entity';
+import { JobRunner } from '../jobs/job-runner';
+import { DataSourceService } from './data-source.service';
+import { Segment, SegmentSourceType, SegmentStatus, type SegmentKeyColumn } from './segment.entity';
+import { SegmentConfig } from './segment.settings';
+import { checkReadOnlyQuery } from './sql-source';
+
+export const SEGMENT_ROW_STORE = Symbol('SEGMENT_ROW_STORE');
+
+export interface CreateSegmentInput {
+  name: string;
+  source: { type: 'sql'; dataSourceId: string; query: string } | { type: 'upload' };
+  keyColumns: SegmentKeyColumn[];
+  otherColumns?: string[] | null;
+  flatten?: boolean;
+  multiValueDelimiter?: string | null;
+  refreshSchedule?: string | null;
+}
+
+/** What the maintenance tick did, for logs and specs. */
+export interface MaintenanceReport {
+  expired: string[];
+  dataDeleted: string[];
+  refreshed: string[];
+  retried: string[];
+  failed: string[];
+}
+
+/**
+ * Activation segments of a company inside a collaboration. Only the creating company sees them. The
+ * status the API shows is computed from the clock too, so a missed scheduler tick never exposes an
+ * expired segment as READY.
+ */
+@Injectable()
+export class SegmentService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly jobs: JobRunner,
+    private readonly dataSources: DataSourceService,
+    @Inject(SEGMENT_ROW_STORE) private readonly store: SegmentRowStore,
+    @Inject(SegmentConfig) private readonly config: SegmentConfig,
+  ) {}
+
+  async create(principal: Principal, collaborationId: string, input: CreateSegmentInput): Promise<Segment> {
+    const membership = await this.membership(principal.companyId, collaborationId);
+    const problems = checkDefinition(input);
+    const dataSource =
+      input.source.type === 'sql'
+        ? await this.dataSources.get(principal.companyId, input.source.dataSourceId)
+        : null;
+    if (problems.length > 0) {
+      throw new DomainException(
+        ErrorCode.VALIDATION_FAILED,
+        `The segment is invalid: ${problems.map((problem) => `${problem.field} ${problem.message}`).join('; ')}.`,
+        problems,
+      );
+    }
+    const segment = new Segment({
+      collaboration: membership.collaboration,
+      company: this.em.getReference(Company, principal.companyId),
+      name: input.name.trim(),
+      sourceType: input.source.type === 'sql' ? SegmentSourceType.SQL : SegmentSourceType.UPLOAD,
+      keyColumns: input.keyColumns.map(({ column, keyType, encoding }) => ({ column, keyType, encoding })),
+      flatten: input.flatten ?? false,
+      createdBy: principal.apiKeyId,
+    });
+    segment.dataSource = dataSource;
+    segment.query = input.source.type === 'sql' ? input.source.query.trim() : null;
+    segment.otherColumns = input.otherColumns ?? null;
+    segment.multiValueDelimiter = input.multiValueDelimiter ?? null;
+    this.schedule(segment, input.refreshSchedule ?? null);
+    this.em.persist(segment);
+    await this.em.flush();
+    if (segment.sourceType === SegmentSourceType.SQL)
+      await this.jobs.enqueue('segment.materialize', segment.id);
+    return segment;
+  }
+
+  async list(companyId: string, collaborationId: string, request: PageRequest): Promise<Page<Segment>> {
+    await this.membership(companyId, collaborationId);
+    const limit = pageLimit(request);
+    const rows = await this.em.find(
+      Segment,
+      {
+        collaboration: collaborationId,
+        company: companyId,
+        ...(request.cursor ? { id: { $gt: decodeCursor(request.cursor) } } : {}),
+      },
+      { orderBy: { id: 'asc' }, limit: limit + 1 },
+    );
+    return toPage(rows, limit);
+  }
+
+  /** The segment, if my company created it in this collaboration; anything else is a 404. */
+  async get(companyId: string, collaborationId: string, segmentId: string): Promise<Segment> {
+    const segment = await this.em.findOne(
+      Segment,
+      { id: segmentId, collaboration: collaborationId, company: companyId },
+      { populate: ['dataSource'] },
+    );
+    if (!segment) {
+      throw new DomainException(
+        ErrorCode.SEGMENT_NOT_FOUND,
+        `Segment ${segmentId} does not exist in collaboration ${collaborationId} for your company.`,
+      );
+    }
+    return segment;
+  }
+
+  /** The status as of now: READY past its window reads EXPIRED even before the scheduler moves it. */
+  statusOf(segment: Segment): SegmentStatus {
+    return segment.status === SegmentStatus.READY &&
+      segment.expiresAt &&
+      segment.expiresAt <= this.clock.now()
+      ? SegmentStatus.EXPIRED
+      : segment.status;
+  }
+
+  /**
+   * Re-runs the source and starts a new READY window. A refresh while one is queued or running joins
+   * it (no second run). An upload segment needs a new file instead (PUT …/upload).
+   */
+  async refresh(principal: Principal, collaborationId: string, segmentId: string): Promise<Segment> {
+    const segment = await this.get(principal.companyId, collaborationId, segmentId);
+    if (segment.sourceType === SegmentSourceType.UPLOAD) {
+      throw new DomainException(
+        ErrorCode.SEGMENT_REFRESH_NEEDS_UPLOAD,
+        `Segment ${segment.id} comes from an upload: refresh it by uploading a new file with PUT /collaborations/${collaborationId}/segments/${segment.id}/upload.`,
+      );
+    }
+    return this.requestRun(segment);
+  }
+
+  /** Stores an uploaded CSV (bounded in size) and materializes it: a first load or a refresh. */
+  async upload(
+    principal: Principal,
+    collaborationId: string,
+    segmentId: string,
+    file: Readable,
+  ): Promise<Segment> {
+    const segment = await this.get(principal.companyId, collaborationId, segmentId);
+    if (segment.sourceType !== SegmentSourceType.UPLOAD) {
+      throw new DomainException(
+        ErrorCode.SEGMENT_NOT_UPLOAD,
+        `Segment ${segment.id} reads from a SQL data source; refresh it with POST …/refresh instead.`,
+      );
+    }
+    const staging = join(this.config.settings.dataDir, 'uploads');
+    mkdirSync(staging, { recursive: true });
+    const path = join(staging, `${segment.id}-${Date.now()}.upload`);
+    const max = this.config.settings.uploadMaxBytes;
+    let received = 0;
+    const bound = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        received += chunk.length;
+        if (received > max) done(new UploadTooLarge(max));
+        else done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(file, bound, createWriteStream(path));
+    } catch (error) {
+      rmSync(path, { force: true });
+      if (error instanceof UploadTooLarge) {
+        throw new DomainException(
+          ErrorCode.PAYLOAD_TOO_LARGE,
+          `The upload is larger than ${max} bytes (SEGMENT_UPLOAD_MAX_MB); split it or compress it (gzip is accepted).`,
+        );
+      }
+      throw error;
+    }
+    if (received === 0) {
+      rmSync(path, { force: true });
+      throw new DomainException(ErrorCode.VALIDATION_FAILED, 'The uploaded file is empty.', [
+        { field: 'file', rule: 'notEmpty', message: 'must be a CSV file with a header row' },
+      ]);
+    }
+    const previous = segment.stagedUpload;
+    segment.stagedUpload = path;
+    if (previous && previous !== path) rmSync(previous, { force: true });
+    return this.requestRun(segment, { force: true });
+  }
+
+  /** Deletes the segment and its rows. */
+  async remove(companyId: string, collaborationId: string, segmentId: string): Promise<void> {
+    const segment = await this.get(companyId, collaborationId, segmentId);
+    const dataset = segment.datasetId;
+    const staged = segment.stagedUpload;
+    await this.em.removeAndFlush(segment);
+    if (dataset) await this.store.remove(dataset);
+    if (staged) rmSync(staged, { force: true });
+  }
+
+  /** The first rows, key values masked but for their last 4 characters. */
+  async preview(
+    companyId: string,
+    collaborationId: string,
+    segmentId: string,
+    limit: number,
+  ): Promise<{ segment: Segment; rows: SegmentRow[] }> {
+    const segment = await this.get(companyId, collaborationId, segmentId);
+    if (!segment.datasetId) {
+      throw new DomainException(
+        ErrorCode.SEGMENT_NO_DATA,
+        segment.dataDeletedAt
+          ? `Segment ${segment.id} expired and its rows were deleted at ${segment.dataDeletedAt.toISOString()}; refresh it to see rows again.`
+          : `Segment ${segment.id} has no rows yet (status ${this.statusOf(segment)}).`,
+      );
+    }
+    const keys = new Set(segment.keyColumns.map((key) => key.column));
+    const rows: SegmentRow[] = [];
+    for await (const row of this.store.read(segment.datasetId)) {
+      rows.push(
+        Object.fromEntries(
+          Object.entries(row).map(([column, value]) => [column, keys.has(column) ? mask(value) : value]),
+        ),
+      );
+      if (rows.length >= limit) break;
+    }
+    return { segment, rows };
+  }
+
+  /** A segment an export may read now; anything else is refused with what to do about it. */
+  async requireExportable(companyId: string, collaborationId: string, segmentId: string): Promise<Segment> {
+    const segment = await this.get(companyId, collaborationId, segmentId);
+    const status = this.statusOf(segment);
+    if (status === SegmentStatus.EXPIRED) {
+      throw new DomainException(
+        ErrorCode.SEGMENT_EXPIRED,
+        `Segment ${segment.id} expired at ${segment.expiresAt?.toISOString()} (segments stay READY for ` +
+          `${Math.round(this.config.settings.readyWindowMs / 3_600_000)} hours); refresh it ` +
+          (segment.sourceType === SegmentSourceType.UPLOAD ? '(upload a new file) ' : '(POST …/refresh) ') +
+          'and export again once it is READY.',
+      );
+    }
+    if (status !== SegmentStatus.READY || !segment.datasetId) {
+      throw new DomainException(
+        ErrorCode.SEGMENT_NOT_READY,
+        `Segment ${segment.id} is ${status}${segment.errorMessage ? ` (${segment.errorMessage})` : ''}; only a READY segment can be exported.`,
+      );
+    }
+    return segment;
+  }
+
+  /** The scheduler's tick: expiry, data deletion, scheduled refreshes and recovery of dead runs. */
+  async maintain(): Promise<MaintenanceReport> {
+    const now = this.clock.now();
+    const settings = this.config.settings;
+    const report: MaintenanceReport = {
+      expired: [],
+      dataDeleted: [],
+      refreshed: [],
+      retried: [],
+      failed: [],
+    };
+
+    const expiring = await this.em.find(Segment, { status: SegmentStatus.READY, expiresAt: { $lte: now } });
+    for (const segment of expiring) {
+      segment.status = SegmentStatus.EXPIRED;
+      report.expired.push(segment.id);
+    }
+    await this.em.flush();
+
+    const stale = await this.em.find(Segment, {
+      status: { $in: [SegmentStatus.EXPIRED, SegmentStatus.FAILED] },
+      datasetId: { $ne: null },
+      expiresAt: { $lte: new Date(now.getTime() - settings.retentionAfterExpiryMs) },
+    });
+    for (const segment of stale) {
+      await this.store.remove(segment.datasetId as string);
+      segment.datasetId = null;
+      segment.dataDeletedAt = now;
+      report.dataDeleted.push(segment.id);
+    }
+    await this.em.flush();
+
+    const due = await this.em.find(Segment, { nextRefreshAt: { $lte: now } });
+    for (const segment of due) {
+      this.schedule(segment, segment.refreshSchedule);
+      if (segment.sourceType === SegmentSourceType.SQL) {
+        await this.requestRun(segment);
+        report.refreshed.push(segment.id);
+      }
+    }
+    await this.em.flush();
+
+    const dead = await this.em.find(Segment, {
+      status: SegmentStatus.RUNNING,
+      runStartedAt: { $lte: new Date(now.getTime() - settings.stuckAfterMs) },
+    });
+    for (const segment of dead) {
+      if (segment.attempts >= 3) {
+        segment.status = SegmentStatus.FAILED;
+        segment.errorMessage = `The run stopped responding ${segment.attempts} times; check the source and refresh.`;
+        report.failed.push(segment.id);
+      } else {
+        segment.status = SegmentStatus.PENDING;
+        report.retried.push(segment.id);
+      }
+    }
+    await this.em.flush();
+    // PENDING segments whose job may have been lost (a process restarted): queue them again.
+    const waiting = await this.em.find(Segment, {
+      status: SegmentStatus.PENDING,
+      updatedAt: { $lte: new Date(now.getTime() - 60_000) },
+      $or: [{ sourceType: SegmentSourceType.SQL }, { stagedUpload: { $ne: null } }],
+    });
+    for (const segment of [...dead.filter((s) => s.status === SegmentStatus.PENDING), ...waiting]) {
+      await this.jobs.enqueue('segment.materialize', segment.id);
+    }
+    return report;
+  }
+
+  private async requestRun(segment: Segment, options: { force?: boolean } = {}): Promise<Segment> {
+    const inProgress = segment.status === SegmentStatus.PENDING || segment.status === SegmentStatus.RUNNING;
+    if (inProgress && !options.force) return segment;
+    segment.status = SegmentStatus.PENDING;
+    segment.generation += 1;
+    segment.attempts = 0;
+    segment.errorMessage = null;
+    await this.em.flush();
+    await this.jobs.enqueue('segment.materialize', segment.id);
+    return segment;
+  }
+
+  private schedule(segment: Segment, expression: string | null): void {
+    segment.refreshSchedule = expression;
+    segment.nextRefreshAt = expression
+      ? CronExpressionParser.parse(expression, { currentDate: this.clock.now(), tz: 'UTC' }).next().toDate()
+      : null;
+  }
+
+  private async membership(companyId: string, collaborationId: string): Promise<CollaborationMember> {
+    const member = await this.em.findOne(
+      CollaborationMember,
+      { collaboration: collaborationId, company: companyId },
+      { populate: ['collaboration'] },
+    );
+    if (!member) {
+      throw new DomainException(
+        ErrorCode.COLLABORATION_NOT_FOUND,
+        `Collaboration ${collaborationId} does not exist or your company is not a member.`,
+      );
+    }
+    return member;
+  }
+}
+
+class UploadTooLarge extends Error {
+  constructor(readonly max: number) {
+    super(`upload larger than ${max} bytes`);
+  }
+}
+
+/** `jane@example.com` → `************.com`; values of 4 characters or fewer are masked whole. */
+export function mask(value: string | null): string | null {
+  if (value === null) return null;
+  return value.length <= 4 ? '*'.repeat(value.length) : `${'*'.repeat(value.length - 4)}${value.slice(-4)}`;
+}
+
+function checkDefinition(input: CreateSegmentInput): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (input.keyColumns.length === 0) {
+    problems.push({ field: 'keyColumns', rule: 'minItems', message: 'must name at least one key column' });
+  }
+  const seen = new Set<string>();
+  input.keyColumns.forEach((key, index) => {
+    if (seen.has(key.column)) {
+      problems.push({
+        field: `keyColumns[${index}].column`,
+        rule: 'unique',
+        message: `"${key.column}" is listed twice`,
+      });
+    }
+    seen.add(key.column);
+    if (!KEY_TYPES.includes(key.keyType)) {
+      problems.push({
+        field: `keyColumns[${index}].keyType`,
+        rule: 'isIn',
+        message: `must be one of ${KEY_TYPES.join(', ')}`,
+      });
+    }
+    if (!KEY_ENCODINGS.includes(key.encoding)) {
+      problems.push({
+        field: `keyColumns[${index}].encoding`,
+        rule: 'isIn',
+        message: `must be one of ${KEY_ENCODINGS.join(', ')}`,
+      });
+    }
+  });
+  if (input.source.type === 'sql') {
+    const problem = checkReadOnlyQuery(input.source.query);
+    if (problem) problems.push({ field: 'source.query', rule: 'readOnly', message: problem });
+  }
+  if (input.refreshSchedule) {
+    try {
+      CronExpressionParser.parse(input.refreshSchedule, { tz: 'UTC' });
+    } catch {
+      problems.push({
+        field: 'refreshSchedule',
+        rule: 'cron',
+        message: 'must be a cron expression such as "0 6 * * *" (every day at 06:00 UTC)',
+      });
+    }
+    if (input.source.type === 'upload') {
+      problems.push({
+        field: 'refreshSchedule',
+        rule: 'sqlOnly',
+        message: 'only a SQL segment can refresh on a schedule',
+      });
+    }
+  }
+  if (
+    input.multiValueDelimiter !== undefined &&
+    input.multiValueDelimiter !== null &&
+    input.source.type === 'sql'
+  ) {
+    problems.push({
+      field: 'multiValueDelimiter',
+      rule: 'uploadOnly',
+      message: 'applies to CSV uploads only (SQL multi-values are arrays)',
+    });
+  }
+  return problems;
+}

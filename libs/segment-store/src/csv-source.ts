@@ -1,0 +1,147 @@
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { CsvError, parse } from 'csv-parse';
+import { CsvFormatError, MultiValueError } from './errors';
+import type { SegmentRow } from './row-store';
+
+export interface CsvOptions {
+  /** Field separator (default `,`). */
+  delimiter?: string;
+  /** Separator inside a multi-value key cell (e.g. `|`); unset means cells are single values. */
+  multiValueDelimiter?: string;
+  /** Multi-value key cells become one row per value (several such columns: every combination). */
+  flatten: boolean;
+  /** Columns that must be in the header; multi-values are looked for in these only. */
+  keyColumns: readonly string[];
+}
+
+/**
+ * Streams the rows of an uploaded CSV (gzipped or not, detected from its first bytes). A header row is
+ * required; malformed input fails with the 1-based line number. Parsing is csv-parse's (quotes,
+ * embedded delimiters and newlines, BOM); this adds the header contract and multi-value handling.
+ */
+export async function* parseCsvRows(input: Readable, options: CsvOptions): AsyncIterable<SegmentRow> {
+  const source = await decompressed(input);
+  const parser = parse({
+    bom: true,
+    delimiter: options.delimiter ?? ',',
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+  });
+  // A read or gunzip failure must fail the parse, never end it early (that would lose rows silently).
+  source.on('error', (error: Error) => parser.destroy(error));
+  // Once the loop below stops, a late write from the pipe into the destroyed parser must not become
+  // an unhandled 'error' event (the loop itself sees every error that matters while it runs).
+  parser.on('error', () => undefined);
+  source.pipe(parser);
+  let header: string[] | undefined;
+  let keyIndexes: number[] = [];
+  try {
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{
+        record: string[];
+        info: { lines: number };
+      }>) {
+        if (!header) {
+          header = record.map((name) => name.trim());
+          const missing = options.keyColumns.filter((column) => !header?.includes(column));
+          if (missing.length > 0) {
+            throw new CsvFormatError(
+              `The header has no column ${missing.map((column) => `"${column}"`).join(', ')} ` +
+                `(header: ${header.join(', ')}).`,
+              info.lines,
+            );
+          }
+          keyIndexes = options.keyColumns.map((column) => (header as string[]).indexOf(column));
+          continue;
+        }
+        if (record.length !== header.length) {
+          throw new CsvFormatError(
+            `Line ${info.lines} has ${record.length} fields; the header has ${header.length}.`,
+            info.lines,
+          );
+        }
+        yield* expand(header, record, keyIndexes, options, info.lines);
+      }
+    } catch (error) {
+      if (error instanceof CsvFormatError || error instanceof MultiValueError) throw error;
+      if (error instanceof CsvError) {
+        const line = (error as CsvError & { lines?: number }).lines;
+        throw new CsvFormatError(
+          `The CSV is malformed${line ? ` at line ${line}` : ''}: ${error.message}`,
+          line,
+        );
+      }
+      const zlib = (error as { code?: string }).code?.startsWith('Z_');
+      throw new CsvFormatError(
+        zlib
+          ? `The file looks gzipped but is not valid gzip (${(error as Error).message}).`
+          : `The file could not be read: ${(error as Error).message}`,
+      );
+    }
+  } finally {
+    // Stopped early (an error, or the consumer broke off): release the file and the pipes.
+    source.unpipe(parser);
+    source.destroy();
+    input.destroy();
+  }
+  if (!header) throw new CsvFormatError('The file is empty: a header row is required.');
+}
+
+function* expand(
+  header: readonly string[],
+  record: readonly string[],
+  keyIndexes: readonly number[],
+  options: CsvOptions,
+  line: number,
+): Iterable<SegmentRow> {
+  const row: SegmentRow = {};
+  header.forEach((column, index) => (row[column] = record[index] === '' ? null : record[index]));
+  const separator = options.multiValueDelimiter;
+  if (!separator) {
+    yield row;
+    return;
+  }
+  let rows: SegmentRow[] = [row];
+  for (const index of keyIndexes) {
+    const column = header[index];
+    const value = row[column];
+    if (value === null || !value.includes(separator)) continue;
+    if (!options.flatten) {
+      throw new MultiValueError(
+        `Key column "${column}" holds several values at line ${line}; turn on flatten to send one row per value.`,
+        line,
+        column,
+      );
+    }
+    const values = value
+      .split(separator)
+      .map((entry) => entry.trim())
+      .filter((entry) => entry.length > 0);
+    rows = rows.flatMap((current) => values.map((entry) => ({ ...current, [column]: entry })));
+  }
+  yield* rows;
+}
+
+/** The input, gunzipped when it starts with the gzip magic bytes. */
+async function decompressed(input: Readable): Promise<Readable> {
+  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await iterator.next();
+  if (first.done) return Readable.from([]);
+  const head = Buffer.from(first.value);
+  const whole = Readable.from(
+    (async function* () {
+      yield head;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    })(),
+  );
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return whole;
+  const gunzip = createGunzip();
+  whole.on('error', (error) => gunzip.destroy(error));
+  return whole.pipe(gunzip);
+}

@@ -1,0 +1,10 @@
+// @conduit/segment-store: materialized segment rows as compressed chunks, and the CSV upload source.
+export {
+  LocalSegmentRowStore,
+  type DatasetSummary,
+  type RowWriter,
+  type SegmentRow,
+  type SegmentRowStore,
+} from './row-store';
+export { parseCsvRows, type CsvOptions } from './csv-source';
+export { CsvFormatError, MultiValueError, SegmentSourceError } from './errors';
