@@ -1,5 +1,15 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  registerDecorator,
+  type ValidationArguments,
+} from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -34,16 +44,54 @@ export const IsLogLevel = (): PropertyDecorator => (target, key) => {
 };
 
 /**
- * Credential-encryption keys: `id:base64key` entries (32-byte keys), comma-separated, first one current.
- * The message says what is wrong without echoing a key.
+ * Credential-encryption keys: comma-separated `id:base64key` entries (32-byte keys), the first one
+ * current. An absent value passes, so the schema decides when it is required (`@IsDefined`); a present
+ * one is checked entry by entry and the message names each problem without echoing a key.
  */
 export const IsEncryptionKeys = (): PropertyDecorator => (target, key) => {
-  IsString()(target, key);
-  Matches(
-    /^\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_-]{43}=?\s*(,\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_-]{43}=?\s*)*$/,
-    {
-      message:
-        'must be comma-separated key entries "id:<base64 of 32 bytes>", the current key first (generate one with `npm run conduit -- keys:generate`)',
+  registerDecorator({
+    name: 'isEncryptionKeys',
+    target: target.constructor,
+    propertyName: String(key),
+    validator: {
+      validate: (value: unknown) => value === undefined || encryptionKeysProblems(value).length === 0,
+      defaultMessage: ({ value }: ValidationArguments) =>
+        `must be comma-separated key entries "id:<base64 of 32 bytes>", the current key first ` +
+        `(${encryptionKeysProblems(value).join('; ')}); generate one with \`npm run conduit -- keys:generate\``,
     },
-  )(target, key);
+  });
 };
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/; // standard or url-safe
+const KEY_BYTES = 32;
+
+/**
+ * The rules of the domain's `parseEncryptionKeys`, restated because a util library must not import
+ * the domain: ids 1-32 of `[A-Za-z0-9_-]` and unique, keys base64 of exactly 32 bytes.
+ */
+function encryptionKeysProblems(value: unknown): string[] {
+  if (typeof value !== 'string') return ['not a string'];
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  if (entries.length === 0) return ['no entry given'];
+  const seen = new Set<string>();
+  return entries.flatMap((entry, index) => {
+    const separator = entry.indexOf(':');
+    const id = entry.slice(0, Math.max(separator, 0));
+    // Without a valid id the entry may be a bare key, so it is named by position only.
+    if (!KEY_ID.test(id)) {
+      return [`entry ${index + 1}: must start with a key id (1-32 letters, digits, - or _) and a colon`];
+    }
+    const label = `entry ${index + 1} ("${id}")`;
+    if (seen.has(id)) return [`${label}: the key id is used twice`];
+    seen.add(id);
+    const encoded = entry.slice(separator + 1);
+    const bytes = BASE64.test(encoded) ? Buffer.from(encoded, 'base64').length : 0;
+    return bytes === KEY_BYTES
+      ? []
+      : [`${label}: the key must be ${KEY_BYTES} bytes of base64, got ${bytes} bytes`];
+  });
+}

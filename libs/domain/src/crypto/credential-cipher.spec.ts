@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -23,6 +23,14 @@ describe('parseEncryptionKeys', () => {
     expect(keys[0].key).toHaveLength(32);
   });
 
+  it('keeps the parsed key bytes out of logs and JSON', () => {
+    const spec = generateEncryptionKeySpec('a');
+    const { keys } = parseEncryptionKeys(spec);
+    expect(JSON.stringify(keys)).toBe('[{"id":"a"}]');
+    expect(inspect(keys)).toBe("[ { id: 'a' } ]");
+    expect(keys[0].key.toString('base64')).toBe(keyOf(spec));
+  });
+
   it('accepts url-safe base64', () => {
     const urlSafe = `k:${randomBytes(32).toString('base64url')}`;
     expect(parseEncryptionKeys(urlSafe).problems).toEqual([]);
@@ -31,14 +39,20 @@ describe('parseEncryptionKeys', () => {
   it('lists every problem at once, quoting no key material', () => {
     const short = randomBytes(16).toString('base64');
     const good = keyOf(generateEncryptionKeySpec('x'));
-    const { problems } = parseEncryptionKeys(`x:${good},x:${good},${good},bad id!:${good},y:${short},z:***`);
+    const { keys, problems } = parseEncryptionKeys(
+      `x:${good},x:${good},${good},bad id!:${good},:${good},y:${short},y:${good},z:***,${'i'.repeat(33)}:${good}`,
+    );
     expect(problems).toEqual([
       'entry 2 ("x"): the key id is used twice',
       'entry 3: must start with a key id (1-32 letters, digits, - or _) and a colon',
       'entry 4: must start with a key id (1-32 letters, digits, - or _) and a colon',
-      'entry 5 ("y"): the key must be 32 bytes of base64, got 16 bytes',
-      'entry 6 ("z"): the key must be 32 bytes of base64, got 0 bytes',
+      'entry 5: must start with a key id (1-32 letters, digits, - or _) and a colon',
+      'entry 6 ("y"): the key must be 32 bytes of base64, got 16 bytes',
+      'entry 7 ("y"): the key id is used twice',
+      'entry 8 ("z"): the key must be 32 bytes of base64, got 0 bytes',
+      'entry 9: must start with a key id (1-32 letters, digits, - or _) and a colon',
     ]);
+    expect(keys.map((key) => key.id)).toEqual(['x']);
     const text = problems.join(' ');
     expect(text).not.toContain(good);
     expect(text).not.toContain(short);
@@ -84,6 +98,7 @@ describe('CredentialCipher', () => {
     const withPart = (index: number, replacement: string) =>
       parts.map((part, i) => (i === index ? replacement : part)).join(':');
     expect(() => cipher.decrypt(withPart(4, flip(parts[4])), 'auz_1')).toThrow(/failed authentication/);
+    expect(() => cipher.decrypt(withPart(2, flip(parts[2])), 'auz_1')).toThrow(/failed authentication/);
     expect(() => cipher.decrypt(withPart(3, flip(parts[3])), 'auz_1')).toThrow(/failed authentication/);
     expect(() => cipher.decrypt(withPart(1, 'old'), 'auz_1')).toThrow(/failed authentication \(key "old"\)/);
     expect(() => cipher.decrypt(value, 'auz_2')).toThrow(/belongs to another record/);
@@ -93,8 +108,20 @@ describe('CredentialCipher', () => {
   });
 
   it('refuses values it did not write', () => {
-    for (const garbage of ['', 'plain', 'v2:new:a:b:c', 'v1:bad id:a:b:c', 'v1:new:AAAA:AAAA:AAAA']) {
-      expect(() => cipher.decrypt(garbage)).toThrow(/Not a value this cipher wrote/);
+    const [, , iv, tag, body] = cipher.encrypt('x').split(':');
+    const garbage = [
+      '',
+      'plain',
+      `v2:new:${iv}:${tag}:${body}`,
+      `v1:bad id:${iv}:${tag}:${body}`,
+      `v1:new:${iv}:${tag}:${body}:extra`,
+      `v1:new:AAAA:${tag}:${body}`,
+      `v1:new:${iv}:AAAA:${body}`,
+      null as unknown as string, // a NULL column
+    ];
+    for (const value of garbage) {
+      expect(() => cipher.decrypt(value)).toThrow(/Not a value this cipher wrote/);
+      expect(() => cipher.keyIdOf(value)).toThrow(/Not a value this cipher wrote/);
     }
   });
 
@@ -141,6 +168,17 @@ describe('key files and resolution', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(loadOrCreateKeyFile(path)).toEqual({ spec: first.spec, created: false });
     expect(readFileSync(path, 'utf8').trim()).toBe(first.spec);
+  });
+
+  it('reads a key file written by someone else as it is', () => {
+    const path = join(dir, 'encryption-keys');
+    const spec = `${generateEncryptionKeySpec('a')},${generateEncryptionKeySpec('b')}`;
+    writeFileSync(path, `\n${spec}\n`);
+    expect(loadOrCreateKeyFile(path)).toEqual({ spec, created: false });
+  });
+
+  it('passes on file-system errors other than an existing file', () => {
+    expect(() => loadOrCreateKeyFile(join(dir, 'k'.repeat(300)))).toThrow(/ENAMETOOLONG/);
   });
 
   it('prefers configured keys, generates on the embedded default (saying so), refuses PostgreSQL without keys', () => {

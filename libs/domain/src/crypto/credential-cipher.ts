@@ -1,14 +1,15 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** One entry of CONDUIT_ENCRYPTION_KEYS. */
 export interface EncryptionKey {
-  id: string;
-  key: Buffer;
+  readonly id: string;
+  readonly key: Buffer;
 }
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/; // standard or url-safe
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -26,25 +27,31 @@ export function parseEncryptionKeys(spec: string): { keys: EncryptionKey[]; prob
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0);
   if (entries.length === 0) problems.push('no key given: expected entries like "k1:<base64 of 32 bytes>"');
+  const seen = new Set<string>();
   entries.forEach((entry, index) => {
     const separator = entry.indexOf(':');
-    const id = separator === -1 ? '' : entry.slice(0, separator);
-    const encoded = separator === -1 ? entry : entry.slice(separator + 1);
-    const label = `entry ${index + 1}${KEY_ID.test(id) ? ` ("${id}")` : ''}`;
+    const id = entry.slice(0, Math.max(separator, 0));
+    // Without a valid id the entry may be a bare key, so it is named by position only.
     if (!KEY_ID.test(id)) {
-      problems.push(`${label}: must start with a key id (1-32 letters, digits, - or _) and a colon`);
+      problems.push(
+        `entry ${index + 1}: must start with a key id (1-32 letters, digits, - or _) and a colon`,
+      );
       return;
     }
-    if (keys.some((existing) => existing.id === id)) {
+    const label = `entry ${index + 1} ("${id}")`;
+    if (seen.has(id)) {
       problems.push(`${label}: the key id is used twice`);
       return;
     }
-    const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(encoded) ? Buffer.from(encoded, 'base64') : Buffer.alloc(0);
+    seen.add(id);
+    const encoded = entry.slice(separator + 1);
+    const key = BASE64.test(encoded) ? Buffer.from(encoded, 'base64') : Buffer.alloc(0);
     if (key.length !== KEY_BYTES) {
       problems.push(`${label}: the key must be ${KEY_BYTES} bytes of base64, got ${key.length} bytes`);
       return;
     }
-    keys.push({ id, key });
+    // Non-enumerable, so logging or serializing the parsed keys shows ids only.
+    keys.push(Object.defineProperty({ id }, 'key', { value: key, enumerable: false }) as EncryptionKey);
   });
   return { keys, problems };
 }
@@ -147,12 +154,17 @@ export function generateEncryptionKeySpec(
 
 /**
  * The embedded default's key file: read when it exists, else generated (mode 0600). Returns whether
- * this call created it, so the caller can say so.
+ * this call created it, so the caller can say so. Creation is exclusive, so the API and the scheduler
+ * starting together on a fresh data directory never replace each other's key.
  */
 export function loadOrCreateKeyFile(path: string): { spec: string; created: boolean } {
-  if (existsSync(path)) return { spec: readFileSync(path, 'utf8').trim(), created: false };
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${generateEncryptionKeySpec()}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
+  try {
+    writeFileSync(path, `${generateEncryptionKeySpec()}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return { spec: readFileSync(path, 'utf8').trim(), created: false };
+  }
+  chmodSync(path, 0o600); // the mode above is filtered by the umask
   return { spec: readFileSync(path, 'utf8').trim(), created: true };
 }
