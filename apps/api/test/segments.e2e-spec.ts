@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Clock, JobRunner, SegmentService, UnitOfWork } from '@conduit/domain';
+import { Clock, JobRunner, Segment, SegmentService, SegmentStatus, UnitOfWork } from '@conduit/domain';
+import { EntityManager } from '@mikro-orm/core';
 import type { SeededCompany } from '@conduit/domain/testing';
 import Database from 'libsql';
 import { Client } from 'pg';
@@ -360,6 +361,42 @@ describe(`segments (${postgres})`, () => {
       expect(after).toMatchObject({ status: 'EXPIRED', dataDeletedAt: expect.any(String) });
       const rows = await as(acme).get(`${base()}/${id}/rows`).expect(409);
       expect(rows.body.message).toMatch(/rows were deleted.*refresh/);
+    });
+  });
+
+  describe('recovery', () => {
+    it('retries a run that died (never half-READY), and fails it after three attempts', async () => {
+      const dataSourceId = await sqliteSource();
+      const created = await as(acme)
+        .post(base(), {
+          name: 'Crashed run',
+          source: { type: 'sql', dataSourceId, query: 'SELECT email FROM customers LIMIT 5' },
+          keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
+        })
+        .expect(201);
+      await settle();
+      const id = created.body.id as string;
+      // A worker died mid-run: the row says RUNNING, and nobody is running it.
+      const crash = (attempts: number) =>
+        api.app
+          .get(EntityManager)
+          .fork()
+          .nativeUpdate(
+            Segment,
+            { id },
+            { status: SegmentStatus.RUNNING, runStartedAt: new Date(0), attempts },
+          );
+      await crash(1);
+      expect((await segment(id)).status).toBe('RUNNING');
+      expect((await maintain()).retried).toContain(id);
+      await settle();
+      expect(await segment(id)).toMatchObject({ status: 'READY', rowCount: 5 });
+      await crash(3);
+      expect((await maintain()).failed).toContain(id);
+      expect(await segment(id)).toMatchObject({
+        status: 'FAILED',
+        errorMessage: expect.stringMatching(/stopped responding 3 times/),
+      });
     });
   });
 
