@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { parseCsvRows, type CsvOptions } from './csv-source';
-import { CsvFormatError, MultiValueError } from './errors';
+import { CsvFormatError, MultiValueError, SegmentSourceError } from './errors';
 
 const keys = (keyColumns: string[], extra: Partial<CsvOptions> = {}): CsvOptions => ({
   keyColumns,
@@ -51,6 +51,44 @@ describe('parseCsvRows', () => {
     await expect(collect('mail,country\nx,FR\n', keys(['email', 'phone']))).rejects.toThrow(
       'The header has no column "email", "phone" (header: mail, country).',
     );
+    await expect(collect('\n\n', keys(['email']))).rejects.toBeInstanceOf(CsvFormatError);
+    await expect(collect(gzipSync(Buffer.alloc(0)), keys(['email']))).rejects.toThrow('The file is empty');
+    await expect(collect('email,email\nx,y\n', keys(['email']))).rejects.toMatchObject({
+      name: 'CsvFormatError',
+      column: 'email',
+      message: 'The header names column "email" twice (header: email, email).',
+    });
+  });
+
+  it('trims header names only, never cell values; uses the given delimiter', async () => {
+    const csv = ' email ; note \n a@x.com ; keep  spaces \n';
+    expect(await collect(csv, keys(['email'], { delimiter: ';' }))).toEqual([
+      { email: ' a@x.com ', note: ' keep  spaces ' },
+    ]);
+  });
+
+  it('reports the line where a multi-line record starts, counting blank lines', async () => {
+    const csv = 'email,note\n\na@x.com,"one\ntwo"\n\nb@x.com\n';
+    await expect(collect(csv, keys(['email']))).rejects.toMatchObject({ line: 6 });
+    const crlf = 'email,note\r\n\r\na@x.com,"one\r\ntwo"\r\nb@x.com,x\r\nc@x.com\r\n';
+    await expect(collect(crlf, keys(['email']))).rejects.toMatchObject({ line: 6 });
+    const multiline = 'email,note\n"a@x.com","x\ny",extra\n';
+    await expect(collect(multiline, keys(['email']))).rejects.toMatchObject({
+      line: 2,
+      message: 'Line 2 has 3 fields; the header has 2.',
+    });
+  });
+
+  it('stops past maxRows, counted after flattening', async () => {
+    const csv = 'email\na@x.com\nb@x.com|c@x.com\n';
+    const options = keys(['email'], { flatten: true, multiValueDelimiter: '|' });
+    expect(await collect(csv, { ...options, maxRows: 3 })).toHaveLength(3);
+    const failure = collect(csv, { ...options, maxRows: 2 });
+    await expect(failure).rejects.toBeInstanceOf(SegmentSourceError);
+    await expect(failure).rejects.toMatchObject({
+      line: 3,
+      message: expect.stringContaining('more than 2 rows'),
+    });
   });
 
   it('reports malformed quoting and broken gzip as format errors', async () => {
@@ -70,6 +108,15 @@ describe('parseCsvRows', () => {
         { email: 'c@x.com', phone: null, country: 'DE' },
       ],
     );
+  });
+
+  it('flattening keeps values as they are, drops empty ones, and leaves non-key columns alone', async () => {
+    const csv = 'email,tags\n" a@x.com||b@x.com",t1|t2\n|,x\n';
+    expect(await collect(csv, keys(['email'], { flatten: true, multiValueDelimiter: '|' }))).toEqual([
+      { email: ' a@x.com', tags: 't1|t2' },
+      { email: 'b@x.com', tags: 't1|t2' },
+      { email: null, tags: 'x' },
+    ]);
   });
 
   it('refuses a multi-value key cell when not flattening, naming the column and the line', async () => {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CsvError, parse } from 'csv-parse';
-import { CsvFormatError, MultiValueError } from './errors';
+import { CsvFormatError, MultiValueError, SegmentSourceError } from './errors';
 import type { SegmentRow } from './row-store';
 
 export interface CsvOptions {
@@ -9,16 +9,28 @@ export interface CsvOptions {
   delimiter?: string;
   /** Separator inside a multi-value key cell (e.g. `|`); unset means cells are single values. */
   multiValueDelimiter?: string;
-  /** Multi-value key cells become one row per value (several such columns: every combination). */
+  /**
+   * Multi-value key cells become one row per value; with several multi-value key columns in one row,
+   * every combination (cartesian product). Off: such a cell fails with `MultiValueError`.
+   */
   flatten: boolean;
   /** Columns that must be in the header; multi-values are looked for in these only. */
   keyColumns: readonly string[];
+  /** Most rows to produce (counted after flattening); one more fails with `SegmentSourceError`. */
+  maxRows?: number;
+}
+
+/** A record with its raw text (cheap, unlike csv-parse's `info`), from which line numbers are counted. */
+interface Parsed {
+  record: string[];
+  raw: string;
 }
 
 /**
  * Streams the rows of an uploaded CSV (gzipped or not, detected from its first bytes). A header row is
- * required; malformed input fails with the 1-based line number. Parsing is csv-parse's (quotes,
- * embedded delimiters and newlines, BOM); this adds the header contract and multi-value handling.
+ * required; malformed input fails with the 1-based line number (where the record starts). Parsing is
+ * csv-parse's (quotes, embedded delimiters and newlines, BOM); this adds the header contract and
+ * multi-value handling. Header names are trimmed; cell values are kept as they are (empty → null).
  */
 export async function* parseCsvRows(input: Readable, options: CsvOptions): AsyncIterable<SegmentRow> {
   const source = await decompressed(input);
@@ -27,7 +39,7 @@ export async function* parseCsvRows(input: Readable, options: CsvOptions): Async
     delimiter: options.delimiter ?? ',',
     relax_column_count: true,
     skip_empty_lines: true,
-    info: true,
+    raw: true,
   });
   // A read or gunzip failure must fail the parse, never end it early (that would lose rows silently).
   source.on('error', (error: Error) => parser.destroy(error));
@@ -37,35 +49,41 @@ export async function* parseCsvRows(input: Readable, options: CsvOptions): Async
   source.pipe(parser);
   let header: string[] | undefined;
   let keyIndexes: number[] = [];
+  let produced = 0;
+  /** Line breaks consumed before the current record. */
+  let breaksBefore = 0;
   try {
     try {
-      for await (const { record, info } of parser as AsyncIterable<{
-        record: string[];
-        info: { lines: number };
-      }>) {
+      for await (const { record, raw } of parser as AsyncIterable<Parsed>) {
+        // `raw` holds the blank lines skipped before the record, then the record (quoted newlines
+        // included) and its line terminator (csv-parse keeps only the `\r` of a `\r\n` there).
+        const blank = LEADING_BREAKS.exec(raw)?.[0] ?? '';
+        const line = breaksBefore + 1 + countBreaks(blank);
+        breaksBefore += countBreaks(raw);
         if (!header) {
-          header = record.map((name) => name.trim());
-          const missing = options.keyColumns.filter((column) => !header?.includes(column));
-          if (missing.length > 0) {
-            throw new CsvFormatError(
-              `The header has no column ${missing.map((column) => `"${column}"`).join(', ')} ` +
-                `(header: ${header.join(', ')}).`,
-              info.lines,
-            );
-          }
+          header = readHeader(record, options.keyColumns, line);
           keyIndexes = options.keyColumns.map((column) => (header as string[]).indexOf(column));
           continue;
         }
         if (record.length !== header.length) {
           throw new CsvFormatError(
-            `Line ${info.lines} has ${record.length} fields; the header has ${header.length}.`,
-            info.lines,
+            `Line ${line} has ${record.length} field${record.length === 1 ? '' : 's'}; the header has ${header.length}.`,
+            line,
           );
         }
-        yield* expand(header, record, keyIndexes, options, info.lines);
+        for (const row of expand(header, record, keyIndexes, options, line)) {
+          produced += 1;
+          if (options.maxRows !== undefined && produced > options.maxRows) {
+            throw new SegmentSourceError(
+              `The file has more than ${options.maxRows} rows (the limit), counted after flattening; line ${line} is past it.`,
+              line,
+            );
+          }
+          yield row;
+        }
       }
     } catch (error) {
-      if (error instanceof CsvFormatError || error instanceof MultiValueError) throw error;
+      if (error instanceof SegmentSourceError) throw error;
       if (error instanceof CsvError) {
         const line = (error as CsvError & { lines?: number }).lines;
         throw new CsvFormatError(
@@ -89,6 +107,35 @@ export async function* parseCsvRows(input: Readable, options: CsvOptions): Async
   if (!header) throw new CsvFormatError('The file is empty: a header row is required.');
 }
 
+const LEADING_BREAKS = /^(?:\r\n|\r|\n)+/;
+const BREAK = /\r\n|\r|\n/g;
+
+function countBreaks(text: string): number {
+  return text.match(BREAK)?.length ?? 0;
+}
+
+function readHeader(record: readonly string[], keyColumns: readonly string[], line: number): string[] {
+  const header = record.map((name) => name.trim());
+  const listed = `(header: ${header.join(', ')})`;
+  const missing = keyColumns.filter((column) => !header.includes(column));
+  if (missing.length > 0) {
+    throw new CsvFormatError(
+      `The header has no column ${missing.map((column) => `"${column}"`).join(', ')} ${listed}.`,
+      line,
+      missing[0],
+    );
+  }
+  const duplicate = header.find((name, index) => header.indexOf(name) !== index);
+  if (duplicate !== undefined) {
+    throw new CsvFormatError(`The header names column "${duplicate}" twice ${listed}.`, line, duplicate);
+  }
+  return header;
+}
+
+/**
+ * One record as rows. A key cell holding the multi-value delimiter is split (values kept as they are,
+ * empty ones dropped; none left → null); with several such columns, every combination is produced.
+ */
 function* expand(
   header: readonly string[],
   record: readonly string[],
@@ -115,11 +162,12 @@ function* expand(
         column,
       );
     }
-    const values = value
-      .split(separator)
-      .map((entry) => entry.trim())
-      .filter((entry) => entry.length > 0);
-    rows = rows.flatMap((current) => values.map((entry) => ({ ...current, [column]: entry })));
+    const values = value.split(separator).filter((entry) => entry.length > 0);
+    rows = rows.flatMap((current) =>
+      values.length
+        ? values.map((entry) => ({ ...current, [column]: entry }))
+        : [{ ...current, [column]: null }],
+    );
   }
   yield* rows;
 }

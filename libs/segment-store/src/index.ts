@@ -1,7 +1,9 @@
 // @conduit/segment-store: materialized segment rows as compressed chunks, and the CSV upload source.
 export {
   LocalSegmentRowStore,
+  type DatasetManifest,
   type DatasetSummary,
+  type LocalSegmentRowStoreOptions,
   type RowWriter,
   type SegmentRow,
   type SegmentRowStore,

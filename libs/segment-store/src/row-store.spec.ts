@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalSegmentRowStore, type SegmentRow } from './row-store';
@@ -37,6 +37,24 @@ describe('LocalSegmentRowStore', () => {
     expect(summary.bytes).toBeGreaterThan(0);
     expect(await readAll('seg_1-g1')).toEqual(data);
     expect(await store.exists('seg_1-g1')).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(root, 'seg_1-g1', 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({
+      rows: 2500,
+      chunks: 3,
+      bytes: summary.bytes,
+      columns: ['email', 'note'],
+    });
+    expect(Date.parse(manifest.createdAt)).not.toBeNaN();
+    expect(await store.manifest('seg_1-g1')).toEqual(manifest);
+  });
+
+  it('writes into <id>.tmp-<random> until commit', async () => {
+    const writer = await store.openWriter('seg_t');
+    await writer.write({ email: 'x' });
+    expect(readdirSync(root)).toEqual([expect.stringMatching(/^seg_t\.tmp-[0-9a-f]+$/)]);
+    await writer.commit();
+    expect(readdirSync(root)).toEqual(['seg_t']);
+    await expect(writer.commit()).rejects.toThrow('closed');
   });
 
   it('commits an empty dataset', async () => {
@@ -63,6 +81,24 @@ describe('LocalSegmentRowStore', () => {
     expect(readdirSync(root)).toEqual(['seg_3']);
   });
 
+  it('a reader of the replaced data fails clearly, never mixing old and new rows', async () => {
+    await write('seg_6', rows(2500, 'old'));
+    const seen: SegmentRow[] = [];
+    const reading = (async () => {
+      for await (const row of store.read('seg_6')) {
+        seen.push(row);
+        if (seen.length === 10) await write('seg_6', rows(2500, 'new'));
+      }
+    })();
+    await expect(reading).rejects.toThrow('Dataset seg_6 was replaced or removed while it was being read.');
+    // The chunk it had open is finished from the old data; nothing of the new data slipped in.
+    expect(seen).toEqual(rows(2500, 'old').slice(0, seen.length));
+    expect(seen.length).toBeGreaterThanOrEqual(10);
+    expect((await readAll('seg_6')).map((row) => row['email'])).toEqual(
+      rows(2500, 'new').map((row) => row['email']),
+    );
+  });
+
   it('removes datasets, sweeps what a crashed writer left, refuses unsafe ids', async () => {
     await write('seg_4', rows(3));
     await store.remove('seg_4');
@@ -72,8 +108,25 @@ describe('LocalSegmentRowStore', () => {
     await crashed.write({ email: 'x' });
     expect(await store.sweep()).toBe(1);
     expect(readdirSync(root)).toEqual([]);
-    for (const bad of ['../etc', 'a/b', '', 'x'.repeat(81)]) {
+    await expect(crashed.commit()).rejects.toThrow();
+    expect(readdirSync(root)).toEqual([]);
+    for (const bad of ['../etc', 'a/b', '', '.', 'a.b', 'x'.repeat(81)]) {
       await expect(store.openWriter(bad)).rejects.toThrow('Invalid dataset id');
+      await expect(readAll(bad)).rejects.toThrow('Invalid dataset id');
+      await expect(store.remove(bad)).rejects.toThrow('Invalid dataset id');
+      await expect(store.exists(bad)).rejects.toThrow('Invalid dataset id');
     }
+    expect(() => new LocalSegmentRowStore(root, { rowsPerChunk: 0 })).toThrow('rowsPerChunk');
+  });
+
+  it('sweep puts back a dataset whose replacement crashed between the two renames', async () => {
+    await write('seg_7', rows(3));
+    // The state a crash leaves: the old dataset moved aside, the new one not renamed in yet.
+    renameSync(join(root, 'seg_7'), join(root, 'seg_7.old-abc123'));
+    mkdirSync(join(root, 'seg_7.tmp-def456'));
+    expect(await store.exists('seg_7')).toBe(false);
+    expect(await store.sweep()).toBe(2);
+    expect(readdirSync(root)).toEqual(['seg_7']);
+    expect(await readAll('seg_7')).toEqual(rows(3));
   });
 });

@@ -1,22 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip, type Gzip } from 'node:zlib';
 
-/** One stored row: column → text (null for empty). */
+/** One stored row: column → text (null for empty). Multi-values are already flattened by the caller. */
 export type SegmentRow = Record<string, string | null>;
 
 export interface DatasetSummary {
   rows: number;
   chunks: number;
-  /** Compressed bytes on disk. */
+  /** Compressed bytes on disk (chunk files only). */
   bytes: number;
 }
 
 export interface RowWriter {
+  /** Appends one row; resolves once the compressor can take more (backpressure). */
   write(row: SegmentRow): Promise<void>;
   /** Makes the dataset readable, all at once (replacing an older dataset with the same id). */
   commit(): Promise<DatasetSummary>;
@@ -30,60 +31,109 @@ export interface RowWriter {
  */
 export interface SegmentRowStore {
   openWriter(datasetId: string): Promise<RowWriter>;
-  /** Streams the rows in the order they were written. */
+  /** Streams the rows in the order they were written; fails when the dataset does not exist. */
   read(datasetId: string): AsyncIterable<SegmentRow>;
   remove(datasetId: string): Promise<void>;
   exists(datasetId: string): Promise<boolean>;
 }
 
-const DATASET_ID = /^[A-Za-z0-9_-]{1,80}$/;
-const MANIFEST = 'manifest.json';
-const BATCH_BYTES = 64 * 1024;
+export interface LocalSegmentRowStoreOptions {
+  /** Rows per chunk file (default 100 000). */
+  rowsPerChunk?: number;
+  /** gzip level, 1 (fast) … 9 (small); default 6. */
+  compressionLevel?: number;
+}
 
-interface Manifest extends DatasetSummary {
+/** What `manifest.json` holds, next to the chunk files of a committed dataset. */
+export interface DatasetManifest extends DatasetSummary {
   createdAt: string;
+  /** Every column name seen in the written rows, in first-seen order. */
+  columns: string[];
+  /** Chunk file names, in row order. */
   files: string[];
 }
+
+/** Safe names only (letters, digits, `_`, `-`; ≤ 80): no dots, no slashes, so no path traversal. */
+const DATASET_ID = /^[A-Za-z0-9_-]{1,80}$/;
+const MANIFEST = 'manifest.json';
+/** A writer's folder is `<datasetId>.tmp-<random>`; a replaced one briefly `<datasetId>.old-<random>`. */
+const TEMP_MARK = '.tmp-';
+const OLD_MARK = '.old-';
+/** Lines batched into one compressor write (one zlib call per ~64 KB, not per row). */
+const BATCH_BYTES = 64 * 1024;
 
 /**
  * The local-disk store: a dataset is a folder of chunk files plus a manifest, built in a temporary
  * folder and renamed into place on commit, so a reader never sees half a dataset and a crash leaves
- * only a temporary folder behind (swept on the next start).
+ * only a temporary folder behind (removed by `sweep()`).
+ *
+ * Chunk file names carry a random per-write version, so a reader still streaming a dataset that gets
+ * replaced fails with a clear error rather than silently continuing into the new data.
  */
 export class LocalSegmentRowStore implements SegmentRowStore {
   private readonly rowsPerChunk: number;
+  private readonly compressionLevel: number;
 
   constructor(
     private readonly root: string,
-    options: { rowsPerChunk?: number } = {},
+    options: LocalSegmentRowStoreOptions = {},
   ) {
     this.rowsPerChunk = options.rowsPerChunk ?? 100_000;
+    this.compressionLevel = options.compressionLevel ?? 6;
+    if (!Number.isInteger(this.rowsPerChunk) || this.rowsPerChunk < 1) {
+      throw new RangeError(`rowsPerChunk must be a positive integer (got ${options.rowsPerChunk}).`);
+    }
   }
 
   async openWriter(datasetId: string): Promise<RowWriter> {
     checkId(datasetId);
     await mkdir(this.root, { recursive: true });
-    const temp = join(this.root, `.tmp-${datasetId}-${randomBytes(6).toString('hex')}`);
+    const temp = join(this.root, `${datasetId}${TEMP_MARK}${randomBytes(6).toString('hex')}`);
     await mkdir(temp);
-    return new ChunkWriter(temp, join(this.root, datasetId), this.rowsPerChunk);
+    return new ChunkWriter(this.root, temp, datasetId, this.rowsPerChunk, this.compressionLevel);
   }
 
   async *read(datasetId: string): AsyncIterable<SegmentRow> {
     checkId(datasetId);
     const folder = join(this.root, datasetId);
-    let manifest: Manifest;
-    try {
-      manifest = JSON.parse(await readFile(join(folder, MANIFEST), 'utf8')) as Manifest;
-    } catch {
-      throw new Error(`Dataset ${datasetId} does not exist (never committed, or deleted).`);
-    }
+    const manifest = await this.manifest(datasetId);
     for (const file of manifest.files) {
-      const lines = createInterface({
-        input: createReadStream(join(folder, file)).pipe(createGunzip()),
-        crlfDelay: Infinity,
-      });
-      for await (const line of lines) if (line) yield JSON.parse(line) as SegmentRow;
+      let handle: FileHandle;
+      try {
+        handle = await open(join(folder, file), 'r');
+      } catch (error) {
+        if (isMissing(error)) {
+          throw new Error(`Dataset ${datasetId} was replaced or removed while it was being read.`);
+        }
+        throw error;
+      }
+      const gunzip = createGunzip();
+      gunzip.setEncoding('utf8');
+      // Errors reach the loop below through `gunzip`; the pipeline's own promise is only a bystander.
+      pipeline(handle.createReadStream(), gunzip).catch(() => undefined);
+      let rest = '';
+      for await (const text of gunzip as AsyncIterable<string>) {
+        const lines = (rest + text).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) if (line) yield JSON.parse(line) as SegmentRow;
+      }
+      if (rest) yield JSON.parse(rest) as SegmentRow;
     }
+  }
+
+  /** The committed dataset's manifest; fails clearly when there is none. */
+  async manifest(datasetId: string): Promise<DatasetManifest> {
+    checkId(datasetId);
+    let text: string;
+    try {
+      text = await readFile(join(this.root, datasetId, MANIFEST), 'utf8');
+    } catch (error) {
+      if (isMissing(error)) {
+        throw new Error(`Dataset ${datasetId} does not exist (never committed, or deleted).`);
+      }
+      throw error;
+    }
+    return JSON.parse(text) as DatasetManifest;
   }
 
   async remove(datasetId: string): Promise<void> {
@@ -99,35 +149,59 @@ export class LocalSegmentRowStore implements SegmentRowStore {
     );
   }
 
-  /** Removes temporary folders a crashed writer left behind. */
+  /**
+   * Cleans up after a crash: removes temporary folders of writers that never committed, and puts back
+   * a dataset whose replacement was interrupted between its two renames. Call it at startup, when no
+   * writer of this store is running. Returns how many folders it removed or restored.
+   */
   async sweep(): Promise<number> {
     const entries = await readdir(this.root).catch(() => [] as string[]);
-    const stale = entries.filter((name) => name.startsWith('.tmp-'));
-    await Promise.all(stale.map((name) => rm(join(this.root, name), { recursive: true, force: true })));
-    return stale.length;
+    let count = 0;
+    for (const name of entries) {
+      if (name.includes(TEMP_MARK)) {
+        await rm(join(this.root, name), { recursive: true, force: true });
+        count += 1;
+      } else if (name.includes(OLD_MARK)) {
+        const id = name.slice(0, name.indexOf(OLD_MARK));
+        const restored =
+          !entries.includes(id) &&
+          (await rename(join(this.root, name), join(this.root, id)).then(
+            () => true,
+            () => false,
+          ));
+        if (!restored) await rm(join(this.root, name), { recursive: true, force: true });
+        count += 1;
+      }
+    }
+    return count;
   }
 }
 
 class ChunkWriter implements RowWriter {
   private gzip?: Gzip;
-  private file?: WriteStream;
+  /** Settles when the current chunk file is fully written, fsynced and closed. */
+  private piped?: Promise<void>;
   private readonly files: string[] = [];
+  private readonly columns = new Set<string>();
+  private readonly version = randomBytes(4).toString('hex');
   private rowsInChunk = 0;
   private rows = 0;
-  private done = false;
-  /** Lines batched into one compressor write (one zlib call per ~64 KB, not per row). */
+  private closed = false;
   private pending: string[] = [];
   private pendingBytes = 0;
 
   constructor(
+    private readonly root: string,
     private readonly temp: string,
-    private readonly target: string,
+    private readonly datasetId: string,
     private readonly rowsPerChunk: number,
+    private readonly level: number,
   ) {}
 
   async write(row: SegmentRow): Promise<void> {
-    if (this.done) throw new Error('This writer is closed.');
+    if (this.closed) throw new Error('This writer is closed (committed or aborted).');
     if (!this.gzip || this.rowsInChunk >= this.rowsPerChunk) await this.nextChunk();
+    for (const column in row) this.columns.add(column);
     const line = `${JSON.stringify(row)}\n`;
     this.rows += 1;
     this.rowsInChunk += 1;
@@ -136,81 +210,122 @@ class ChunkWriter implements RowWriter {
     if (this.pendingBytes >= BATCH_BYTES) await this.flush();
   }
 
+  async commit(): Promise<DatasetSummary> {
+    if (this.closed) throw new Error('This writer is closed (committed or aborted).');
+    this.closed = true;
+    try {
+      await this.closeChunk();
+      let bytes = 0;
+      for (const file of this.files) bytes += (await stat(join(this.temp, file))).size;
+      const manifest: DatasetManifest = {
+        rows: this.rows,
+        chunks: this.files.length,
+        bytes,
+        createdAt: new Date().toISOString(),
+        columns: [...this.columns],
+        files: this.files,
+      };
+      await writeDurably(join(this.temp, MANIFEST), JSON.stringify(manifest));
+      await syncFolder(this.temp);
+      // Swap in: an older dataset with this id is moved aside, the new one renamed in, the old deleted.
+      // A crash between the two renames leaves `<id>.old-…`, which `sweep()` puts back.
+      const target = join(this.root, this.datasetId);
+      const old = join(this.root, `${this.datasetId}${OLD_MARK}${randomBytes(6).toString('hex')}`);
+      const hadOld = await rename(target, old).then(
+        () => true,
+        (error: unknown) => {
+          if (isMissing(error)) return false;
+          throw error;
+        },
+      );
+      await rename(this.temp, target);
+      await syncFolder(this.root);
+      if (hadOld) await rm(old, { recursive: true, force: true });
+      return { rows: manifest.rows, chunks: manifest.chunks, bytes };
+    } catch (error) {
+      await this.discard();
+      throw error;
+    }
+  }
+
+  async abort(): Promise<void> {
+    this.closed = true;
+    await this.discard();
+  }
+
+  private async discard(): Promise<void> {
+    this.pending = [];
+    const { gzip, piped } = this;
+    this.gzip = undefined;
+    this.piped = undefined;
+    if (gzip && piped) {
+      gzip.destroy();
+      await piped.catch(() => undefined);
+    }
+    await rm(this.temp, { recursive: true, force: true });
+  }
+
   private async flush(): Promise<void> {
     if (!this.gzip || this.pending.length === 0) return;
     const text = this.pending.join('');
     this.pending = [];
     this.pendingBytes = 0;
+    // `once` rejects if the pipeline fails (disk full…) while we wait.
     if (!this.gzip.write(text)) await once(this.gzip, 'drain');
-  }
-
-  async commit(): Promise<DatasetSummary> {
-    if (this.done) throw new Error('This writer is closed.');
-    this.done = true;
-    await this.closeChunk();
-    let bytes = 0;
-    for (const file of this.files) bytes += (await stat(join(this.temp, file))).size;
-    const manifest: Manifest = {
-      rows: this.rows,
-      chunks: this.files.length,
-      bytes,
-      createdAt: new Date().toISOString(),
-      files: this.files,
-    };
-    await writeFile(join(this.temp, MANIFEST), JSON.stringify(manifest));
-    // Swap in: an older dataset with this id is moved aside first, then deleted.
-    const old = `${this.temp}-replaced`;
-    const hadOld = await rename(this.target, old).then(
-      () => true,
-      () => false,
-    );
-    await rename(this.temp, this.target);
-    if (hadOld) await rm(old, { recursive: true, force: true });
-    return { rows: manifest.rows, chunks: manifest.chunks, bytes };
-  }
-
-  async abort(): Promise<void> {
-    this.done = true;
-    const { gzip, file } = this;
-    if (gzip && file) {
-      // Stop the pipe before tearing down both ends, so no late chunk lands on a destroyed file.
-      gzip.unpipe(file);
-      gzip.on('error', () => undefined);
-      file.on('error', () => undefined);
-      gzip.destroy();
-      file.destroy();
-      if (!file.closed) await once(file, 'close').catch(() => undefined);
-    }
-    await rm(this.temp, { recursive: true, force: true });
   }
 
   private async nextChunk(): Promise<void> {
     await this.closeChunk();
-    const name = `chunk-${String(this.files.length + 1).padStart(6, '0')}.ndjson.gz`;
+    const name = `chunk-${this.version}-${String(this.files.length + 1).padStart(6, '0')}.ndjson.gz`;
     this.files.push(name);
-    this.gzip = createGzip({ level: 6 });
-    this.file = createWriteStream(join(this.temp, name));
-    this.gzip.pipe(this.file);
+    this.gzip = createGzip({ level: this.level });
+    // `flush: true` fsyncs the file before it closes.
+    this.piped = pipeline(this.gzip, createWriteStream(join(this.temp, name), { flush: true }));
+    // A failure is reported by the next write/commit; never as an unhandled rejection meanwhile.
+    this.piped.catch(() => undefined);
     this.rowsInChunk = 0;
   }
 
   private async closeChunk(): Promise<void> {
     await this.flush();
-    const gzip = this.gzip;
-    const file = this.file;
-    if (!gzip || !file) return;
+    const { gzip, piped } = this;
+    if (!gzip || !piped) return;
     this.gzip = undefined;
-    this.file = undefined;
-    const finished = once(file, 'close');
+    this.piped = undefined;
     gzip.end();
-    await finished;
+    await piped;
   }
 }
 
+async function writeDurably(path: string, text: string): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** fsyncs a folder so the renames and new entries in it survive a power loss (best effort). */
+async function syncFolder(path: string): Promise<void> {
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync().catch(() => undefined);
+  } finally {
+    await handle.close();
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === 'ENOENT';
+}
+
 function checkId(datasetId: string): void {
-  if (!DATASET_ID.test(datasetId)) {
+  if (typeof datasetId !== 'string' || !DATASET_ID.test(datasetId)) {
     throw new Error(
-      `Invalid dataset id "${datasetId.slice(0, 100)}": letters, digits, "_" and "-" only (≤ 80).`,
+      `Invalid dataset id "${String(datasetId).slice(0, 100)}": letters, digits, "_" and "-" only (≤ 80).`,
     );
   }
 }
