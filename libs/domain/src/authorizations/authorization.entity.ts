@@ -83,9 +83,6 @@ export class Authorization {
   @Property({ type: 'string', length: 64, nullable: true, hidden: true })
   stateNonceHash: string | null = null;
 
-  @Property({ type: 'datetime', nullable: true, hidden: true })
-  stateExpiresAt: Date | null = null;
-
   constructor(company: Company, provider: string, name: string, createdBy: string | null) {
     this.company = company;
     this.provider = provider;

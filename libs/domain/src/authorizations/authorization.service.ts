@@ -12,6 +12,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../api-keys/api-key.service';
 import { Clock } from '../common/clock';
 import { DomainException, ErrorCode } from '../common/domain.exception';
+import { requireProvider } from '../common/providers';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../common/pagination';
 import { Company } from '../companies/company.entity';
 import { CredentialCipher } from '../crypto/credential-cipher';
@@ -96,7 +97,7 @@ export class AuthorizationService {
     input: { name: string; provider: string },
     redirectUri: string,
   ): Promise<StartedAuthorization> {
-    const provider = this.configuredProvider(input.provider);
+    const provider = requireProvider(this.registry, input.provider);
     const company = await this.em.findOneOrFail(Company, { id: principal.companyId });
     const authorization = new Authorization(company, provider.id, input.name.trim(), principal.apiKeyId);
     const started = this.start(authorization, provider, redirectUri);
@@ -152,7 +153,11 @@ export class AuthorizationService {
     redirectUri: string,
   ): Promise<StartedAuthorization> {
     const authorization = await this.get(companyId, authorizationId);
-    const started = this.start(authorization, this.configuredProvider(authorization.provider), redirectUri);
+    const started = this.start(
+      authorization,
+      requireProvider(this.registry, authorization.provider),
+      redirectUri,
+    );
     await this.em.flush();
     return started;
   }
@@ -254,7 +259,7 @@ export class AuthorizationService {
     const consumed = await this.em.nativeUpdate(
       Authorization,
       { id: authorization.id, stateNonceHash: hashNonce(claims.nonce) },
-      { stateNonceHash: null, stateExpiresAt: null },
+      { stateNonceHash: null },
     );
     if (consumed !== 1) {
       return fail(
@@ -264,11 +269,10 @@ export class AuthorizationService {
       );
     }
     authorization.stateNonceHash = null;
-    authorization.stateExpiresAt = null;
     return {
       authorizationId: authorization.id,
       companyId: claims.companyId,
-      provider: this.configuredProvider(providerId),
+      provider: requireProvider(this.registry, providerId),
     };
   }
 
@@ -413,7 +417,6 @@ export class AuthorizationService {
     });
     // Issuing a new state replaces the previous one: only the latest authorize URL works.
     authorization.stateNonceHash = hashNonce(claims.nonce);
-    authorization.stateExpiresAt = claims.expiresAt;
     if (authorization.status === AuthorizationStatus.ERROR)
       authorization.status = AuthorizationStatus.PENDING;
     return {
@@ -421,25 +424,6 @@ export class AuthorizationService {
       authorizeUrl: provider.authorization.buildAuthorizeUrl({ state, redirectUri }),
       authorizeUrlExpiresAt: claims.expiresAt,
     };
-  }
-
-  private configuredProvider(id: string): DestinationProvider {
-    const provider = this.registry.find(id);
-    if (provider) return provider;
-    const unavailable = this.registry.unavailableReason(id);
-    if (unavailable) {
-      throw new DomainException(ErrorCode.PROVIDER_NOT_CONFIGURED, unavailable.reason, [
-        { field: 'provider', rule: 'configured', message: unavailable.reason },
-      ]);
-    }
-    const known = this.registry.list().map((candidate) => candidate.id);
-    throw new DomainException(ErrorCode.VALIDATION_FAILED, `There is no destination provider "${id}".`, [
-      {
-        field: 'provider',
-        rule: 'isIn',
-        message: `must be one of: ${known.length ? known.join(', ') : '(none configured)'}`,
-      },
-    ]);
   }
 
   private encrypt(authorization: Authorization, credentials: ProviderCredentials): string {

@@ -47,18 +47,26 @@ export class CollaborationService {
 
   /** A collaboration the company belongs to; anything else (missing or foreign) is a 404. */
   async get(companyId: string, collaborationId: string): Promise<Collaboration> {
-    const membership = await this.em.findOne(CollaborationMember, {
-      collaboration: collaborationId,
-      company: companyId,
-    });
-    if (!membership) {
-      throw notFound(collaborationId);
-    }
+    await this.membership(companyId, collaborationId);
     return this.em.findOneOrFail(
       Collaboration,
       { id: collaborationId },
       { populate: ['owner', 'members.company'] },
     );
+  }
+
+  /**
+   * The company's membership of a collaboration (its collaboration loaded); missing or foreign is a
+   * 404. `field` names the request field that carried the id, for the error's details.
+   */
+  async membership(companyId: string, collaborationId: string, field?: string): Promise<CollaborationMember> {
+    const member = await this.em.findOne(
+      CollaborationMember,
+      { collaboration: collaborationId, company: companyId },
+      { populate: ['collaboration'] },
+    );
+    if (!member) throw notFound(collaborationId, field);
+    return member;
   }
 
   async addMember(
@@ -145,10 +153,13 @@ export class CollaborationService {
   }
 }
 
-function notFound(collaborationId: string): DomainException {
+function notFound(collaborationId: string, field?: string): DomainException {
   return new DomainException(
     ErrorCode.COLLABORATION_NOT_FOUND,
     `Collaboration ${collaborationId} does not exist or your company is not a member.`,
+    field
+      ? [{ field, rule: 'member', message: 'must be a collaboration your company belongs to' }]
+      : undefined,
   );
 }
 

@@ -11,7 +11,9 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../api-keys/api-key.service';
 import { Authorization } from '../authorizations/authorization.entity';
 import { CollaborationMember } from '../collaborations/collaboration.entity';
+import { CollaborationService } from '../collaborations/collaboration.service';
 import { DomainException, ErrorCode, type FieldProblem } from '../common/domain.exception';
+import { requireProvider } from '../common/providers';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../common/pagination';
 import { Company } from '../companies/company.entity';
 import { Destination, DestinationEvent, DestinationEventType, DestinationShare } from './destination.entity';
@@ -64,11 +66,12 @@ export class DestinationService {
   constructor(
     private readonly em: EntityManager,
     private readonly registry: DestinationRegistry,
+    private readonly collaborations: CollaborationService,
   ) {}
 
   async create(principal: Principal, input: CreateDestinationInput): Promise<Destination> {
     const authorization = await this.ownAuthorization(principal.companyId, input.authorizationId);
-    const provider = this.providerFor(input.provider);
+    const provider = requireProvider(this.registry, input.provider);
     if (authorization.provider !== provider.id) {
       throw invalid(
         `Authorization ${authorization.id} connects ${authorization.provider}, not ${provider.id}.`,
@@ -113,7 +116,8 @@ export class DestinationService {
     request: PageRequest,
     filter: DestinationListFilter = {},
   ): Promise<Page<DestinationAccess>> {
-    if (filter.collaborationId) await this.membership(companyId, filter.collaborationId);
+    if (filter.collaborationId)
+      await this.collaborations.membership(companyId, filter.collaborationId, 'collaborationId');
     const limit = pageLimit(request);
     const shared = await this.activeShares(companyId, { collaborationId: filter.collaborationId });
     const sharedIds = [...new Set(shared.map((share) => share.destination.id))];
@@ -170,7 +174,7 @@ export class DestinationService {
         { field: 'authorizationId', rule: 'required', message: 'link an authorization of this provider' },
       ]);
     }
-    const provider = this.providerFor(destination.provider);
+    const provider = requireProvider(this.registry, destination.provider);
     if (authorization.provider !== destination.provider) {
       throw invalid(
         `Authorization ${authorization.id} connects ${authorization.provider}, not ${destination.provider}.`,
@@ -225,7 +229,9 @@ export class DestinationService {
     input: { collaborationId: string; companyId: string },
   ): Promise<DestinationShare> {
     const destination = await this.owned(principal.companyId, destinationId, 'share it');
-    const collaboration = (await this.membership(principal.companyId, input.collaborationId)).collaboration;
+    const collaboration = (
+      await this.collaborations.membership(principal.companyId, input.collaborationId, 'collaborationId')
+    ).collaboration;
     if (input.companyId === principal.companyId) {
       throw invalid('A destination cannot be shared with its owner.', [
         { field: 'companyId', rule: 'notOwner', message: 'must be another company' },
@@ -357,7 +363,7 @@ export class DestinationService {
         `Destination ${destinationId} is not shared with your company in collaboration ${options.collaborationId}.`,
       );
     }
-    const provider = this.providerFor(destination.provider);
+    const provider = requireProvider(this.registry, destination.provider);
     const problems: FieldProblem[] = [];
     const known = new Map(provider.fields.map((field) => [field.key, field]));
     for (const key of Object.keys(overrides)) {
@@ -393,30 +399,6 @@ export class DestinationService {
       throw invalid(summary('The export config is invalid', schemaProblems), schemaProblems);
     }
     return { access, provider, config: resolveConfig(provider.fields, merged) };
-  }
-
-  /** The provider, or a clear error: unknown (with the list) or not configured here. */
-  providerFor(id: string): DestinationProvider {
-    const provider = this.registry.find(id);
-    if (provider) return provider;
-    const unavailable = this.registry.unavailableReason(id);
-    if (unavailable) {
-      throw new DomainException(ErrorCode.PROVIDER_NOT_CONFIGURED, unavailable.reason, [
-        { field: 'provider', rule: 'configured', message: unavailable.reason },
-      ]);
-    }
-    throw invalid(`There is no destination provider "${id}".`, [
-      {
-        field: 'provider',
-        rule: 'isIn',
-        message: `must be one of: ${
-          this.registry
-            .list()
-            .map((p) => p.id)
-            .join(', ') || '(none configured)'
-        }`,
-      },
-    ]);
   }
 
   private checkSettings(
@@ -490,28 +472,6 @@ export class DestinationService {
       );
     }
     return destination;
-  }
-
-  private async membership(companyId: string, collaborationId: string): Promise<CollaborationMember> {
-    const member = await this.em.findOne(
-      CollaborationMember,
-      { collaboration: collaborationId, company: companyId },
-      { populate: ['collaboration'] },
-    );
-    if (!member) {
-      throw new DomainException(
-        ErrorCode.COLLABORATION_NOT_FOUND,
-        `Collaboration ${collaborationId} does not exist or your company is not a member.`,
-        [
-          {
-            field: 'collaborationId',
-            rule: 'member',
-            message: 'must be a collaboration your company belongs to',
-          },
-        ],
-      );
-    }
-    return member;
   }
 
   /** Active shares to a company in collaborations it still belongs to (leaving one ends its shares there). */

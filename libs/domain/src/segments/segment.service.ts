@@ -8,7 +8,7 @@ import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { CronExpressionParser } from 'cron-parser';
 import type { Principal } from '../api-keys/api-key.service';
-import { CollaborationMember } from '../collaborations/collaboration.entity';
+import { CollaborationService } from '../collaborations/collaboration.service';
 import { Clock } from '../common/clock';
 import { DomainException, ErrorCode, type FieldProblem } from '../common/domain.exception';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../common/pagination';
@@ -52,12 +52,13 @@ export class SegmentService {
     private readonly clock: Clock,
     private readonly jobs: JobRunner,
     private readonly dataSources: DataSourceService,
+    private readonly collaborations: CollaborationService,
     @Inject(SEGMENT_ROW_STORE) private readonly store: SegmentRowStore,
     @Inject(SegmentConfig) private readonly config: SegmentConfig,
   ) {}
 
   async create(principal: Principal, collaborationId: string, input: CreateSegmentInput): Promise<Segment> {
-    const membership = await this.membership(principal.companyId, collaborationId);
+    const membership = await this.collaborations.membership(principal.companyId, collaborationId);
     const problems = checkDefinition(input);
     const dataSource =
       input.source.type === 'sql'
@@ -92,7 +93,7 @@ export class SegmentService {
   }
 
   async list(companyId: string, collaborationId: string, request: PageRequest): Promise<Page<Segment>> {
-    await this.membership(companyId, collaborationId);
+    await this.collaborations.membership(companyId, collaborationId);
     const limit = pageLimit(request);
     const rows = await this.em.find(
       Segment,
@@ -343,21 +344,6 @@ export class SegmentService {
     segment.nextRefreshAt = expression
       ? CronExpressionParser.parse(expression, { currentDate: this.clock.now(), tz: 'UTC' }).next().toDate()
       : null;
-  }
-
-  private async membership(companyId: string, collaborationId: string): Promise<CollaborationMember> {
-    const member = await this.em.findOne(
-      CollaborationMember,
-      { collaboration: collaborationId, company: companyId },
-      { populate: ['collaboration'] },
-    );
-    if (!member) {
-      throw new DomainException(
-        ErrorCode.COLLABORATION_NOT_FOUND,
-        `Collaboration ${collaborationId} does not exist or your company is not a member.`,
-      );
-    }
-    return member;
   }
 }
 
