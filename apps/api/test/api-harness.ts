@@ -13,6 +13,14 @@ import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/configure-app';
 
+/** A clock specs move forward (expiry windows, schedules); pass it as `bootApi({ clock })`. */
+export class MovableClock extends Clock {
+  offsetMs = 0;
+  override now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
 export interface BootOptions {
   /** Extra environment variables (e.g. the TikTok app pointing at an emulator); '' means unset. */
   env?: Record<string, string>;

@@ -1,7 +1,6 @@
 import {
   Authorization,
   AuthorizationService,
-  Clock,
   CredentialCipher,
   generateEncryptionKeySpec,
   UnitOfWork,
@@ -9,18 +8,18 @@ import {
 import { createTestDatabase, type SeededCompany } from '@conduit/domain/testing';
 import type { RunningEmulator } from '@conduit/tiktok-emulator';
 import { EntityManager } from '@mikro-orm/core';
-import { bearer, bootApi, type ApiHarness } from './api-harness';
-import { ADVERTISERS, APP, CALLBACK, PUBLIC_URL, startEmulator, tiktokEnv } from './tiktok-world';
+import { bearer, bootApi, MovableClock, type ApiHarness } from './api-harness';
+import {
+  ADVERTISERS,
+  APP,
+  CALLBACK,
+  connectTikTok,
+  PUBLIC_URL,
+  startEmulator,
+  tiktokEnv,
+} from './tiktok-world';
 
 const RETURN_PAGE = `${PUBLIC_URL}/oauth/result`;
-
-/** A clock the specs can move forward (state expiry). */
-class MovableClock extends Clock {
-  offsetMs = 0;
-  override now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-}
 
 /** What the browser lands on after the callback: the return URL's query. */
 function outcomeOf(location: string | undefined): Record<string, string> {
@@ -420,17 +419,7 @@ describe('authorizations: deployment problems', () => {
     try {
       const before = await bootApi({ db, env: tiktokEnv(tiktok, { CONDUIT_ENCRYPTION_KEYS: oldKey }) });
       const company = await before.seedCompany('Acme');
-      const created = await before.http
-        .post('/authorizations')
-        .set(bearer(company.apiKey))
-        .send({ name: 'TikTok', provider: 'tiktok' })
-        .expect(201);
-      const url = new URL(created.body.authorizeUrl);
-      const back = await tiktok.confirmConsent({
-        state: url.searchParams.get('state') as string,
-        redirectUri: CALLBACK,
-      });
-      await before.http.get(`${back.pathname}${back.search}`).expect(303);
+      const authorizationId = await connectTikTok(before, tiktok, company, 'TikTok');
       await before.close();
 
       const after = await bootApi({
@@ -442,12 +431,12 @@ describe('authorizations: deployment problems', () => {
           const rows = await after.app
             .get(EntityManager)
             .fork()
-            .find(Authorization, { id: created.body.id }, { fields: ['encryptedCredentials'] });
+            .find(Authorization, { id: authorizationId }, { fields: ['encryptedCredentials'] });
           return (rows[0].encryptedCredentials as string).split(':')[1];
         };
         const service = after.app.get(AuthorizationService);
         const read = () =>
-          after.app.get(UnitOfWork).run(() => service.credentialsFor(company.companyId, created.body.id));
+          after.app.get(UnitOfWork).run(() => service.credentialsFor(company.companyId, authorizationId));
         const credentials = await read();
         expect(await keyOf()).toBe('old');
         expect(await after.app.get(UnitOfWork).run(() => service.reencryptAll())).toBe(1);

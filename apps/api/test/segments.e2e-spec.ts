@@ -1,24 +1,16 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Clock, JobRunner, Segment, SegmentService, SegmentStatus, UnitOfWork } from '@conduit/domain';
+import { JobRunner, Segment, SegmentService, SegmentStatus, UnitOfWork } from '@conduit/domain';
 import { EntityManager } from '@mikro-orm/core';
 import type { SeededCompany } from '@conduit/domain/testing';
 import Database from 'libsql';
 import { Client } from 'pg';
-import { bearer, bootApi, type ApiHarness } from './api-harness';
+import { bearer, bootApi, MovableClock, type ApiHarness } from './api-harness';
 
 const HOUR = 3_600_000;
 // Materializations run in the background of these requests; a loaded CI machine needs the slack.
 jest.setTimeout(60_000);
-
-/** A clock the specs move forward (the 36-hour window, retention, cron schedules). */
-class MovableClock extends Clock {
-  offsetMs = 0;
-  override now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-}
 
 const postgres = process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite';
 
