@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { JobRunner, Segment, SegmentService, SegmentStatus, UnitOfWork } from '@conduit/domain';
@@ -369,15 +369,16 @@ describe(`segments (${postgres})`, () => {
       await settle();
       const id = created.body.id as string;
       // A worker died mid-run: the row says RUNNING, and nobody is running it.
-      const crash = (attempts: number) =>
+      const crash = (attempts: number, runHeartbeatAt = new Date(0)) =>
         api.app
           .get(EntityManager)
           .fork()
-          .nativeUpdate(
-            Segment,
-            { id },
-            { status: SegmentStatus.RUNNING, runStartedAt: new Date(0), attempts },
-          );
+          .nativeUpdate(Segment, { id }, { status: SegmentStatus.RUNNING, runHeartbeatAt, attempts });
+      // A slow but live run renewed its heartbeat 10 minutes ago: left alone.
+      await crash(1, new Date(clock.now().getTime() - 10 * 60_000));
+      const report = await maintain();
+      expect([...report.retried, ...report.failed]).not.toContain(id);
+      expect((await segment(id)).status).toBe('RUNNING');
       await crash(1);
       expect((await segment(id)).status).toBe('RUNNING');
       expect((await maintain()).retried).toContain(id);
@@ -389,6 +390,41 @@ describe(`segments (${postgres})`, () => {
         status: 'FAILED',
         errorMessage: expect.stringMatching(/stopped responding 3 times/),
       });
+    });
+  });
+
+  describe('leftovers on disk', () => {
+    it('removes what a crashed process left once untouched for the stuck period, never what is in use', async () => {
+      const id = await uploadSegment('Staged');
+      const segments = join(dataDir, 'segments');
+      const uploads = join(dataDir, 'uploads');
+      mkdirSync(uploads, { recursive: true });
+      const place = (path: string, ageMs: number) => {
+        if (!path.endsWith('.upload')) mkdirSync(path, { recursive: true });
+        const file = path.endsWith('.upload') ? path : join(path, 'chunk-00000.ndjson.gz');
+        writeFileSync(file, 'x');
+        const at = new Date(Date.now() - ageMs);
+        utimesSync(file, at, at);
+        if (file !== path) utimesSync(path, at, at);
+      };
+      place(join(segments, 'seg_crashed.tmp-0123456789ab'), 2 * HOUR);
+      place(join(segments, 'seg_writing.tmp-ba9876543210'), 60_000);
+      place(join(uploads, 'seg_crashed-1.upload'), 2 * HOUR);
+      place(join(uploads, 'seg_uploading-2.upload'), 60_000);
+      // An upload waiting for its run (the row refers to it) stays, however old.
+      const waiting = join(uploads, `${id}-3.upload`);
+      place(waiting, 2 * HOUR);
+      await api.app.get(EntityManager).fork().nativeUpdate(Segment, { id }, { stagedUpload: waiting });
+
+      expect((await maintain()).leftoversRemoved.sort()).toEqual([
+        'seg_crashed.tmp-0123456789ab',
+        'uploads/seg_crashed-1.upload',
+      ]);
+      expect(readdirSync(segments)).toEqual(expect.arrayContaining(['seg_writing.tmp-ba9876543210']));
+      expect(readdirSync(segments)).not.toContain('seg_crashed.tmp-0123456789ab');
+      expect(readdirSync(uploads).sort()).toEqual([`${id}-3.upload`, 'seg_uploading-2.upload']);
+      expect((await maintain()).leftoversRemoved).toEqual([]);
+      await api.app.get(EntityManager).fork().nativeUpdate(Segment, { id }, { stagedUpload: null });
     });
   });
 

@@ -68,7 +68,14 @@ describe(`scheduler (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`,
 
   it('runs the segment maintenance tick in its own unit of work', async () => {
     const report = await app.get(SegmentMaintenanceJob).run();
-    expect(report).toEqual({ expired: [], dataDeleted: [], refreshed: [], retried: [], failed: [] });
+    expect(report).toEqual({
+      expired: [],
+      dataDeleted: [],
+      refreshed: [],
+      retried: [],
+      failed: [],
+      leftoversRemoved: [],
+    });
   });
 
   it('re-registers if its row was removed', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalSegmentRowStore, type SegmentRow } from './row-store';
@@ -106,7 +106,7 @@ describe('LocalSegmentRowStore', () => {
     await expect(readAll('seg_4')).rejects.toThrow('Dataset seg_4 does not exist');
     const crashed = await store.openWriter('seg_5');
     await crashed.write({ email: 'x' });
-    expect(await store.sweep()).toBe(1);
+    expect(await store.sweep()).toEqual([expect.stringMatching(/^seg_5\.tmp-[0-9a-f]{12}$/)]);
     expect(readdirSync(root)).toEqual([]);
     await expect(crashed.commit()).rejects.toThrow();
     expect(readdirSync(root)).toEqual([]);
@@ -119,13 +119,36 @@ describe('LocalSegmentRowStore', () => {
     expect(() => new LocalSegmentRowStore(root, { rowsPerChunk: 0 })).toThrow('rowsPerChunk');
   });
 
+  it('sweep with untouchedSince leaves a live writer alone and removes a silent one', async () => {
+    const silent = await store.openWriter('seg_8');
+    await silent.write({ email: 'a' });
+    const cutoff = new Date(Date.now() + 60_000);
+    const live = await store.openWriter('seg_9');
+    await live.write({ email: 'b' });
+    // The silent writer's folder and files were last written an hour ago; the live one's just now.
+    const silentFolder = readdirSync(root).find((name) => name.startsWith('seg_8.tmp-')) as string;
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    for (const name of [
+      ...readdirSync(join(root, silentFolder)).map((file) => join(silentFolder, file)),
+      silentFolder,
+    ]) {
+      utimesSync(join(root, name), anHourAgo, anHourAgo);
+    }
+    expect(await store.sweep({ untouchedSince: new Date(Date.now() - 1_800_000) })).toEqual([silentFolder]);
+    await live.write({ email: 'c' });
+    expect(await live.commit()).toMatchObject({ rows: 2 });
+    expect(await readAll('seg_9')).toEqual([{ email: 'b' }, { email: 'c' }]);
+    expect(await store.sweep({ untouchedSince: cutoff })).toEqual([]);
+    await expect(silent.commit()).rejects.toThrow();
+  });
+
   it('sweep puts back a dataset whose replacement crashed between the two renames', async () => {
     await write('seg_7', rows(3));
     // The state a crash leaves: the old dataset moved aside, the new one not renamed in yet.
     renameSync(join(root, 'seg_7'), join(root, 'seg_7.old-abc123'));
     mkdirSync(join(root, 'seg_7.tmp-def456'));
     expect(await store.exists('seg_7')).toBe(false);
-    expect(await store.sweep()).toBe(2);
+    expect((await store.sweep()).sort()).toEqual(['seg_7.old-abc123', 'seg_7.tmp-def456']);
     expect(readdirSync(root)).toEqual(['seg_7']);
     expect(await readAll('seg_7')).toEqual(rows(3));
   });

@@ -35,6 +35,16 @@ export interface SegmentRowStore {
   read(datasetId: string): AsyncIterable<SegmentRow>;
   remove(datasetId: string): Promise<void>;
   exists(datasetId: string): Promise<boolean>;
+  /**
+   * Cleans up what crashed writers left behind, touching only leftovers not written to since
+   * `untouchedSince` (a live writer keeps writing, so it is never swept under). Returns their names.
+   */
+  sweep(options?: SweepOptions): Promise<string[]>;
+}
+
+export interface SweepOptions {
+  /** Only leftovers whose newest write is at or before this time (default: all, for use at startup). */
+  untouchedSince?: Date;
 }
 
 export interface LocalSegmentRowStoreOptions {
@@ -151,30 +161,48 @@ export class LocalSegmentRowStore implements SegmentRowStore {
 
   /**
    * Cleans up after a crash: removes temporary folders of writers that never committed, and puts back
-   * a dataset whose replacement was interrupted between its two renames. Call it at startup, when no
-   * writer of this store is running. Returns how many folders it removed or restored.
+   * a dataset whose replacement was interrupted between its two renames. With `untouchedSince`, only
+   * folders with no write since then (the folder and its files' modification times) are handled, so
+   * it is safe beside running writers; without it, call it when no writer of this store runs.
    */
-  async sweep(): Promise<number> {
+  async sweep(options: SweepOptions = {}): Promise<string[]> {
     const entries = await readdir(this.root).catch(() => [] as string[]);
-    let count = 0;
+    const swept: string[] = [];
     for (const name of entries) {
-      if (name.includes(TEMP_MARK)) {
-        await rm(join(this.root, name), { recursive: true, force: true });
-        count += 1;
-      } else if (name.includes(OLD_MARK)) {
+      const leftover = name.includes(TEMP_MARK) || name.includes(OLD_MARK);
+      if (!leftover) continue;
+      const folder = join(this.root, name);
+      if (options.untouchedSince && (await lastWrite(folder)) > options.untouchedSince.getTime()) continue;
+      if (name.includes(OLD_MARK)) {
         const id = name.slice(0, name.indexOf(OLD_MARK));
         const restored =
           !entries.includes(id) &&
-          (await rename(join(this.root, name), join(this.root, id)).then(
+          (await rename(folder, join(this.root, id)).then(
             () => true,
             () => false,
           ));
-        if (!restored) await rm(join(this.root, name), { recursive: true, force: true });
-        count += 1;
+        if (!restored) await rm(folder, { recursive: true, force: true });
+      } else {
+        await rm(folder, { recursive: true, force: true });
       }
+      swept.push(name);
     }
-    return count;
+    return swept;
   }
+}
+
+/** The newest modification time of a folder and the files in it (0 when it is gone). */
+async function lastWrite(folder: string): Promise<number> {
+  const names = await readdir(folder).catch(() => [] as string[]);
+  const times = await Promise.all(
+    [folder, ...names.map((name) => join(folder, name))].map((path) =>
+      stat(path).then(
+        (info) => info.mtimeMs,
+        () => 0,
+      ),
+    ),
+  );
+  return Math.max(...times);
 }
 
 class ChunkWriter implements RowWriter {

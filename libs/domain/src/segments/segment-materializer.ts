@@ -8,6 +8,7 @@ import {
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { startHeartbeat } from '../common/heartbeat';
 import { UnitOfWork } from '../common/unit-of-work';
 import { JobRunner } from '../jobs/job-runner';
 import { DataSourceService } from './data-source.service';
@@ -44,7 +45,7 @@ export class SegmentMaterializer implements OnModuleInit {
     const claimed = await this.em.nativeUpdate(
       Segment,
       { id: segmentId, status: SegmentStatus.PENDING },
-      { status: SegmentStatus.RUNNING, runStartedAt: this.clock.now() },
+      { status: SegmentStatus.RUNNING, runHeartbeatAt: this.clock.now() },
     );
     if (claimed !== 1) return;
     const segment = await this.em.findOneOrFail(
@@ -60,6 +61,20 @@ export class SegmentMaterializer implements OnModuleInit {
     const keyColumns = segment.keyColumns.map((key) => key.column);
     const keyCounts = Object.fromEntries(keyColumns.map((column) => [column, 0]));
     let rows = 0;
+    // While it runs, the run renews its heartbeat: maintenance retries only runs silent for the stuck
+    // period (a crashed worker), never a slow but live one.
+    const stopHeartbeat = startHeartbeat(
+      this.config.settings.stuckAfterMs / 3,
+      () =>
+        this.em
+          .fork()
+          .nativeUpdate(
+            Segment,
+            { id: segment.id, generation, status: SegmentStatus.RUNNING },
+            { runHeartbeatAt: this.clock.now() },
+          ),
+      (error) => this.logger.warn({ err: error }, `Segment ${segment.id}: heartbeat not recorded`),
+    );
     try {
       for await (const row of this.rowsOf(segment)) {
         for (const column of keyColumns) if (row[column]) keyCounts[column] += 1;
@@ -76,6 +91,8 @@ export class SegmentMaterializer implements OnModuleInit {
       if (!(error instanceof SegmentSourceError))
         this.logger.error({ err: error }, `Segment ${segment.id} failed`);
       return;
+    } finally {
+      stopHeartbeat();
     }
     const published = await this.finish(segment, generation, (current) => {
       const now = this.clock.now();
@@ -105,7 +122,7 @@ export class SegmentMaterializer implements OnModuleInit {
     const result = apply(segment);
     const staged = segment.sourceType === SegmentSourceType.UPLOAD ? segment.stagedUpload : null;
     segment.stagedUpload = null;
-    segment.runStartedAt = null;
+    segment.runHeartbeatAt = null;
     await this.em.flush();
     if (staged) rmSync(staged, { force: true });
     return { applied: true, result };

@@ -162,8 +162,9 @@ export class Segment {
   @Property({ type: 'string', length: 200, nullable: true, hidden: true })
   stagedUpload: string | null = null;
 
+  /** Set while a run is RUNNING and renewed as it makes progress: silent too long means it died. */
   @Property({ type: 'datetime', nullable: true })
-  runStartedAt: Date | null = null;
+  runHeartbeatAt: Date | null = null;
 
   @Property({ type: 'integer' })
   attempts = 0;

@@ -1,4 +1,5 @@
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -38,6 +39,8 @@ export interface MaintenanceReport {
   refreshed: string[];
   retried: string[];
   failed: string[];
+  /** What crashed processes left on disk and was removed: row-store folders and staged uploads. */
+  leftoversRemoved: string[];
 }
 
 /**
@@ -268,6 +271,7 @@ export class SegmentService {
       refreshed: [],
       retried: [],
       failed: [],
+      leftoversRemoved: [],
     };
 
     const expiring = await this.em.find(Segment, { status: SegmentStatus.READY, expiresAt: { $lte: now } });
@@ -302,7 +306,7 @@ export class SegmentService {
 
     const dead = await this.em.find(Segment, {
       status: SegmentStatus.RUNNING,
-      runStartedAt: { $lte: new Date(now.getTime() - settings.stuckAfterMs) },
+      runHeartbeatAt: { $lte: new Date(now.getTime() - settings.stuckAfterMs) },
     });
     for (const segment of dead) {
       if (segment.attempts >= 3) {
@@ -324,7 +328,39 @@ export class SegmentService {
     for (const segment of [...dead.filter((s) => s.status === SegmentStatus.PENDING), ...waiting]) {
       await this.jobs.enqueue('segment.materialize', segment.id);
     }
+
+    // What a crashed process left on disk: a writer silent as long as a dead run is dead too. File
+    // times come from the disk's clock, so the cutoff is wall-clock time, not the domain clock.
+    const untouchedSince = new Date(Date.now() - settings.stuckAfterMs);
+    report.leftoversRemoved.push(
+      ...(await this.store.sweep({ untouchedSince })),
+      ...(await this.sweepStagedUploads(untouchedSince)),
+    );
     return report;
+  }
+
+  /** Staged upload files no segment refers to (an upload or a process that died mid-way). */
+  private async sweepStagedUploads(untouchedSince: Date): Promise<string[]> {
+    const staging = join(this.config.settings.dataDir, 'uploads');
+    const names = await readdir(staging).catch(() => [] as string[]);
+    const old: string[] = [];
+    for (const name of names) {
+      const info = await stat(join(staging, name)).catch(() => undefined);
+      if (info?.isFile() && info.mtimeMs <= untouchedSince.getTime()) old.push(join(staging, name));
+    }
+    if (old.length === 0) return [];
+    const referenced = await this.em.find(
+      Segment,
+      { stagedUpload: { $in: old } },
+      { fields: ['stagedUpload'] },
+    );
+    const inUse = new Set(referenced.map((segment) => segment.stagedUpload));
+    const removed: string[] = [];
+    for (const path of old.filter((candidate) => !inUse.has(candidate))) {
+      await rm(path, { force: true });
+      removed.push(`uploads/${path.slice(staging.length + 1)}`);
+    }
+    return removed;
   }
 
   private async requestRun(segment: Segment, options: { force?: boolean } = {}): Promise<Segment> {
