@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `npm test`: every project's suites in one Jest run, against SQLite by default or PostgreSQL when
-// DATABASE_URL is set. Ends with a plain `N passed, N failed` line; the JSON report is kept in
-// tmp/test-results.json for CI. Extra arguments go to Jest (e.g. `npm test -- apps/api`).
+// `npm test`: every project's suites, against SQLite by default or PostgreSQL when DATABASE_URL is
+// set. A full run is two Jest passes: every suite with coverage, then the heap specs (`*.heap-spec.ts`,
+// large streaming runs asserting a flat heap) without it, as V8 block coverage slows them ~4x. Ends
+// with one plain `N passed, N failed` line; the merged JSON report is kept in tmp/test-results.json for
+// CI. Extra arguments go to a single Jest pass without coverage (e.g. `npm test -- apps/api`).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
@@ -23,40 +25,65 @@ if (!process.env.REDIS_URL) {
   banner('Redis suites: SKIPPED (set REDIS_URL=redis://127.0.0.1:6379 to run them)');
 }
 
-// A full run also measures coverage (thresholds in jest.config.cjs); a narrowed run does not.
+const HEAP_SPECS = '\\.heap-spec\\.ts$';
 const extra = process.argv.slice(2);
-const coverage = extra.length === 0 ? ['--coverage'] : [];
-const result = spawnSync(
-  process.execPath,
-  [
-    join(root, 'node_modules', 'jest', 'bin', 'jest.js'),
-    '--maxWorkers=2',
-    '--json',
-    `--outputFile=${report}`,
-    ...coverage,
-    ...extra,
-  ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' } },
-);
+const full = extra.length === 0;
+const passes = full
+  ? [
+      // Coverage thresholds live in jest.config.cjs.
+      { name: 'suites', args: ['--coverage', '--testPathIgnorePatterns', HEAP_SPECS] },
+      { name: 'heap', args: ['--testPathPatterns', HEAP_SPECS] },
+    ]
+  : [{ name: 'suites', args: extra }];
 
-if (existsSync(report)) {
-  const {
-    numPassedTests,
-    numFailedTests,
-    numPendingTests,
-    numTotalTestSuites,
-    numFailedTestSuites,
-    numRuntimeErrorTestSuites,
-  } = JSON.parse(readFileSync(report, 'utf8'));
-  const brokenSuites = numFailedTestSuites + numRuntimeErrorTestSuites;
-  const summary = join(root, 'coverage', 'coverage-summary.json');
-  if (coverage.length && existsSync(summary)) printCoverage(JSON.parse(readFileSync(summary, 'utf8')));
-  console.log(`\n${numTotalTestSuites} suites, ${brokenSuites} broken`);
-  console.log(
-    `${numPassedTests} passed, ${numFailedTests} failed${numPendingTests ? `, ${numPendingTests} skipped` : ''}`,
+let status = 0;
+const reports = [];
+for (const pass of passes) {
+  const output = join(root, 'tmp', `test-results.${pass.name}.json`);
+  rmSync(output, { force: true });
+  if (pass.name === 'heap') banner('Heap specs (no coverage)');
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', 'jest', 'bin', 'jest.js'),
+      '--maxWorkers=2',
+      '--json',
+      `--outputFile=${output}`,
+      ...pass.args,
+    ],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' } },
   );
+  if (result.status !== 0) status = result.status ?? 1;
+  if (existsSync(output)) reports.push(JSON.parse(readFileSync(output, 'utf8')));
+  else reports.push({ numFailedTests: 0, numRuntimeErrorTestSuites: 1, testResults: [] });
 }
-process.exit(result.status ?? 1);
+
+// One report, as if from one run: counts summed, suites concatenated.
+const merged = { ...reports[0], testResults: reports.flatMap((report) => report.testResults ?? []) };
+for (const key of Object.keys(merged)) {
+  if (typeof merged[key] === 'number' && key !== 'startTime') {
+    merged[key] = reports.reduce((sum, report) => sum + (report[key] ?? 0), 0);
+  }
+}
+merged.success = status === 0 && reports.every((report) => report.success !== false);
+writeFileSync(report, JSON.stringify(merged));
+
+const {
+  numPassedTests,
+  numFailedTests,
+  numPendingTests,
+  numTotalTestSuites,
+  numFailedTestSuites,
+  numRuntimeErrorTestSuites,
+} = merged;
+const brokenSuites = numFailedTestSuites + numRuntimeErrorTestSuites;
+const summary = join(root, 'coverage', 'coverage-summary.json');
+if (full && existsSync(summary)) printCoverage(JSON.parse(readFileSync(summary, 'utf8')));
+console.log(`\n${numTotalTestSuites} suites, ${brokenSuites} broken`);
+console.log(
+  `${numPassedTests} passed, ${numFailedTests} failed${numPendingTests ? `, ${numPendingTests} skipped` : ''}`,
+);
+process.exit(status);
 
 /** Line coverage per project, from Jest's json-summary. */
 function printCoverage(files) {
