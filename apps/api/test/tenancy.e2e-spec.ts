@@ -194,10 +194,19 @@ describe(`tenancy API (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})
         error: 'Bad Request',
         code: 'VALIDATION_FAILED',
       });
-      expect(response.body.details).toEqual(
-        expect.arrayContaining([expect.objectContaining({ field: 'name', rule: 'isNotEmpty' })]),
-      );
-      expect(response.body.message).toContain('name ');
+      expect(response.body.details).toEqual([{ field: 'name', rule: 'required', message: 'is required' }]);
+      expect(response.body.message).toBe('The request is invalid: name is required.');
+    });
+
+    it('reports a value of the wrong type by its type alone, not by the rules it cannot be checked against', async () => {
+      const response = await api.http
+        .post('/collaborations')
+        .set(bearer(acme.apiKey))
+        .send({ name: 123 })
+        .expect(400);
+      expect(response.body.details).toEqual([
+        { field: 'name', rule: 'isString', message: 'must be a string' },
+      ]);
     });
 
     it('refuses unknown fields by name', async () => {

@@ -3,7 +3,9 @@ import { ValidationPipe, type ValidationError } from '@nestjs/common';
 
 /**
  * The global pipe: DTOs are validated with class-validator, unknown fields are refused (so a typo never
- * passes silently), and every problem is reported with its field path and rule.
+ * passes silently), and every problem is reported with its field path and rule — the one that matters:
+ * a missing field is `required` (not also too short and of the wrong type), a value of the wrong type
+ * gets its type rule only, and a value of the right type every rule it breaks.
  */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
@@ -11,7 +13,8 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     transform: true,
-    validationError: { target: false, value: false },
+    // Values are read here to tell a missing field from a wrong one; they never reach a response.
+    validationError: { target: false, value: true },
     exceptionFactory: (errors) => {
       const details = flatten(errors);
       const summary = details
@@ -28,19 +31,49 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
+/** Rules about a value's type: when one fails, the others (length, range, pattern) are noise. */
+const TYPE_RULES = new Set([
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isArray',
+  'isObject',
+  'isEnum',
+  'isIn',
+  'isDate',
+  'isDateString',
+  'isISO8601',
+]);
+
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
-      field,
-      rule: rule === 'whitelistValidation' ? 'unknownField' : rule,
-      message:
-        rule === 'whitelistValidation'
-          ? 'is not a known field; remove it (see the API reference for the accepted fields)'
-          : withoutFieldName(message, error.property),
-    }));
-    return [...own, ...flatten(error.children ?? [], field)];
+    return [...problemsOf(error, field), ...flatten(error.children ?? [], field)];
   });
+}
+
+function problemsOf(error: ValidationError, field: string): FieldProblem[] {
+  const constraints = Object.entries(error.constraints ?? {});
+  if (constraints.length === 0) return [];
+  if (error.constraints?.['whitelistValidation']) {
+    return [
+      {
+        field,
+        rule: 'unknownField',
+        message: 'is not a known field; remove it (see the API reference for the accepted fields)',
+      },
+    ];
+  }
+  if (error.value === undefined || error.value === null) {
+    return [{ field, rule: 'required', message: 'is required' }];
+  }
+  const typeRules = constraints.filter(([rule]) => TYPE_RULES.has(rule));
+  return (typeRules.length > 0 ? typeRules : constraints).map(([rule, message]) => ({
+    field,
+    rule,
+    message: withoutFieldName(message, error.property),
+  }));
 }
 
 /** class-validator messages start with the property name ("name must be…"); we report it as `field`. */

@@ -13,6 +13,7 @@ import {
   Req,
 } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
@@ -156,7 +157,7 @@ export class SegmentsController {
       'Re-runs the SQL source and starts a new READY window. A refresh while one is queued or running joins it. ' +
       'An upload segment is refreshed by uploading a new file.',
   })
-  @ApiOkResponse({ type: SegmentDto, description: 'The segment, PENDING or RUNNING.' })
+  @ApiAcceptedResponse({ type: SegmentDto, description: 'The segment, PENDING or RUNNING.' })
   @ApiErrors(ErrorCode.SEGMENT_NOT_FOUND, ErrorCode.SEGMENT_REFRESH_NEEDS_UPLOAD)
   async refresh(
     @CurrentPrincipal() principal: Principal,
@@ -185,7 +186,7 @@ export class SegmentsController {
       'Streams the file (bounded by SEGMENT_UPLOAD_MAX_MB) and materializes it: the first load or a refresh. Parse ' +
       'errors make the segment FAILED with the line number in errorMessage.',
   })
-  @ApiOkResponse({ type: SegmentDto, description: 'The segment, PENDING.' })
+  @ApiAcceptedResponse({ type: SegmentDto, description: 'The segment, PENDING.' })
   @ApiErrors(ErrorCode.SEGMENT_NOT_FOUND, ErrorCode.SEGMENT_NOT_UPLOAD, ErrorCode.PAYLOAD_TOO_LARGE)
   async upload(
     @CurrentPrincipal() principal: Principal,
