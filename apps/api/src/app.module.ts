@@ -2,7 +2,7 @@ import { validateEnv } from '@conduit/config';
 import { DomainModule } from '@conduit/domain';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -21,6 +21,7 @@ import { OAuthCallbackService } from './oauth/oauth-callback.service';
 import { OAuthController } from './oauth/oauth.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { createValidationPipe } from './http/request-validation';
+import { ContentTypeInterceptor } from './http/content-type.interceptor';
 import { redactUrl } from './http/redact-url';
 import { requestId } from './http/request-id';
 import { SegmentsController } from './segments/segments.controller';
@@ -102,6 +103,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: ContentTypeInterceptor },
       ],
     };
   }

@@ -252,6 +252,16 @@ describe(`segments (${postgres})`, () => {
         .send('--XYZ\r\nContent-Disposition: form-data; name="note"\r\n\r\nno file here\r\n--XYZ--\r\n')
         .expect(400);
       expect(noFile.body.details).toEqual([expect.objectContaining({ field: 'file', rule: 'required' })]);
+      const rawCsv = await api.http
+        .put(`${base()}/${id}/upload`)
+        .set(bearer(acme.apiKey))
+        .set('Content-Type', 'text/csv')
+        .send('email\na@example.com\n')
+        .expect(415);
+      expect(rawCsv.body).toMatchObject({
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'This operation reads multipart/form-data bodies; the request sent "text/csv".',
+      });
     });
 
     it('flattens multi-value cells when asked, fails naming the column when not', async () => {

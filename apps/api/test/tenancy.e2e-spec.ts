@@ -198,6 +198,30 @@ describe(`tenancy API (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})
       expect(response.body.message).toBe('The request is invalid: name is required.');
     });
 
+    it('refuses a body that is not JSON with 415, naming the type it reads', async () => {
+      const response = await api.http
+        .post('/collaborations')
+        .set(bearer(acme.apiKey))
+        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .send('name=Acme')
+        .expect(415);
+      expect(response.body).toMatchObject({
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message:
+          'This operation reads application/json bodies; the request sent "application/x-www-form-urlencoded".',
+        details: [{ field: 'Content-Type', rule: 'mediaType', message: 'must be application/json' }],
+      });
+      // Bodiless writes need no Content-Type; a JSON type with parameters is JSON.
+      await api.http
+        .post('/collaborations')
+        .set(bearer(acme.apiKey))
+        .set('Content-Type', 'application/json; charset=utf-8')
+        .send(JSON.stringify({ name: 'Charset' }))
+        .expect(201);
+    });
+
     it('reports a value of the wrong type by its type alone, not by the rules it cannot be checked against', async () => {
       const response = await api.http
         .post('/collaborations')

@@ -15,6 +15,9 @@ with partners and export activation segments.
 **Errors** always have the shape \`{statusCode, error, code, message, details?, requestId}\`; \`code\` is a
 stable enum (see the \`ErrorCode\` schema). A missing or foreign id answers 404.
 
+**Bodies** are JSON (\`Content-Type: application/json\`); uploads are \`multipart/form-data\`. A body of
+another type answers 415 \`UNSUPPORTED_MEDIA_TYPE\`.
+
 **Lists** take \`?limit=\` (1-200, default 50) and \`?cursor=\` and answer \`{data, nextCursor}\`.`;
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
