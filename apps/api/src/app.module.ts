@@ -22,6 +22,7 @@ import { OAuthController } from './oauth/oauth.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { createValidationPipe } from './http/request-validation';
 import { ContentTypeInterceptor } from './http/content-type.interceptor';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { redactUrl } from './http/redact-url';
 import { requestId } from './http/request-id';
 import { SegmentsController } from './segments/segments.controller';
@@ -104,6 +105,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: ContentTypeInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };
   }

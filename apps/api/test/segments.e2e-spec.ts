@@ -1,7 +1,14 @@
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { JobRunner, Segment, SegmentService, SegmentStatus, UnitOfWork } from '@conduit/domain';
+import {
+  IdempotencyService,
+  JobRunner,
+  Segment,
+  SegmentService,
+  SegmentStatus,
+  UnitOfWork,
+} from '@conduit/domain';
 import { EntityManager } from '@mikro-orm/core';
 import type { SeededCompany } from '@conduit/domain/testing';
 import Database from 'libsql';
@@ -400,6 +407,133 @@ describe(`segments (${postgres})`, () => {
         status: 'FAILED',
         errorMessage: expect.stringMatching(/stopped responding 3 times/),
       });
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    async function sqlSegment(name: string): Promise<string> {
+      const dataSourceId = await sqliteSource();
+      const created = await as(acme)
+        .post(base(), {
+          name,
+          source: { type: 'sql', dataSourceId, query: 'SELECT email FROM customers LIMIT 3' },
+          keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
+        })
+        .expect(201);
+      await settle();
+      return created.body.id as string;
+    }
+    const refresh = (id: string, key?: string) => {
+      const request = api.http.post(`${base()}/${id}/refresh`).set(bearer(acme.apiKey));
+      return key === undefined ? request : request.set('Idempotency-Key', key);
+    };
+
+    it('answers a repeated refresh with the first result instead of refreshing again', async () => {
+      const id = await sqlSegment('Idempotent refresh');
+      const first = await refresh(id, 'refresh-once').expect(202);
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      await settle();
+      const { readyAt } = await segment(id);
+      clock.offsetMs = 60_000;
+      const again = await refresh(id, 'refresh-once').expect(202);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toEqual(first.body);
+      await settle();
+      expect((await segment(id)).readyAt).toBe(readyAt);
+      // Another key is another refresh.
+      await refresh(id, 'refresh-twice').expect(202);
+      await settle();
+      expect((await segment(id)).readyAt).not.toBe(readyAt);
+    });
+
+    it('refuses a key reused for another request (422), a key still in use (409) and a malformed key (400)', async () => {
+      const id = await sqlSegment('Key rules');
+      const other = await sqlSegment('Key rules, other');
+      await refresh(id, 'one-key').expect(202);
+      const reused = await refresh(other, 'one-key').expect(422);
+      expect(reused.body).toMatchObject({
+        code: 'IDEMPOTENCY_KEY_REUSED',
+        message: expect.stringContaining(`POST ${base()}/${id}/refresh`),
+        details: [expect.objectContaining({ field: 'Idempotency-Key' })],
+      });
+      // The first request under a key is still running (claimed, not completed).
+      await api.app.get(UnitOfWork).run(() =>
+        api.app.get(IdempotencyService).claim({
+          companyId: acme.companyId,
+          key: 'in-flight',
+          operation: `POST ${base()}/${other}/refresh`,
+        }),
+      );
+      const busy = await refresh(other, 'in-flight').expect(409);
+      expect(busy.body).toMatchObject({
+        code: 'IDEMPOTENCY_KEY_IN_USE',
+        message: expect.stringMatching(/retry/),
+      });
+      // A request that died under its key is taken over after an hour of silence.
+      clock.offsetMs = 61 * 60_000;
+      const takenOver = await refresh(other, 'in-flight').expect(202);
+      expect(takenOver.headers['idempotent-replayed']).toBeUndefined();
+      await settle();
+      const malformed = await refresh(id, 'two words').expect(400);
+      expect(malformed.body.details).toEqual([
+        { field: 'Idempotency-Key', rule: 'format', message: 'must be 1-255 visible ASCII characters' },
+      ]);
+      await refresh(id, 'k'.repeat(256)).expect(400);
+    });
+
+    it('releases the key of a failed request so it can be retried, and keys are per company', async () => {
+      const upload = await uploadSegment('Refresh by upload only');
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const failed = await refresh(upload, 'retry-me').expect(409);
+        expect(failed.body.code).toBe('SEGMENT_REFRESH_NEEDS_UPLOAD');
+      }
+      // The same key from another company is another key.
+      await as(acme)
+        .upload(`${base()}/${upload}/upload`, 'email\na@example.com\n')
+        .set('Idempotency-Key', 'shared')
+        .expect(202);
+      await settle();
+      const globexCollaboration = (
+        await api.http
+          .post('/collaborations')
+          .set(bearer(globex.apiKey))
+          .send({ name: 'Globex only' })
+          .expect(201)
+      ).body.id as string;
+      const theirs = await api.http
+        .post(`/collaborations/${globexCollaboration}/segments`)
+        .set(bearer(globex.apiKey))
+        .send({
+          name: 'Theirs',
+          source: { type: 'upload' },
+          keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
+        })
+        .expect(201);
+      const upload2 = await api.http
+        .put(`/collaborations/${globexCollaboration}/segments/${theirs.body.id}/upload`)
+        .set(bearer(globex.apiKey))
+        .set('Idempotency-Key', 'shared')
+        .attach('file', Buffer.from('email\nb@example.com\n'), 'segment.csv')
+        .expect(202);
+      expect(upload2.headers['idempotent-replayed']).toBeUndefined();
+      await settle();
+    });
+
+    it('answers a repeated upload with the first result, reading and dropping the repeated file', async () => {
+      const id = await uploadSegment('Idempotent upload');
+      const first = await as(acme)
+        .upload(`${base()}/${id}/upload`, 'email\na@example.com\nb@example.com\n')
+        .set('Idempotency-Key', 'upload-once')
+        .expect(202);
+      await settle();
+      const again = await as(acme)
+        .upload(`${base()}/${id}/upload`, 'email\nother@example.com\n')
+        .set('Idempotency-Key', 'upload-once')
+        .expect(202);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toEqual(first.body);
+      await settle();
+      expect(await segment(id)).toMatchObject({ status: 'READY', rowCount: 2 });
     });
   });
 

@@ -13,6 +13,7 @@ import { DestinationService } from './destinations/destination.service';
 import { BullMqJobRunner, InProcessJobRunner, JobRunner, redisConnection } from './jobs/job-runner';
 import { DataSourceService } from './segments/data-source.service';
 import { SegmentMaterializer } from './segments/segment-materializer';
+import { IdempotencyService } from './idempotency/idempotency.service';
 import { SEGMENT_ROW_STORE, SegmentService } from './segments/segment.service';
 import { DEFAULT_SEGMENT_SETTINGS, SegmentConfig, type SegmentSettings } from './segments/segment.settings';
 import { CollaborationService } from './collaborations/collaboration.service';
@@ -32,6 +33,7 @@ const SERVICES = [
   DataSourceService,
   SegmentService,
   SegmentMaterializer,
+  IdempotencyService,
 ];
 
 /** What the domain needs from the app besides the database. */

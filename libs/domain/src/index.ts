@@ -85,3 +85,11 @@ export { SegmentMaterializer, flattenSqlRow } from './segments/segment-materiali
 export { DEFAULT_SEGMENT_SETTINGS, type SegmentSettings } from './segments/segment.settings';
 export { checkReadOnlyQuery } from './segments/sql-source';
 export { BullMqJobRunner, InProcessJobRunner, JobRunner, type JobName } from './jobs/job-runner';
+export { IdempotencyRecord, IDEMPOTENCY_KEY_MAX_LENGTH } from './idempotency/idempotency-record.entity';
+export {
+  IdempotencyService,
+  IDEMPOTENCY_STALE_AFTER_MS,
+  IDEMPOTENCY_TTL_MS,
+  type IdempotencyClaim,
+  type IdempotentRequest,
+} from './idempotency/idempotency.service';

@@ -26,6 +26,7 @@ import {
 import type { Request } from 'express';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { ApiErrors } from '../http/api-errors.decorator';
+import { Idempotent } from '../http/idempotency.interceptor';
 import { ListQueryDto, mapPage, PageResponse } from '../http/pagination.dto';
 import { receiveFile } from './receive-file';
 import {
@@ -151,6 +152,7 @@ export class SegmentsController {
 
   @Post('collaborations/:collaborationId/segments/:segmentId/refresh')
   @HttpCode(HttpStatus.ACCEPTED)
+  @Idempotent()
   @ApiOperation({
     summary: 'Refresh a segment',
     description:
@@ -170,6 +172,7 @@ export class SegmentsController {
 
   @Put('collaborations/:collaborationId/segments/:segmentId/upload')
   @HttpCode(HttpStatus.ACCEPTED)
+  @Idempotent()
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: {

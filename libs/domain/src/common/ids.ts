@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   destinationEvent: 'dev',
   segment: 'seg',
   dataSource: 'dsc',
+  idempotencyRecord: 'idm',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

@@ -3,6 +3,7 @@ import { Authorization } from '../authorizations/authorization.entity';
 import { Collaboration, CollaborationMember } from '../collaborations/collaboration.entity';
 import { Company } from '../companies/company.entity';
 import { Destination, DestinationEvent, DestinationShare } from '../destinations/destination.entity';
+import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { SchedulerInstance } from '../scheduler/scheduler-instance.entity';
 import { DataSource, Segment } from '../segments/segment.entity';
 
@@ -19,4 +20,5 @@ export const ENTITIES = [
   DestinationEvent,
   DataSource,
   Segment,
+  IdempotencyRecord,
 ];

@@ -5,6 +5,7 @@ import { Migration20261125021956_scheduler_instances } from './Migration20261125
 import { Migration20261125073254_authorizations } from './Migration20261125073254_authorizations';
 import { Migration20261125074607_destinations } from './Migration20261125074607_destinations';
 import { Migration20261125080427_segments } from './Migration20261125080427_segments';
+import { Migration20261125112359_idempotency_records } from './Migration20261125112359_idempotency_records';
 
 export const SQLITE_MIGRATION_LIST: MigrationObject[] = [
   { name: 'Migration20261125021340_initial_tenancy', class: Migration20261125021340_initial_tenancy },
@@ -12,4 +13,5 @@ export const SQLITE_MIGRATION_LIST: MigrationObject[] = [
   { name: 'Migration20261125073254_authorizations', class: Migration20261125073254_authorizations },
   { name: 'Migration20261125074607_destinations', class: Migration20261125074607_destinations },
   { name: 'Migration20261125080427_segments', class: Migration20261125080427_segments },
+  { name: 'Migration20261125112359_idempotency_records', class: Migration20261125112359_idempotency_records },
 ];

@@ -1,0 +1,132 @@
+import {
+  DomainException,
+  ErrorCode,
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+  IdempotencyService,
+  type Principal,
+} from '@conduit/domain';
+import {
+  applyDecorators,
+  Injectable,
+  SetMetadata,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiHeader, ApiResponse } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import { ErrorResponseDto } from './error-response.dto';
+
+const IDEMPOTENT = Symbol('idempotent');
+const HEADER = 'Idempotency-Key';
+/** Visible ASCII only: what a UUID, a ULID or any job id a script has looks like. */
+const KEY_FORMAT = new RegExp(`^[\\x21-\\x7e]{1,${IDEMPOTENCY_KEY_MAX_LENGTH}}$`);
+
+/**
+ * Marks a write that starts work (API.md): it accepts an `Idempotency-Key` header, and a repeat with
+ * the same key answers the first result (with `Idempotent-Replayed: true`) instead of starting again.
+ */
+export function Idempotent(): MethodDecorator {
+  return applyDecorators(
+    SetMetadata(IDEMPOTENT, true),
+    ApiHeader({
+      name: HEADER,
+      required: false,
+      description:
+        'Any unique string (e.g. a UUID), up to 255 visible ASCII characters. A repeat with the same key within ' +
+        '24 hours answers the first successful result instead of starting the work again.',
+    }),
+    ApiResponse({
+      status: 409,
+      type: ErrorResponseDto,
+      description: 'Conflict: `IDEMPOTENCY_KEY_IN_USE` (the first request with this key is still running)',
+    }),
+    ApiResponse({
+      status: 422,
+      type: ErrorResponseDto,
+      description: 'Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED` (the key was sent with another request)',
+    }),
+  );
+}
+
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http' || !this.reflector.get<boolean>(IDEMPOTENT, context.getHandler())) {
+      return next.handle();
+    }
+    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    const key = request.header(HEADER);
+    if (key === undefined || !request.principal) return next.handle();
+    return from(this.handle(key, request, context.switchToHttp().getResponse<Response>(), next));
+  }
+
+  private async handle(
+    key: string,
+    request: Request & { principal?: Principal },
+    response: Response,
+    next: CallHandler,
+  ): Promise<unknown> {
+    if (!KEY_FORMAT.test(key)) {
+      throw new DomainException(
+        ErrorCode.VALIDATION_FAILED,
+        `The ${HEADER} header must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters (a UUID works).`,
+        [
+          {
+            field: HEADER,
+            rule: 'format',
+            message: `must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters`,
+          },
+        ],
+      );
+    }
+    const claim = await this.idempotency
+      .claim({
+        companyId: (request.principal as Principal).companyId,
+        key,
+        operation: `${request.method} ${request.path}`,
+        // A streamed (multipart) body is not read here; such a request is identified by its operation.
+        body: request.is('multipart/form-data') ? undefined : request.body,
+      })
+      .catch((error: unknown) => {
+        // Refused before its body was read (an upload): drop the rest and close after answering.
+        if (!request.readableEnded) {
+          response.setHeader('Connection', 'close');
+          request.resume();
+        }
+        throw error;
+      });
+    if (claim.kind === 'replay') {
+      await drain(request);
+      response.status(claim.status).setHeader('Idempotent-Replayed', 'true');
+      return claim.body;
+    }
+    try {
+      const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      await this.idempotency.complete(claim.recordId, response.statusCode, body);
+      return body;
+    } catch (error) {
+      await this.idempotency.release(claim.recordId);
+      throw error;
+    }
+  }
+}
+
+/** Reads and drops a body the handler will not read (a repeated upload), so the answer comes after it. */
+function drain(request: Request): Promise<void> {
+  if (request.readableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    request
+      .once('end', resolve)
+      .once('error', () => resolve())
+      .once('close', resolve);
+    request.resume();
+  });
+}
