@@ -100,7 +100,7 @@ describe(`authorizations: OAuth with TikTok (emulator) (${process.env['DATABASE_
   it('connects an account end to end: create → consent page → Confirm → callback → AUTHENTICATED', async () => {
     const created = await create(acme, 'TikTok — Acme US');
     expect(created).toMatchObject({ status: 'PENDING', provider: 'tiktok', accounts: [], lastError: null });
-    expect(created.id).toMatch(/^auz_[0-9A-Z]{26}$/);
+    expect(created.id).toMatch(/^aut_[0-9A-Z]{26}$/);
     const authorizeUrl = new URL(created.authorizeUrl);
     expect(`${authorizeUrl.origin}${authorizeUrl.pathname}`).toBe(`${tiktok.url}/portal/auth`);
     expect(authorizeUrl.searchParams.get('app_id')).toBe(APP.appId);
@@ -142,7 +142,7 @@ describe(`authorizations: OAuth with TikTok (emulator) (${process.env['DATABASE_
     const stored = rows[0]['encrypted_credentials'] as string;
     expect(stored).toMatch(/^v1:test:/);
     // The ciphertext is bound to its row: pasted onto another authorization it does not decrypt.
-    expect(() => api.app.get(CredentialCipher).decrypt(stored, 'auz_SOMEOTHERROW')).toThrow();
+    expect(() => api.app.get(CredentialCipher).decrypt(stored, 'aut_SOMEOTHERROW')).toThrow();
   });
 
   it('rejects a replayed callback: the state is single use', async () => {
@@ -178,7 +178,7 @@ describe(`authorizations: OAuth with TikTok (emulator) (${process.env['DATABASE_
     const after = await get(acme, created.id);
     expect(after.status).toBe('PENDING');
     expect(after.lastError.code).toBe('STATE_EXPIRED');
-    expect(after.lastError.message).toMatch(/expired at .* POST \/authorizations\/auz_\w+\/reauthorize/);
+    expect(after.lastError.message).toMatch(/expired at .* POST \/authorizations\/aut_\w+\/reauthorize/);
   });
 
   it("never lets company A's state complete company B's authorization", async () => {

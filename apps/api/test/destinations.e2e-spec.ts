@@ -476,7 +476,7 @@ describe(`destinations (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'}
       await as(globex).get(path).expect(404);
       const shares = await as(acme).get(`${path}/shares`).expect(200);
       expect(shares.body.data).toEqual([expect.objectContaining({ id: share.body.id, status: 'REVOKED' })]);
-      await as(acme).delete(`${path}/shares/dsh_01M00000000000000000000000`).expect(404);
+      await as(acme).delete(`${path}/shares/shr_01M00000000000000000000000`).expect(404);
       const history = await as(acme).get(`${path}/history`).expect(200);
       expect(history.body.data.map((event: { type: string }) => event.type)).toEqual([
         'CREATED',

@@ -40,7 +40,7 @@ export class AuthorizationErrorDto {
 }
 
 export class AuthorizationDto {
-  @ApiProperty({ example: 'auz_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
+  @ApiProperty({ example: 'aut_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
   id!: string;
 
   @ApiProperty({ example: 'TikTok — Acme US' })
@@ -148,7 +148,7 @@ export class DeleteAuthorizationQueryDto {
 }
 
 export class DeletedAuthorizationDto {
-  @ApiProperty({ example: 'auz_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
+  @ApiProperty({ example: 'aut_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
   id!: string;
 
   @ApiProperty({ example: true })

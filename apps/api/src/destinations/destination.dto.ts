@@ -206,7 +206,7 @@ export class DestinationDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    example: 'auz_01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
+    example: 'aut_01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
     description: 'Owner only (null for a grantee, and when the authorization was deleted with force).',
   })
   authorizationId!: string | null;
@@ -263,7 +263,7 @@ export class CreateDestinationDto {
   provider!: string;
 
   @ApiProperty({
-    example: 'auz_01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
+    example: 'aut_01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
     description:
       'An authorization of my company for this provider; its accounts bound e.g. the Advertiser ID.',
   })
@@ -315,7 +315,7 @@ export class UpdateDestinationDto {
   @MaxLength(DESTINATION_NAME_MAX_LENGTH)
   name?: string;
 
-  @ApiPropertyOptional({ example: 'auz_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
+  @ApiPropertyOptional({ example: 'aut_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -421,7 +421,7 @@ export class CreateShareDto {
 }
 
 export class ShareDto {
-  @ApiProperty({ example: 'dsh_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
+  @ApiProperty({ example: 'shr_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
   id!: string;
 
   @ApiProperty({ example: 'dst_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })

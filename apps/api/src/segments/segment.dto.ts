@@ -65,7 +65,7 @@ export class CreateDataSourceDto {
 }
 
 export class DataSourceDto {
-  @ApiProperty({ example: 'dsc_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
+  @ApiProperty({ example: 'dsr_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
   id!: string;
 
   @ApiProperty({ example: 'Warehouse (read replica)' })
@@ -111,7 +111,7 @@ export class SegmentSourceDto {
   @IsIn(['sql', 'upload'], { message: 'type must be sql or upload' })
   type!: 'sql' | 'upload';
 
-  @ApiPropertyOptional({ example: 'dsc_01JD4Q0X8R4Y3N2V6M5K7T9W1Z', description: 'sql: the data source.' })
+  @ApiPropertyOptional({ example: 'dsr_01JD4Q0X8R4Y3N2V6M5K7T9W1Z', description: 'sql: the data source.' })
   @ValidateIf((source: SegmentSourceDto) => source.type === 'sql')
   @IsString({ message: 'dataSourceId is required for a sql source' })
   @MaxLength(64)

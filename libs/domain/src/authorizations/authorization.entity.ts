@@ -30,7 +30,7 @@ export interface AuthorizedAccount {
 @Index({ name: 'authorizations_health_index', properties: ['status', 'lastCheckedAt'] })
 export class Authorization {
   @PrimaryKey({ type: 'string', length: ID_LENGTH })
-  id: string = newId('auz');
+  id: string = newId('aut');
 
   @ManyToOne(() => Company, { deleteRule: 'cascade', index: true })
   company: Company;

@@ -7,13 +7,13 @@ describe('OAuthStateCodec', () => {
   const current = key('new');
   const previous = key('old');
   const codec = new OAuthStateCodec([current, previous]);
-  const input = { authorizationId: 'auz_1', companyId: 'cmp_1', ttlMs: 600_000 };
+  const input = { authorizationId: 'aut_1', companyId: 'cmp_1', ttlMs: 600_000 };
 
   it('issues states that check out with their claims until they expire', () => {
     const now = new Date('2026-11-25T10:00:00Z');
     const { state, claims } = codec.issue({ ...input, now });
     expect(state).toMatch(/^[\w-]+\.[\w-]+$/);
-    expect(claims).toMatchObject({ authorizationId: 'auz_1', companyId: 'cmp_1' });
+    expect(claims).toMatchObject({ authorizationId: 'aut_1', companyId: 'cmp_1' });
     expect(claims.expiresAt.toISOString()).toBe('2026-11-25T10:10:00.000Z');
     expect(codec.check(state, new Date('2026-11-25T10:09:59Z'))).toEqual({ valid: true, claims });
     expect(codec.check(state, new Date('2026-11-25T10:10:00Z'))).toEqual({

@@ -10,12 +10,12 @@ export const ID_PREFIXES = {
   collaboration: 'clb',
   collaborationMember: 'clm',
   schedulerInstance: 'sch',
-  authorization: 'auz',
+  authorization: 'aut',
   destination: 'dst',
-  destinationShare: 'dsh',
+  destinationShare: 'shr',
   destinationEvent: 'dev',
   segment: 'seg',
-  dataSource: 'dsc',
+  dataSource: 'dsr',
   idempotencyRecord: 'idm',
 } as const;
 

@@ -69,26 +69,26 @@ describe('CredentialCipher', () => {
   const secret = JSON.stringify({ accessToken: 'tok_0123456789abcdef' });
 
   it('round-trips, with a random IV per value and the key id in clear', () => {
-    const a = cipher.encrypt(secret, 'auz_1');
-    const b = cipher.encrypt(secret, 'auz_1');
+    const a = cipher.encrypt(secret, 'aut_1');
+    const b = cipher.encrypt(secret, 'aut_1');
     expect(a).not.toBe(b);
     expect(a).toMatch(/^v1:new:[\w-]{16}:[\w-]{22}:[\w-]+$/);
     expect(a).not.toContain('tok_');
-    expect(cipher.decrypt(a, 'auz_1')).toBe(secret);
+    expect(cipher.decrypt(a, 'aut_1')).toBe(secret);
     expect(cipher.decrypt(cipher.encrypt('no context'))).toBe('no context');
     expect(cipher.keyIdOf(a)).toBe('new');
     expect(cipher.currentKeyId).toBe('new');
   });
 
   it('rotates: old keys decrypt, new writes use the first key', () => {
-    const before = CredentialCipher.fromSpec(oldSpec).encrypt(secret, 'auz_1');
+    const before = CredentialCipher.fromSpec(oldSpec).encrypt(secret, 'aut_1');
     expect(cipher.needsReencryption(before)).toBe(true);
-    expect(cipher.decrypt(before, 'auz_1')).toBe(secret);
-    expect(cipher.needsReencryption(cipher.encrypt(secret, 'auz_1'))).toBe(false);
+    expect(cipher.decrypt(before, 'aut_1')).toBe(secret);
+    expect(cipher.needsReencryption(cipher.encrypt(secret, 'aut_1'))).toBe(false);
   });
 
   it('detects tampering, a foreign row and a missing key', () => {
-    const value = cipher.encrypt(secret, 'auz_1');
+    const value = cipher.encrypt(secret, 'aut_1');
     const parts = value.split(':');
     const flip = (part: string) => {
       const bytes = Buffer.from(part, 'base64url');
@@ -97,12 +97,12 @@ describe('CredentialCipher', () => {
     };
     const withPart = (index: number, replacement: string) =>
       parts.map((part, i) => (i === index ? replacement : part)).join(':');
-    expect(() => cipher.decrypt(withPart(4, flip(parts[4])), 'auz_1')).toThrow(/failed authentication/);
-    expect(() => cipher.decrypt(withPart(2, flip(parts[2])), 'auz_1')).toThrow(/failed authentication/);
-    expect(() => cipher.decrypt(withPart(3, flip(parts[3])), 'auz_1')).toThrow(/failed authentication/);
-    expect(() => cipher.decrypt(withPart(1, 'old'), 'auz_1')).toThrow(/failed authentication \(key "old"\)/);
-    expect(() => cipher.decrypt(value, 'auz_2')).toThrow(/belongs to another record/);
-    expect(() => cipher.decrypt(withPart(1, 'gone'), 'auz_1')).toThrow(
+    expect(() => cipher.decrypt(withPart(4, flip(parts[4])), 'aut_1')).toThrow(/failed authentication/);
+    expect(() => cipher.decrypt(withPart(2, flip(parts[2])), 'aut_1')).toThrow(/failed authentication/);
+    expect(() => cipher.decrypt(withPart(3, flip(parts[3])), 'aut_1')).toThrow(/failed authentication/);
+    expect(() => cipher.decrypt(withPart(1, 'old'), 'aut_1')).toThrow(/failed authentication \(key "old"\)/);
+    expect(() => cipher.decrypt(value, 'aut_2')).toThrow(/belongs to another record/);
+    expect(() => cipher.decrypt(withPart(1, 'gone'), 'aut_1')).toThrow(
       /encrypted with key "gone", which is not in CONDUIT_ENCRYPTION_KEYS/,
     );
   });

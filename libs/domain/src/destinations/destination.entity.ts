@@ -81,7 +81,7 @@ export class Destination {
 @Index({ name: 'destination_shares_grantee_index', properties: ['grantee', 'revokedAt'] })
 export class DestinationShare {
   @PrimaryKey({ type: 'string', length: ID_LENGTH })
-  id: string = newId('dsh');
+  id: string = newId('shr');
 
   @ManyToOne(() => Destination, { deleteRule: 'cascade', index: true })
   destination: Destination;

@@ -34,7 +34,7 @@ export class DataSourceService {
   ) {}
 
   async create(principal: Principal, input: CreateDataSourceInput): Promise<DataSource> {
-    const id = newId('dsc');
+    const id = newId('dsr');
     const { location, display } =
       input.kind === DataSourceKind.POSTGRESQL
         ? await this.checkPostgres(input.url)

@@ -18,7 +18,7 @@ export enum DataSourceKind {
 @Entity({ tableName: 'data_sources' })
 export class DataSource {
   @PrimaryKey({ type: 'string', length: ID_LENGTH })
-  id: string = newId('dsc');
+  id: string = newId('dsr');
 
   @ManyToOne(() => Company, { deleteRule: 'cascade', index: true })
   company: Company;
