@@ -14,10 +14,9 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiHeader, ApiResponse } from '@nestjs/swagger';
+import { ApiHeader } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
-import { ErrorResponseDto } from './error-response.dto';
 
 const IDEMPOTENT = Symbol('idempotent');
 const HEADER = 'Idempotency-Key';
@@ -27,6 +26,7 @@ const KEY_FORMAT = new RegExp(`^[\\x21-\\x7e]{1,${IDEMPOTENCY_KEY_MAX_LENGTH}}$`
 /**
  * Marks a write that starts work (API.md): it accepts an `Idempotency-Key` header, and a repeat with
  * the same key answers the first result (with `Idempotent-Replayed: true`) instead of starting again.
+ * Its `@ApiErrors` lists `IDEMPOTENCY_KEY_IN_USE` and `IDEMPOTENCY_KEY_REUSED`.
  */
 export function Idempotent(): MethodDecorator {
   return applyDecorators(
@@ -37,16 +37,6 @@ export function Idempotent(): MethodDecorator {
       description:
         'Any unique string (e.g. a UUID), up to 255 visible ASCII characters. A repeat with the same key within ' +
         '24 hours answers the first successful result instead of starting the work again.',
-    }),
-    ApiResponse({
-      status: 409,
-      type: ErrorResponseDto,
-      description: 'Conflict: `IDEMPOTENCY_KEY_IN_USE` (the first request with this key is still running)',
-    }),
-    ApiResponse({
-      status: 422,
-      type: ErrorResponseDto,
-      description: 'Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED` (the key was sent with another request)',
     }),
   );
 }

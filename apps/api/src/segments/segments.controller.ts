@@ -160,7 +160,12 @@ export class SegmentsController {
       'An upload segment is refreshed by uploading a new file.',
   })
   @ApiAcceptedResponse({ type: SegmentDto, description: 'The segment, PENDING or RUNNING.' })
-  @ApiErrors(ErrorCode.SEGMENT_NOT_FOUND, ErrorCode.SEGMENT_REFRESH_NEEDS_UPLOAD)
+  @ApiErrors(
+    ErrorCode.SEGMENT_NOT_FOUND,
+    ErrorCode.SEGMENT_REFRESH_NEEDS_UPLOAD,
+    ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+    ErrorCode.IDEMPOTENCY_KEY_REUSED,
+  )
   async refresh(
     @CurrentPrincipal() principal: Principal,
     @Param('collaborationId') collaborationId: string,
@@ -190,7 +195,13 @@ export class SegmentsController {
       'errors make the segment FAILED with the line number in errorMessage.',
   })
   @ApiAcceptedResponse({ type: SegmentDto, description: 'The segment, PENDING.' })
-  @ApiErrors(ErrorCode.SEGMENT_NOT_FOUND, ErrorCode.SEGMENT_NOT_UPLOAD, ErrorCode.PAYLOAD_TOO_LARGE)
+  @ApiErrors(
+    ErrorCode.SEGMENT_NOT_FOUND,
+    ErrorCode.SEGMENT_NOT_UPLOAD,
+    ErrorCode.PAYLOAD_TOO_LARGE,
+    ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+    ErrorCode.IDEMPOTENCY_KEY_REUSED,
+  )
   async upload(
     @CurrentPrincipal() principal: Principal,
     @Param('collaborationId') collaborationId: string,
