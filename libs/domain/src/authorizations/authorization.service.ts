@@ -125,7 +125,12 @@ export class AuthorizationService {
     return toPage(rows, limit);
   }
 
-  async get(companyId: string, authorizationId: string): Promise<Authorization> {
+  /** The company's authorization; `field` names the request field that referred to it in the 404. */
+  async get(
+    companyId: string,
+    authorizationId: string,
+    options: { field?: string } = {},
+  ): Promise<Authorization> {
     const authorization = await this.em.findOne(Authorization, {
       id: authorizationId,
       company: companyId,
@@ -134,6 +139,9 @@ export class AuthorizationService {
       throw new DomainException(
         ErrorCode.AUTHORIZATION_NOT_FOUND,
         `Authorization ${authorizationId} does not exist in your company.`,
+        options.field
+          ? [{ field: options.field, rule: 'exists', message: 'must be an authorization of your company' }]
+          : undefined,
       );
     }
     return authorization;

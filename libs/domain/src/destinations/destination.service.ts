@@ -9,7 +9,8 @@ import {
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../api-keys/api-key.service';
-import { Authorization } from '../authorizations/authorization.entity';
+import type { Authorization } from '../authorizations/authorization.entity';
+import { AuthorizationService } from '../authorizations/authorization.service';
 import { CollaborationMember } from '../collaborations/collaboration.entity';
 import { CollaborationService } from '../collaborations/collaboration.service';
 import { DomainException, ErrorCode, type FieldProblem } from '../common/domain.exception';
@@ -67,23 +68,13 @@ export class DestinationService {
     private readonly em: EntityManager,
     private readonly registry: DestinationRegistry,
     private readonly collaborations: CollaborationService,
+    private readonly authorizations: AuthorizationService,
   ) {}
 
   async create(principal: Principal, input: CreateDestinationInput): Promise<Destination> {
     const authorization = await this.ownAuthorization(principal.companyId, input.authorizationId);
     const provider = requireProvider(this.registry, input.provider);
-    if (authorization.provider !== provider.id) {
-      throw invalid(
-        `Authorization ${authorization.id} connects ${authorization.provider}, not ${provider.id}.`,
-        [
-          {
-            field: 'authorizationId',
-            rule: 'provider',
-            message: `must be an authorization of provider ${provider.id} (this one is ${authorization.provider})`,
-          },
-        ],
-      );
-    }
+    checkConnects(authorization, provider.id);
     const settings = this.checkSettings(provider, authorization, {
       config: compact(input.config ?? {}),
       editableFields: [...new Set(input.editableFields ?? [])],
@@ -175,18 +166,7 @@ export class DestinationService {
       ]);
     }
     const provider = requireProvider(this.registry, destination.provider);
-    if (authorization.provider !== destination.provider) {
-      throw invalid(
-        `Authorization ${authorization.id} connects ${authorization.provider}, not ${destination.provider}.`,
-        [
-          {
-            field: 'authorizationId',
-            rule: 'provider',
-            message: `must be an authorization of provider ${destination.provider}`,
-          },
-        ],
-      );
-    }
+    checkConnects(authorization, provider.id);
     const merged: Record<string, unknown> = { ...destination.config };
     for (const [key, value] of Object.entries(input.config ?? {})) merged[key] = value;
     const settings = this.checkSettings(provider, authorization, {
@@ -450,16 +430,8 @@ export class DestinationService {
     };
   }
 
-  private async ownAuthorization(companyId: string, authorizationId: string): Promise<Authorization> {
-    const authorization = await this.em.findOne(Authorization, { id: authorizationId, company: companyId });
-    if (!authorization) {
-      throw new DomainException(
-        ErrorCode.AUTHORIZATION_NOT_FOUND,
-        `Authorization ${authorizationId} does not exist in your company.`,
-        [{ field: 'authorizationId', rule: 'exists', message: 'must be an authorization of your company' }],
-      );
-    }
-    return authorization;
+  private ownAuthorization(companyId: string, authorizationId: string): Promise<Authorization> {
+    return this.authorizations.get(companyId, authorizationId, { field: 'authorizationId' });
   }
 
   /** The destination, if the company owns it; a grantee is told it may not, anyone else gets a 404. */
@@ -510,6 +482,18 @@ export class DestinationService {
   ): void {
     this.em.persist(new DestinationEvent(destination, type, actor, changes));
   }
+}
+
+/** The authorization must connect the destination's provider (a TikTok destination, a TikTok account). */
+function checkConnects(authorization: Authorization, providerId: string): void {
+  if (authorization.provider === providerId) return;
+  throw invalid(`Authorization ${authorization.id} connects ${authorization.provider}, not ${providerId}.`, [
+    {
+      field: 'authorizationId',
+      rule: 'provider',
+      message: `must be an authorization of provider ${providerId} (this one is ${authorization.provider})`,
+    },
+  ]);
 }
 
 function invalid(message: string, details: FieldProblem[]): DomainException {
