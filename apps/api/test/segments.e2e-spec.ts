@@ -444,6 +444,11 @@ describe(`segments (${postgres})`, () => {
       await refresh(id, 'refresh-twice').expect(202);
       await settle();
       expect((await segment(id)).readyAt).not.toBe(readyAt);
+      // A key is remembered for 24 hours, then it is a new key.
+      clock.offsetMs = 25 * HOUR;
+      const later = await refresh(id, 'refresh-once').expect(202);
+      expect(later.headers['idempotent-replayed']).toBeUndefined();
+      await settle();
     });
 
     it('refuses a key reused for another request (422), a key still in use (409) and a malformed key (400)', async () => {

@@ -41,7 +41,8 @@ export class IdempotencyService {
   async claim(request: IdempotentRequest): Promise<IdempotencyClaim> {
     const now = this.clock.now();
     const fingerprint = fingerprintOf(request);
-    await this.em.nativeDelete(IdempotencyRecord, { company: request.companyId, expiresAt: { $lte: now } });
+    // Forget expired keys (every company's: an index range on expires_at) before looking this one up.
+    await this.em.nativeDelete(IdempotencyRecord, { expiresAt: { $lte: now } });
     const id = newId('idm');
     try {
       await this.em.insert(IdempotencyRecord, {
