@@ -1,4 +1,4 @@
-import { DataSourceService, ErrorCode, SegmentService, type Principal } from '@conduit/domain';
+import { DataSourceService, ErrorCode, SegmentService, type Principal, type Segment } from '@conduit/domain';
 import {
   Body,
   Controller,
@@ -114,7 +114,7 @@ export class SegmentsController {
           }
         : { type: 'upload' as const };
     const segment = await this.segments.create(principal, collaborationId, { ...body, source });
-    return toSegmentDto(segment, this.segments.statusOf(segment));
+    return this.toDto(segment);
   }
 
   @Get('collaborations/:collaborationId/segments')
@@ -130,7 +130,7 @@ export class SegmentsController {
     @Query() query: ListQueryDto,
   ) {
     return mapPage(await this.segments.list(principal.companyId, collaborationId, query), (segment) =>
-      toSegmentDto(segment, this.segments.statusOf(segment)),
+      this.toDto(segment),
     );
   }
 
@@ -147,7 +147,7 @@ export class SegmentsController {
     @Param('segmentId') segmentId: string,
   ): Promise<SegmentDto> {
     const segment = await this.segments.get(principal.companyId, collaborationId, segmentId);
-    return toSegmentDto(segment, this.segments.statusOf(segment));
+    return this.toDto(segment);
   }
 
   @Post('collaborations/:collaborationId/segments/:segmentId/refresh')
@@ -172,7 +172,7 @@ export class SegmentsController {
     @Param('segmentId') segmentId: string,
   ): Promise<SegmentDto> {
     const segment = await this.segments.refresh(principal, collaborationId, segmentId);
-    return toSegmentDto(segment, this.segments.statusOf(segment));
+    return this.toDto(segment);
   }
 
   @Put('collaborations/:collaborationId/segments/:segmentId/upload')
@@ -212,7 +212,7 @@ export class SegmentsController {
     const { file, finished } = await receiveFile(request);
     const segment = await this.segments.upload(principal, collaborationId, segmentId, file);
     await finished;
-    return toSegmentDto(segment, this.segments.statusOf(segment));
+    return this.toDto(segment);
   }
 
   @Get('collaborations/:collaborationId/segments/:segmentId/rows')
@@ -248,5 +248,10 @@ export class SegmentsController {
     @Param('segmentId') segmentId: string,
   ): Promise<void> {
     await this.segments.remove(principal.companyId, collaborationId, segmentId);
+  }
+
+  /** The segment as the API shows it: its status computed from the clock (past expiresAt: EXPIRED). */
+  private toDto(segment: Segment): SegmentDto {
+    return toSegmentDto(segment, this.segments.statusOf(segment));
   }
 }

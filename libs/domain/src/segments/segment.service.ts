@@ -164,7 +164,7 @@ export class SegmentService {
         `Segment ${segment.id} reads from a SQL data source; refresh it with POST …/refresh instead.`,
       );
     }
-    const staging = join(this.config.settings.dataDir, 'uploads');
+    const staging = this.stagingDir();
     mkdirSync(staging, { recursive: true });
     const path = join(staging, `${segment.id}-${Date.now()}.upload`);
     const max = this.config.settings.uploadMaxBytes;
@@ -339,9 +339,14 @@ export class SegmentService {
     return report;
   }
 
+  /** Where uploaded CSVs wait for their run. */
+  private stagingDir(): string {
+    return join(this.config.settings.dataDir, 'uploads');
+  }
+
   /** Staged upload files no segment refers to (an upload or a process that died mid-way). */
   private async sweepStagedUploads(untouchedSince: Date): Promise<string[]> {
-    const staging = join(this.config.settings.dataDir, 'uploads');
+    const staging = this.stagingDir();
     const names = await readdir(staging).catch(() => [] as string[]);
     const old: string[] = [];
     for (const name of names) {
