@@ -4,6 +4,7 @@ import { Reflector } from '@nestjs/core';
 import { DECORATORS } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
+import { dropUnreadBody } from './unread-body';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
@@ -27,10 +28,7 @@ export class ContentTypeInterceptor implements NestInterceptor {
       ]) ?? JSON_TYPES;
     if (request.is(consumes)) return next.handle();
 
-    // The body is left unread: drain what is still arriving and close the connection after answering.
-    const response = context.switchToHttp().getResponse<Response>();
-    response.setHeader('Connection', 'close');
-    request.resume();
+    dropUnreadBody(request, context.switchToHttp().getResponse<Response>());
     const expected = consumes.filter((type) => !type.includes('*')).join(' or ');
     const received = request.headers['content-type'];
     throw new DomainException(

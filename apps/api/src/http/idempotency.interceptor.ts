@@ -17,6 +17,7 @@ import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
+import { drainBody, dropUnreadBody } from './unread-body';
 
 const IDEMPOTENT = Symbol('idempotent');
 const HEADER = 'Idempotency-Key';
@@ -86,15 +87,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
         body: request.is('multipart/form-data') ? undefined : request.body,
       })
       .catch((error: unknown) => {
-        // Refused before its body was read (an upload): drop the rest and close after answering.
-        if (!request.readableEnded) {
-          response.setHeader('Connection', 'close');
-          request.resume();
-        }
+        dropUnreadBody(request, response);
         throw error;
       });
     if (claim.kind === 'replay') {
-      await drain(request);
+      await drainBody(request);
       response.status(claim.status).setHeader('Idempotent-Replayed', 'true');
       return claim.body;
     }
@@ -107,16 +104,4 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw error;
     }
   }
-}
-
-/** Reads and drops a body the handler will not read (a repeated upload), so the answer comes after it. */
-function drain(request: Request): Promise<void> {
-  if (request.readableEnded) return Promise.resolve();
-  return new Promise((resolve) => {
-    request
-      .once('end', resolve)
-      .once('error', () => resolve())
-      .once('close', resolve);
-    request.resume();
-  });
 }
