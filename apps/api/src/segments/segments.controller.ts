@@ -208,6 +208,7 @@ export class SegmentsController {
     @Param('segmentId') segmentId: string,
     @Req() request: Request,
   ): Promise<SegmentDto> {
+    // A foreign or missing segment is a 404 before any of the body is parsed.
     await this.segments.get(principal.companyId, collaborationId, segmentId);
     const { file, finished } = await receiveFile(request);
     const segment = await this.segments.upload(principal, collaborationId, segmentId, file);
