@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { parseCsvRows, type CsvOptions } from './csv-source';
+import { MAX_CSV_COLUMNS, MAX_CSV_RECORD_BYTES, parseCsvRows, type CsvOptions } from './csv-source';
 import { CsvFormatError, MultiValueError, SegmentSourceError } from './errors';
 
 const keys = (keyColumns: string[], extra: Partial<CsvOptions> = {}): CsvOptions => ({
@@ -142,5 +142,91 @@ describe('parseCsvRows', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('limits on hostile input', () => {
+    /** `text` as an upload arriving in 64 KB chunks; `pulled()` tells how many bytes were asked for. */
+    function upload(text: string | Buffer) {
+      const bytes = Buffer.from(text);
+      let pulled = 0;
+      const input = Readable.from(
+        (function* () {
+          for (let start = 0; start < bytes.length; start += 65_536) {
+            const chunk = bytes.subarray(start, start + 65_536);
+            pulled += chunk.length;
+            yield chunk;
+          }
+        })(),
+      );
+      return { input, pulled: () => pulled };
+    }
+
+    async function parse(input: Readable, options: CsvOptions) {
+      const rows = [];
+      for await (const row of parseCsvRows(input, options)) rows.push(row);
+      return rows;
+    }
+
+    const wideHeader = (columns: number) =>
+      `${Array.from({ length: columns }, (_, index) => `c${index}`).join(',')}\nx\n`;
+
+    it('refuses a header wider than MAX_CSV_COLUMNS, naming the limit, and accepts one at it', async () => {
+      await expect(collect(wideHeader(100_000), keys(['c0']))).rejects.toMatchObject({
+        name: 'CsvFormatError',
+        line: 1,
+        message: `The header at line 1 has 100000 columns; a CSV may have at most ${MAX_CSV_COLUMNS}.`,
+      });
+      // A million empty names fit in under 1 MiB: the column limit, not the record size, refuses them.
+      await expect(collect(`${','.repeat(999_999)}\n`, keys(['c0']))).rejects.toThrow(
+        `has 1000000 columns; a CSV may have at most ${MAX_CSV_COLUMNS}.`,
+      );
+      const atLimit = `${Array.from({ length: MAX_CSV_COLUMNS }, (_, index) => `c${index}`).join(',')}\n`;
+      expect(await collect(`${atLimit}${'v,'.repeat(MAX_CSV_COLUMNS - 1)}v\n`, keys(['c0']))).toHaveLength(1);
+    });
+
+    it('fails a 1,000,000-column header at the record limit, without reading the rest of the file', async () => {
+      const hostile = wideHeader(1_000_000);
+      expect(hostile.length).toBeGreaterThan(7_000_000);
+      const { input, pulled } = upload(hostile);
+      await expect(parse(input, keys(['c0']))).rejects.toMatchObject({
+        name: 'CsvFormatError',
+        line: 1,
+        message: expect.stringContaining(
+          `The record at line 1 is longer than ${MAX_CSV_RECORD_BYTES} bytes, the limit for one CSV record`,
+        ),
+      });
+      // Stopped about where the limit was passed (plus what the streams had buffered), not at the end.
+      expect(pulled()).toBeLessThan(MAX_CSV_RECORD_BYTES + 512 * 1024);
+    });
+
+    it('bounds a cell and a gzipped header of nothing but delimiters alike', async () => {
+      const cell = `email,note\na@x.com,ok\nb@x.com,"${'x'.repeat(MAX_CSV_RECORD_BYTES)}"\n`;
+      await expect(collect(cell, keys(['email']))).rejects.toMatchObject({
+        line: 3,
+        message: expect.stringContaining(`The record at line 3 is longer than ${MAX_CSV_RECORD_BYTES} bytes`),
+      });
+      // 20 MB of commas gzip to about 20 KB: measured after gunzip, they still fail at the limit.
+      const bomb = gzipSync(Buffer.alloc(20 * 1024 * 1024, ','));
+      expect(bomb.length).toBeLessThan(100_000);
+      await expect(collect(bomb, keys(['email']))).rejects.toMatchObject({ line: 1 });
+    });
+
+    it('finds a duplicate in a wide header, and lists at most 20 names, each cut short, in its messages', async () => {
+      const names = Array.from(
+        { length: MAX_CSV_COLUMNS },
+        (_, index) => `column_${index}_${'n'.repeat(60)}`,
+      );
+      const missing = collect(`${names.join(',')}\n`, keys(['email']));
+      await expect(missing).rejects.toThrow(`(header: column_0_${'n'.repeat(30)}…, column_1_`);
+      await expect(missing).rejects.toThrow(`… and ${MAX_CSV_COLUMNS - 20} more).`);
+      await expect(missing).rejects.toMatchObject({ message: expect.not.stringContaining('column_20_') });
+      const twice = collect(`email,${names.slice(2).join(',')},email\n`, keys(['email']));
+      await expect(twice).rejects.toMatchObject({
+        column: 'email',
+        message: expect.stringMatching(/^The header names column "email" twice/),
+      });
+      const length = ((await twice.catch((error: Error) => error)) as Error).message.length;
+      expect(length).toBeLessThan(1_000);
+    });
   });
 });

@@ -1,8 +1,18 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CsvError, parse } from 'csv-parse';
+import { listColumns, shortName } from './column-list';
 import { CsvFormatError, MultiValueError, SegmentSourceError } from './errors';
+import { RecordSizeGuard } from './record-size-guard';
 import type { SegmentRow } from './row-store';
+
+/** Most columns a CSV header may name: wider files are refused with a message naming this limit. */
+export const MAX_CSV_COLUMNS = 1_000;
+/**
+ * Most bytes one CSV record may take (the header or a row, as uploaded once gunzipped, quoted line
+ * breaks included): 1 MiB. It bounds a single cell too, and fails a huge header before it is parsed.
+ */
+export const MAX_CSV_RECORD_BYTES = 1024 * 1024;
 
 export interface CsvOptions {
   /** Field separator (default `,`). */
@@ -18,6 +28,10 @@ export interface CsvOptions {
   keyColumns: readonly string[];
   /** Most rows to produce (counted after flattening); one more fails with `SegmentSourceError`. */
   maxRows?: number;
+  /** Most columns in the header (default `MAX_CSV_COLUMNS`). */
+  maxColumns?: number;
+  /** Most bytes in one record, header included (default `MAX_CSV_RECORD_BYTES`). */
+  maxRecordBytes?: number;
 }
 
 /** A record with its raw text (cheap, unlike csv-parse's `info`), from which line numbers are counted. */
@@ -31,9 +45,14 @@ interface Parsed {
  * required; malformed input fails with the 1-based line number (where the record starts). Parsing is
  * csv-parse's (quotes, embedded delimiters and newlines, BOM); this adds the header contract and
  * multi-value handling. Header names are trimmed; cell values are kept as they are (empty → null).
+ * A record longer than `maxRecordBytes` or a header wider than `maxColumns` fails with the limit named.
  */
 export async function* parseCsvRows(input: Readable, options: CsvOptions): AsyncIterable<SegmentRow> {
-  const source = await decompressed(input);
+  const file = await decompressed(input);
+  // Records are measured before csv-parse buffers them, so a huge one fails at its first extra byte.
+  const source = new RecordSizeGuard(options.maxRecordBytes ?? MAX_CSV_RECORD_BYTES);
+  file.on('error', (error: Error) => source.destroy(error));
+  file.pipe(source);
   const parser = parse({
     bom: true,
     delimiter: options.delimiter ?? ',',
@@ -61,7 +80,7 @@ export async function* parseCsvRows(input: Readable, options: CsvOptions): Async
         const line = breaksBefore + 1 + countBreaks(blank);
         breaksBefore += countBreaks(raw);
         if (!header) {
-          header = readHeader(record, options.keyColumns, line);
+          header = readHeader(record, options.keyColumns, line, options.maxColumns ?? MAX_CSV_COLUMNS);
           keyIndexes = options.keyColumns.map((column) => (header as string[]).indexOf(column));
           continue;
         }
@@ -102,6 +121,7 @@ export async function* parseCsvRows(input: Readable, options: CsvOptions): Async
     // Stopped early (an error, or the consumer broke off): release the file and the pipes.
     source.unpipe(parser);
     source.destroy();
+    file.destroy();
     input.destroy();
   }
   if (!header) throw new CsvFormatError('The file is empty: a header row is required.');
@@ -114,20 +134,44 @@ function countBreaks(text: string): number {
   return text.match(BREAK)?.length ?? 0;
 }
 
-function readHeader(record: readonly string[], keyColumns: readonly string[], line: number): string[] {
+/**
+ * The trimmed header, checked: at most `maxColumns` names (checked first, so a hostile header costs
+ * no more), every key column present, no name twice (one pass with a Set, linear in the width).
+ */
+function readHeader(
+  record: readonly string[],
+  keyColumns: readonly string[],
+  line: number,
+  maxColumns: number,
+): string[] {
+  if (record.length > maxColumns) {
+    throw new CsvFormatError(
+      `The header at line ${line} has ${record.length} columns; a CSV may have at most ${maxColumns}.`,
+      line,
+    );
+  }
   const header = record.map((name) => name.trim());
-  const listed = `(header: ${header.join(', ')})`;
-  const missing = keyColumns.filter((column) => !header.includes(column));
+  const names = new Set<string>();
+  let duplicate: string | undefined;
+  for (const name of header) {
+    if (names.has(name)) duplicate ??= name;
+    names.add(name);
+  }
+  const listed = `(header: ${listColumns(header)})`;
+  const missing = keyColumns.filter((column) => !names.has(column));
   if (missing.length > 0) {
     throw new CsvFormatError(
-      `The header has no column ${missing.map((column) => `"${column}"`).join(', ')} ${listed}.`,
+      `The header has no column ${missing.map((column) => `"${shortName(column)}"`).join(', ')} ${listed}.`,
       line,
       missing[0],
     );
   }
-  const duplicate = header.find((name, index) => header.indexOf(name) !== index);
   if (duplicate !== undefined) {
-    throw new CsvFormatError(`The header names column "${duplicate}" twice ${listed}.`, line, duplicate);
+    throw new CsvFormatError(
+      `The header names column "${shortName(duplicate)}" twice ${listed}.`,
+      line,
+      duplicate,
+    );
   }
   return header;
 }

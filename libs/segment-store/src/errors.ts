@@ -16,3 +16,6 @@ export class CsvFormatError extends SegmentSourceError {}
 
 /** A key cell holds several values and the segment does not flatten them. */
 export class MultiValueError extends SegmentSourceError {}
+
+/** A row longer than the row store keeps (`MAX_STORED_ROW_LENGTH`): refused when written or read. */
+export class RowTooLargeError extends SegmentSourceError {}

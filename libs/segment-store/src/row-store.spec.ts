@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalSegmentRowStore, type SegmentRow } from './row-store';
+import { RowTooLargeError } from './errors';
+import { LocalSegmentRowStore, MAX_STORED_ROW_LENGTH, type SegmentRow } from './row-store';
 
 jest.setTimeout(60_000);
 
@@ -151,5 +152,63 @@ describe('LocalSegmentRowStore', () => {
     expect((await store.sweep()).sort()).toEqual(['seg_7.old-abc123', 'seg_7.tmp-def456']);
     expect(readdirSync(root)).toEqual(['seg_7']);
     expect(await readAll('seg_7')).toEqual(rows(3));
+  });
+
+  describe('bounded rows', () => {
+    it('round-trips values holding line breaks, over many gzip chunks', async () => {
+      const data = Array.from({ length: 3000 }, (_, i) => ({
+        email: `u${i}@example.com`,
+        note: i % 3 ? `line one\r\nline two\n${'y'.repeat(i % 50)}` : '',
+      }));
+      await write('seg_lines', data);
+      expect(await readAll('seg_lines')).toEqual(data);
+    });
+
+    it('refuses to write a row longer than the limit, naming it, and keeps the writer usable', async () => {
+      const small = new LocalSegmentRowStore(root, { maxRowLength: 100 });
+      const writer = await small.openWriter('seg_wide');
+      await writer.write({ email: 'a@example.com' });
+      const refused = writer.write({ email: 'b@example.com', note: 'x'.repeat(100) });
+      await expect(refused).rejects.toBeInstanceOf(RowTooLargeError);
+      await expect(refused).rejects.toThrow(
+        'Row 2 takes 135 characters once stored, over the limit of 100; shorten its values or keep fewer columns.',
+      );
+      await writer.write({ email: 'c@example.com' });
+      expect(await writer.commit()).toMatchObject({ rows: 2 });
+    });
+
+    it('fails reading a 100 MB cell written before the limit, after the rows before it', async () => {
+      const lenient = new LocalSegmentRowStore(root, { maxRowLength: 200 * 1024 * 1024 });
+      const writer = await lenient.openWriter('seg_huge');
+      await writer.write({ email: 'a@example.com' });
+      await writer.write({ email: 'b@example.com', note: 'x'.repeat(100 * 1024 * 1024) });
+      await writer.write({ email: 'c@example.com' });
+      await writer.commit();
+      const seen: SegmentRow[] = [];
+      const reading = (async () => {
+        for await (const row of store.read('seg_huge')) seen.push(row);
+      })();
+      await expect(reading).rejects.toBeInstanceOf(RowTooLargeError);
+      await expect(reading).rejects.toThrow(
+        `Dataset seg_huge holds a row longer than ${MAX_STORED_ROW_LENGTH} characters, the most a read accepts`,
+      );
+      expect(seen).toEqual([{ email: 'a@example.com' }]);
+    });
+
+    it('stops reading once the signal aborts', async () => {
+      await write('seg_abort', rows(2500));
+      const controller = new AbortController();
+      const seen: SegmentRow[] = [];
+      const reading = (async () => {
+        for await (const row of store.read('seg_abort', { signal: controller.signal })) {
+          seen.push(row);
+          if (seen.length === 10) controller.abort(new Error('client gone'));
+        }
+      })();
+      await expect(reading).rejects.toThrow('client gone');
+      expect(seen).toEqual(rows(2500).slice(0, 10));
+      const before = store.read('seg_abort', { signal: AbortSignal.abort() });
+      await expect(before[Symbol.asyncIterator]().next()).rejects.toMatchObject({ name: 'AbortError' });
+    });
   });
 });

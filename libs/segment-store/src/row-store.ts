@@ -5,6 +5,15 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } fro
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip, type Gzip } from 'node:zlib';
+import { RowTooLargeError } from './errors';
+import { LineTooLongError, splitLines } from './line-splitter';
+
+/**
+ * Longest row the store keeps, in characters of its stored JSON line (column names included): 4 MiB.
+ * A longer row fails its write (the segment fails, naming the row) and, in a dataset written before
+ * this limit, its read, so neither a preview nor an export ever holds one huge row in memory.
+ */
+export const MAX_STORED_ROW_LENGTH = 4 * 1024 * 1024;
 
 /** One stored row: column → text (null for empty). Multi-values are already flattened by the caller. */
 export type SegmentRow = Record<string, string | null>;
@@ -31,8 +40,12 @@ export interface RowWriter {
  */
 export interface SegmentRowStore {
   openWriter(datasetId: string): Promise<RowWriter>;
-  /** Streams the rows in the order they were written; fails when the dataset does not exist. */
-  read(datasetId: string): AsyncIterable<SegmentRow>;
+  /**
+   * Streams the rows in the order they were written; fails when the dataset does not exist, and with
+   * `RowTooLargeError` at a row past the store's limit. Stops (throwing the signal's reason) once
+   * `options.signal` aborts, e.g. when the client that asked for the rows has gone.
+   */
+  read(datasetId: string, options?: ReadOptions): AsyncIterable<SegmentRow>;
   remove(datasetId: string): Promise<void>;
   exists(datasetId: string): Promise<boolean>;
   /**
@@ -40,6 +53,10 @@ export interface SegmentRowStore {
    * `untouchedSince` (a live writer keeps writing, so it is never swept under). Returns their names.
    */
   sweep(options?: SweepOptions): Promise<string[]>;
+}
+
+export interface ReadOptions {
+  signal?: AbortSignal;
 }
 
 export interface SweepOptions {
@@ -52,6 +69,8 @@ export interface LocalSegmentRowStoreOptions {
   rowsPerChunk?: number;
   /** gzip level, 1 (fast) … 9 (small); default 6. */
   compressionLevel?: number;
+  /** Longest row written or read, in characters of its JSON line (default `MAX_STORED_ROW_LENGTH`). */
+  maxRowLength?: number;
 }
 
 /** What `manifest.json` holds, next to the chunk files of a committed dataset. */
@@ -83,6 +102,7 @@ const BATCH_BYTES = 64 * 1024;
 export class LocalSegmentRowStore implements SegmentRowStore {
   private readonly rowsPerChunk: number;
   private readonly compressionLevel: number;
+  private readonly maxRowLength: number;
 
   constructor(
     private readonly root: string,
@@ -90,6 +110,7 @@ export class LocalSegmentRowStore implements SegmentRowStore {
   ) {
     this.rowsPerChunk = options.rowsPerChunk ?? 100_000;
     this.compressionLevel = options.compressionLevel ?? 6;
+    this.maxRowLength = options.maxRowLength ?? MAX_STORED_ROW_LENGTH;
     if (!Number.isInteger(this.rowsPerChunk) || this.rowsPerChunk < 1) {
       throw new RangeError(`rowsPerChunk must be a positive integer (got ${options.rowsPerChunk}).`);
     }
@@ -100,14 +121,22 @@ export class LocalSegmentRowStore implements SegmentRowStore {
     await mkdir(this.root, { recursive: true });
     const temp = join(this.root, `${datasetId}${TEMP_MARK}${randomBytes(6).toString('hex')}`);
     await mkdir(temp);
-    return new ChunkWriter(this.root, temp, datasetId, this.rowsPerChunk, this.compressionLevel);
+    return new ChunkWriter(
+      this.root,
+      temp,
+      datasetId,
+      this.rowsPerChunk,
+      this.compressionLevel,
+      this.maxRowLength,
+    );
   }
 
-  async *read(datasetId: string): AsyncIterable<SegmentRow> {
+  async *read(datasetId: string, { signal }: ReadOptions = {}): AsyncIterable<SegmentRow> {
     checkId(datasetId);
     const folder = join(this.root, datasetId);
     const manifest = await this.manifest(datasetId);
     for (const file of manifest.files) {
+      signal?.throwIfAborted();
       let handle: FileHandle;
       try {
         handle = await open(join(folder, file), 'r');
@@ -121,13 +150,16 @@ export class LocalSegmentRowStore implements SegmentRowStore {
       gunzip.setEncoding('utf8');
       // Errors reach the loop below through `gunzip`; the pipeline's own promise is only a bystander.
       pipeline(handle.createReadStream(), gunzip).catch(() => undefined);
-      let rest = '';
-      for await (const text of gunzip as AsyncIterable<string>) {
-        const lines = (rest + text).split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) if (line) yield JSON.parse(line) as SegmentRow;
+      const lines = splitLines(gunzip as AsyncIterable<string>, { maxLength: this.maxRowLength, signal });
+      try {
+        for await (const line of lines) yield JSON.parse(line) as SegmentRow;
+      } catch (error) {
+        if (!(error instanceof LineTooLongError)) throw error;
+        throw new RowTooLargeError(
+          `Dataset ${datasetId} holds a row longer than ${error.maxLength} characters, the most a read ` +
+            'accepts (such rows are refused when written now); refresh the segment to rebuild its rows.',
+        );
       }
-      if (rest) yield JSON.parse(rest) as SegmentRow;
     }
   }
 
@@ -224,13 +256,22 @@ class ChunkWriter implements RowWriter {
     private readonly datasetId: string,
     private readonly rowsPerChunk: number,
     private readonly level: number,
+    private readonly maxRowLength: number,
   ) {}
 
   async write(row: SegmentRow): Promise<void> {
     if (this.closed) throw new Error('This writer is closed (committed or aborted).');
+    const json = JSON.stringify(row);
+    // Refused before anything is written: the reader would refuse it anyway.
+    if (json.length > this.maxRowLength) {
+      throw new RowTooLargeError(
+        `Row ${this.rows + 1} takes ${json.length} characters once stored, over the limit of ` +
+          `${this.maxRowLength}; shorten its values or keep fewer columns.`,
+      );
+    }
     if (!this.gzip || this.rowsInChunk >= this.rowsPerChunk) await this.nextChunk();
     for (const column in row) this.columns.add(column);
-    const line = `${JSON.stringify(row)}\n`;
+    const line = `${json}\n`;
     this.rows += 1;
     this.rowsInChunk += 1;
     this.pending.push(line);
