@@ -145,28 +145,31 @@ describe(`authorizations: OAuth with TikTok (emulator) (${process.env['DATABASE_
     expect(() => api.app.get(CredentialCipher).decrypt(stored, 'aut_SOMEOTHERROW')).toThrow();
   });
 
-  it('rejects a replayed callback: the state is single use', async () => {
+  it('rejects a replayed callback (the state is single use) without marking the healthy authorization', async () => {
     const created = await create(acme, 'Replay');
     const url = await consent(created.authorizeUrl);
     expect(await callback(url)).toMatchObject({ status: 'AUTHENTICATED' });
     const replay = await callback(url);
     expect(replay).toMatchObject({ authorizationId: created.id, error: 'STATE_ALREADY_USED' });
     expect(replay.message).toMatch(/already used/);
+    // The replay is anyone's (the callback is unauthenticated): it tells the browser, it records nothing.
+    clock.offsetMs = 10 * 60 * 1000 + 1000;
+    expect(await callback(url)).toMatchObject({ error: 'STATE_EXPIRED' });
     const after = await get(acme, created.id);
     expect(after.status).toBe('AUTHENTICATED');
-    expect(after.lastError).toMatchObject({ code: 'STATE_ALREADY_USED' });
+    expect(after.lastError).toBeNull();
   });
 
-  it('rejects a superseded state (re-authorize issued a newer one) and stays PENDING with the reason', async () => {
+  it('rejects a superseded state (re-authorize issued a newer one), leaving the flow in progress alone', async () => {
     const created = await create(acme, 'Superseded');
     const first = await consent(created.authorizeUrl);
-    await api.http.post(`/authorizations/${created.id}/reauthorize`).set(bearer(acme.apiKey)).expect(200);
+    const { authorizeUrl } = (
+      await api.http.post(`/authorizations/${created.id}/reauthorize`).set(bearer(acme.apiKey)).expect(200)
+    ).body;
     expect(await callback(first)).toMatchObject({ error: 'STATE_ALREADY_USED' });
-    expect(await get(acme, created.id)).toMatchObject({
-      status: 'PENDING',
-      accounts: [],
-      lastError: { code: 'STATE_ALREADY_USED', message: expect.stringMatching(/reauthorize/) },
-    });
+    expect(await get(acme, created.id)).toMatchObject({ status: 'PENDING', accounts: [], lastError: null });
+    // The newer URL still completes.
+    expect(await callback(await consent(authorizeUrl))).toMatchObject({ status: 'AUTHENTICATED' });
   });
 
   it('rejects an expired state (10 minutes) and records why', async () => {

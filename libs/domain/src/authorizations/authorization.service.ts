@@ -251,9 +251,14 @@ export class AuthorizationService {
         'The callback state does not belong to an authorization of this provider; start the authorization again from Conduit.',
       );
     }
+    // Only the flow in progress (the state whose nonce the authorization still waits for) may record
+    // its failure: anyone can replay an old callback URL, and must not mark a healthy connection.
+    const inProgress = authorization.stateNonceHash === hashNonce(claims.nonce);
     const fail = async (code: OAuthFailureCode, message: string): Promise<never> => {
-      authorization.recordError(code, message, now);
-      await this.em.flush();
+      if (inProgress) {
+        authorization.recordError(code, message, now);
+        await this.em.flush();
+      }
       throw new OAuthCallbackError(code, message, authorization.id);
     };
     if (!check.valid) {
