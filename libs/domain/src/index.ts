@@ -71,7 +71,9 @@ export {
   Segment,
   SegmentSourceType,
   SegmentStatus,
+  SEGMENT_ERROR_MESSAGE_MAX_LENGTH,
   SEGMENT_NAME_MAX_LENGTH,
+  boundedErrorMessage,
   type SegmentKeyColumn,
 } from './segments/segment.entity';
 export { DataSourceService, type CreateDataSourceInput } from './segments/data-source.service';

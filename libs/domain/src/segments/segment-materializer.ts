@@ -1,5 +1,6 @@
 import { createReadStream, rmSync } from 'node:fs';
 import {
+  listColumns,
   parseCsvRows,
   SegmentSourceError,
   type SegmentRow,
@@ -12,7 +13,7 @@ import { startHeartbeat } from '../common/heartbeat';
 import { UnitOfWork } from '../common/unit-of-work';
 import { JobRunner } from '../jobs/job-runner';
 import { DataSourceService } from './data-source.service';
-import { Segment, SegmentSourceType, SegmentStatus } from './segment.entity';
+import { boundedErrorMessage, Segment, SegmentSourceType, SegmentStatus } from './segment.entity';
 import { SEGMENT_ROW_STORE } from './segment.service';
 import { SegmentConfig } from './segment.settings';
 import { readSql } from './sql-source';
@@ -84,10 +85,7 @@ export class SegmentMaterializer implements OnModuleInit {
       await writer.commit();
     } catch (error) {
       await writer.abort().catch(() => undefined);
-      await this.finish(segment, generation, (current) => {
-        current.status = SegmentStatus.FAILED;
-        current.errorMessage = describe(error, segment.id);
-      });
+      await this.recordFailure(segment, generation, error);
       if (!(error instanceof SegmentSourceError))
         this.logger.error({ err: error }, `Segment ${segment.id} failed`);
       return;
@@ -110,6 +108,35 @@ export class SegmentMaterializer implements OnModuleInit {
     if (!published.applied) await this.store.remove(datasetId);
     else if (published.result && published.result !== datasetId) await this.store.remove(published.result);
   }
+  /**
+   * Makes the segment FAILED with what went wrong, cleaned and capped. Should that save still fail (the
+   * database refusing something the message quotes), a generic message is saved instead: a failed run
+   * must never leave its segment RUNNING, which every retry would then repeat.
+   */
+  private async recordFailure(segment: Segment, generation: number, error: unknown): Promise<void> {
+    const staged = segment.sourceType === SegmentSourceType.UPLOAD ? segment.stagedUpload : null;
+    try {
+      await this.finish(segment, generation, (current) => {
+        current.status = SegmentStatus.FAILED;
+        current.errorMessage = boundedErrorMessage(describe(error, segment.id));
+      });
+    } catch (saveError) {
+      this.logger.error({ err: saveError }, `Segment ${segment.id}: its failure could not be saved as is`);
+      // A fresh context: the one whose flush failed still holds the refused change.
+      const saved = await this.em.fork().nativeUpdate(
+        Segment,
+        { id: segment.id, generation },
+        {
+          status: SegmentStatus.FAILED,
+          errorMessage: unsavedFailure(segment.id),
+          stagedUpload: null,
+          runHeartbeatAt: null,
+        },
+      );
+      if (saved === 1 && staged) rmSync(staged, { force: true });
+    }
+  }
+
 
   /** Applies the outcome if this run is still the latest one requested; cleans up its staged upload. */
   private async finish<T>(
@@ -157,7 +184,7 @@ export class SegmentMaterializer implements OnModuleInit {
         if (missing.length > 0) {
           throw new SegmentSourceError(
             `The query result has no column ${missing.map((column) => `"${column}"`).join(', ')} ` +
-              `(its columns: ${Object.keys(raw).join(', ')}).`,
+              `(its columns: ${listColumns(Object.keys(raw))}).`,
           );
         }
         checked = true;
@@ -208,6 +235,11 @@ function text(value: unknown): string | null {
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return value.toString('hex');
   if (typeof value === 'object') return JSON.stringify(value);
+/** What a FAILED segment says when the message of its failure could not be saved. */
+function unsavedFailure(segmentId: string): string {
+  return `Materializing failed, and saving why failed too (segment ${segmentId}); refresh to retry. If it keeps failing, contact support.`;
+}
+
   return String(value);
 }
 

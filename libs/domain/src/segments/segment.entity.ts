@@ -5,6 +5,32 @@ import { ID_LENGTH, newId } from '../common/ids';
 import { Company } from '../companies/company.entity';
 
 export const SEGMENT_NAME_MAX_LENGTH = 100;
+/**
+ * Longest `errorMessage` stored or shown: enough for what went wrong and where, while a hostile file
+ * cannot make every segment list megabytes long.
+ */
+export const SEGMENT_ERROR_MESSAGE_MAX_LENGTH = 2_000;
+
+/** Control characters but `\t` and `\n`: PostgreSQL refuses NUL in text, and none of them reads well. */
+const CONTROL_CHARACTERS = /(?![\t\n])\p{Cc}/gu;
+/** Half of a surrogate pair: not valid Unicode, so not storable as UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A failure message any database stores and any client reads: control characters (but `\t`, `\n`)
+ * removed, half surrogate pairs replaced by U+FFFD, and cut to `SEGMENT_ERROR_MESSAGE_MAX_LENGTH` with
+ * an ellipsis. Messages often quote the source (a header, a cell), which may hold any bytes at all.
+ */
+export function boundedErrorMessage(message: string): string {
+  const max = SEGMENT_ERROR_MESSAGE_MAX_LENGTH;
+  const truncated = message.length > max;
+  let end = truncated ? max - 1 : max;
+  // A cut between the halves of a pair drops the pair rather than leave half of it.
+  if (truncated && /[\uD800-\uDBFF]/.test(message.charAt(end - 1))) end -= 1;
+  // Only the head that is kept gets cleaned: a 20 MB message costs no more than a short one.
+  const kept = message.slice(0, end).replace(CONTROL_CHARACTERS, '').replace(LONE_SURROGATE, '\uFFFD');
+  return truncated ? `${kept}…` : kept;
+}
 
 export enum DataSourceKind {
   POSTGRESQL = 'POSTGRESQL',
@@ -147,6 +173,7 @@ export class Segment {
   @Property({ type: 'json', nullable: true })
   keyCounts: Record<string, number> | null = null;
 
+  /** Why the last run failed; set it through `boundedErrorMessage()` (it quotes untrusted input). */
   @Property({ type: 'text', nullable: true })
   errorMessage: string | null = null;
 

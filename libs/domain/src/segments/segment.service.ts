@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { KEY_ENCODINGS, KEY_TYPES } from '@conduit/destinations-core';
-import type { SegmentRow, SegmentRowStore } from '@conduit/segment-store';
+import { RowTooLargeError, type SegmentRow, type SegmentRowStore } from '@conduit/segment-store';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { CronExpressionParser } from 'cron-parser';
@@ -16,7 +16,13 @@ import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '..
 import { Company } from '../companies/company.entity';
 import { JobRunner } from '../jobs/job-runner';
 import { DataSourceService } from './data-source.service';
-import { Segment, SegmentSourceType, SegmentStatus, type SegmentKeyColumn } from './segment.entity';
+import {
+  boundedErrorMessage,
+  Segment,
+  SegmentSourceType,
+  SegmentStatus,
+  type SegmentKeyColumn,
+} from './segment.entity';
 import { SegmentConfig } from './segment.settings';
 import { checkReadOnlyQuery } from './sql-source';
 
@@ -210,7 +216,10 @@ export class SegmentService {
     if (staged) rmSync(staged, { force: true });
   }
 
-  /** The first rows, key values masked but for their last 4 characters. */
+  /**
+   * The first rows, key values masked but for their last 4 characters. Reading stops (throwing the
+   * signal's reason) once `signal` aborts: nobody waits for rows a client that left asked for.
+   */
   async preview(
     companyId: string,
     collaborationId: string,
@@ -219,6 +228,7 @@ export class SegmentService {
   ): Promise<{ segment: Segment; rows: SegmentRow[] }> {
     const segment = await this.get(companyId, collaborationId, segmentId);
     if (!segment.datasetId) {
+    signal?: AbortSignal,
       throw new DomainException(
         ErrorCode.SEGMENT_NO_DATA,
         segment.dataDeletedAt
@@ -228,13 +238,20 @@ export class SegmentService {
     }
     const keys = new Set(segment.keyColumns.map((key) => key.column));
     const rows: SegmentRow[] = [];
-    for await (const row of this.store.read(segment.datasetId)) {
-      rows.push(
-        Object.fromEntries(
-          Object.entries(row).map(([column, value]) => [column, keys.has(column) ? mask(value) : value]),
-        ),
-      );
-      if (rows.length >= limit) break;
+    try {
+      for await (const row of this.store.read(segment.datasetId, { signal })) {
+        rows.push(
+          Object.fromEntries(
+            Object.entries(row).map(([column, value]) => [column, keys.has(column) ? mask(value) : value]),
+          ),
+        );
+        if (rows.length >= limit) break;
+      }
+    } catch (error) {
+      // A row past the store's limit (written before there was one): its segment needs a new run.
+      if (error instanceof RowTooLargeError)
+        throw new DomainException(ErrorCode.SEGMENT_NO_DATA, error.message);
+      throw error;
     }
     return { segment, rows };
   }
@@ -255,7 +272,7 @@ export class SegmentService {
     if (status !== SegmentStatus.READY || !segment.datasetId) {
       throw new DomainException(
         ErrorCode.SEGMENT_NOT_READY,
-        `Segment ${segment.id} is ${status}${segment.errorMessage ? ` (${segment.errorMessage})` : ''}; only a READY segment can be exported.`,
+        `Segment ${segment.id} is ${status}${segment.errorMessage ? ` (${boundedErrorMessage(segment.errorMessage)})` : ''}; only a READY segment can be exported.`,
       );
     }
     return segment;
