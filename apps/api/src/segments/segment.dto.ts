@@ -1,4 +1,5 @@
 import {
+  boundedErrorMessage,
   DataSourceKind,
   SEGMENT_NAME_MAX_LENGTH,
   SegmentStatus,
@@ -309,7 +310,8 @@ export function toSegmentDto(segment: Segment, status: SegmentStatus): SegmentDt
     expiresAt: segment.expiresAt?.toISOString() ?? null,
     rowCount: segment.rowCount,
     keyCounts: segment.keyCounts,
-    errorMessage: segment.errorMessage,
+    // Capped here too: a message stored before the cap existed may be megabytes long.
+    errorMessage: segment.errorMessage === null ? null : boundedErrorMessage(segment.errorMessage),
     dataDeletedAt: segment.dataDeletedAt?.toISOString() ?? null,
     refreshSchedule: segment.refreshSchedule,
     nextRefreshAt: segment.nextRefreshAt?.toISOString() ?? null,

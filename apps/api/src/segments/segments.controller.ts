@@ -11,6 +11,7 @@ import {
   Put,
   Query,
   Req,
+  Res,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -23,11 +24,12 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { ApiErrors } from '../http/api-errors.decorator';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { ListQueryDto, mapPage, PageResponse } from '../http/pagination.dto';
+import { abortedOnDisconnect } from './aborted-on-disconnect';
 import { receiveFile } from './receive-file';
 import {
   CreateDataSourceDto,
@@ -228,12 +230,14 @@ export class SegmentsController {
     @Param('collaborationId') collaborationId: string,
     @Param('segmentId') segmentId: string,
     @Query() query: SegmentRowsQueryDto,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<SegmentRowsDto> {
     const { segment, rows } = await this.segments.preview(
       principal.companyId,
       collaborationId,
       segmentId,
       query.limit ?? 20,
+      abortedOnDisconnect(response),
     );
     return { segmentId: segment.id, rows };
   }
