@@ -33,6 +33,8 @@ describe(`segments with hostile input (${postgres})`, () => {
     await api?.close();
   });
 
+  afterEach(() => jest.restoreAllMocks());
+
   const base = () => `/collaborations/${collaborationId}/segments`;
   const get = (path: string) => api.http.get(path).set(bearer(acme.apiKey));
   const settle = () => api.app.get(JobRunner).idle();
@@ -125,6 +127,39 @@ describe(`segments with hostile input (${postgres})`, () => {
       code: 'SEGMENT_NO_DATA',
       message: expect.stringContaining(`holds a row longer than ${MAX_STORED_ROW_LENGTH} characters`),
     });
+  });
+
+  it('stops reading rows once the client that asked for them disconnects', async () => {
+    const id = await uploadSegment('Abandoned preview');
+    expect(await uploadAndSettle(id, 'email\na@example.com\n')).toMatchObject({ status: 'READY' });
+    let reading!: (signal: AbortSignal) => void;
+    const started = new Promise<AbortSignal>((resolve) => (reading = resolve));
+    // A read whose next row never comes: only the request's signal can end it.
+    jest.spyOn(LocalSegmentRowStore.prototype, 'read').mockImplementationOnce((_id, options) => {
+      const signal = options?.signal as AbortSignal;
+      reading(signal);
+      return {
+        [Symbol.asyncIterator]: () => ({
+          next: () =>
+            new Promise<never>((_resolve, reject) =>
+              signal.addEventListener('abort', () => reject(signal.reason)),
+            ),
+        }),
+      };
+    });
+    const request = get(`${base()}/${id}/rows`);
+    const answered = request.then(
+      () => 'answered',
+      () => 'aborted',
+    );
+    const signal = await started;
+    expect(signal.aborted).toBe(false);
+    request.abort();
+    await new Promise((resolve) => signal.addEventListener('abort', resolve));
+    expect(signal.reason).toEqual(
+      new Error('The client closed the connection before the response was sent.'),
+    );
+    expect(await answered).toBe('aborted');
   });
 
   it('still ends FAILED, with a generic message, when the database refuses the message itself', async () => {
