@@ -1,23 +1,27 @@
-import { LineTooLongError, splitLines, type SplitLinesOptions } from './line-splitter';
+import { LineSplitter, LineTooLongError } from './line-splitter';
 
-async function* chunksOf(...chunks: string[]): AsyncIterable<string> {
-  yield* chunks;
+/** Every line `chunks` hold, as a reader gets them. */
+function lines(chunks: readonly string[], maxLength = 100): string[] {
+  const splitter = new LineSplitter(maxLength);
+  return [...chunks.flatMap((chunk) => splitter.push(chunk)), ...splitter.end()];
 }
 
-async function lines(chunks: AsyncIterable<string>, options: SplitLinesOptions = { maxLength: 100 }) {
-  const out: string[] = [];
-  for await (const line of splitLines(chunks, options)) out.push(line);
-  return out;
-}
-
-describe('splitLines', () => {
-  it('splits lines across chunk boundaries, skipping empty lines and dropping the \\r of \\r\\n', async () => {
-    expect(await lines(chunksOf('a\nb', 'c\n\n', '\nd\r', '\ne', 'f', 'g'))).toEqual(['a', 'bc', 'd', 'efg']);
-    expect(await lines(chunksOf('one\r\n', '', 'two\n'))).toEqual(['one', 'two']);
-    expect(await lines(chunksOf())).toEqual([]);
+describe('LineSplitter', () => {
+  it('splits lines across chunk boundaries, skipping empty lines and dropping the \\r of \\r\\n', () => {
+    expect(lines(['a\nb', 'c\n\n', '\nd\r', '\ne', 'f', 'g'])).toEqual(['a', 'bc', 'd', 'efg']);
+    expect(lines(['one\r\n', '', 'two\n'])).toEqual(['one', 'two']);
+    expect(lines([])).toEqual([]);
   });
 
-  it('splits many rows cut at every position the same way as the text split whole', async () => {
+  it('hands out each line as soon as the chunk that ends it arrives', () => {
+    const splitter = new LineSplitter(100);
+    expect(splitter.push('a\nb')).toEqual(['a']);
+    expect(splitter.push('c')).toEqual([]);
+    expect(splitter.push('\nd\ne\n')).toEqual(['bc', 'd', 'e']);
+    expect(splitter.end()).toEqual([]);
+  });
+
+  it('splits many rows cut at every chunk size the same way as the text split whole', () => {
     const rows = Array.from(
       { length: 500 },
       (_, index) => `{"row":${index},"note":"${'x'.repeat(index % 13)}"}`,
@@ -27,57 +31,30 @@ describe('splitLines', () => {
       const chunks = Array.from({ length: Math.ceil(text.length / size) }, (_, index) =>
         text.slice(index * size, (index + 1) * size),
       );
-      expect(await lines(chunksOf(...chunks))).toEqual(rows);
+      expect(lines(chunks)).toEqual(rows);
     }
   });
 
-  it('accepts a line of exactly maxLength, refuses a longer one', async () => {
-    expect(await lines(chunksOf('abc\n', 'abcd'), { maxLength: 4 })).toEqual(['abc', 'abcd']);
-    await expect(lines(chunksOf('abcde\n'), { maxLength: 4 })).rejects.toBeInstanceOf(LineTooLongError);
-    await expect(lines(chunksOf('ab', 'cd', 'e\n'), { maxLength: 4 })).rejects.toThrow(
-      'A line is longer than 4 characters (the limit).',
-    );
+  it('accepts a line of exactly maxLength, refuses a longer one, however it is cut', () => {
+    expect(lines(['abc\n', 'abcd'], 4)).toEqual(['abc', 'abcd']);
+    expect(() => lines(['abcde\n'], 4)).toThrow(LineTooLongError);
+    expect(() => lines(['ab', 'cd', 'e\n'], 4)).toThrow('A line is longer than 4 characters (the limit).');
+    expect(() => lines(['ab', 'cde'], 4)).toThrow(LineTooLongError);
   });
 
-  it('fails a 100 MB line at the limit, having read only the chunks up to it', async () => {
+  it('fails a 100 MB line at the limit, having taken only the chunks up to it', () => {
     const chunk = 'x'.repeat(64 * 1024);
-    let pulled = 0;
-    async function* hundredMegabytes(): AsyncIterable<string> {
-      for (let sent = 0; sent < 100 * 1024 * 1024; sent += chunk.length) {
-        pulled += 1;
-        yield chunk;
-      }
-      yield '\n';
-    }
     const maxLength = 1024 * 1024;
-    await expect(lines(hundredMegabytes(), { maxLength })).rejects.toMatchObject({ maxLength });
-    // 16 chunks of 64 KB make the limit; the 17th passes it. Nothing after it was read or joined.
-    expect(pulled).toBe(maxLength / chunk.length + 1);
-  });
-
-  it('stops between chunks and between lines once the signal aborts', async () => {
-    const controller = new AbortController();
-    let pulled = 0;
-    async function* endless(): AsyncIterable<string> {
-      for (;;) {
-        pulled += 1;
-        yield 'a\nb\nc\n';
+    const splitter = new LineSplitter(maxLength);
+    let pushed = 0;
+    const pushAll = () => {
+      for (let sent = 0; sent < 100 * 1024 * 1024; sent += chunk.length) {
+        pushed += 1;
+        splitter.push(chunk);
       }
-    }
-    const seen: string[] = [];
-    const reading = (async () => {
-      for await (const line of splitLines(endless(), { maxLength: 10, signal: controller.signal })) {
-        seen.push(line);
-        if (seen.length === 2) controller.abort(new Error('client gone'));
-      }
-    })();
-    await expect(reading).rejects.toThrow('client gone');
-    expect(seen).toEqual(['a', 'b']);
-    expect(pulled).toBe(1);
-    await expect(
-      lines(chunksOf('a\n'), { maxLength: 10, signal: AbortSignal.abort() }),
-    ).rejects.toMatchObject({
-      name: 'AbortError',
-    });
+    };
+    expect(pushAll).toThrow(expect.objectContaining({ maxLength }));
+    // 16 chunks of 64 KB make the limit; the 17th passes it and nothing after it is taken or joined.
+    expect(pushed).toBe(maxLength / chunk.length + 1);
   });
 });

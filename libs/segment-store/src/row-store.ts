@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip, type Gzip } from 'node:zlib';
 import { RowTooLargeError } from './errors';
-import { LineTooLongError, splitLines } from './line-splitter';
+import { LineSplitter, LineTooLongError } from './line-splitter';
 
 /**
  * Longest row the store keeps, in characters of its stored JSON line (column names included): 4 MiB.
@@ -150,9 +150,17 @@ export class LocalSegmentRowStore implements SegmentRowStore {
       gunzip.setEncoding('utf8');
       // Errors reach the loop below through `gunzip`; the pipeline's own promise is only a bystander.
       pipeline(handle.createReadStream(), gunzip).catch(() => undefined);
-      const lines = splitLines(gunzip as AsyncIterable<string>, { maxLength: this.maxRowLength, signal });
+      const splitter = new LineSplitter(this.maxRowLength);
       try {
-        for await (const line of lines) yield JSON.parse(line) as SegmentRow;
+        // The signal is checked per chunk (a long row spans several) and per row (a chunk holds many).
+        for await (const text of gunzip as AsyncIterable<string>) {
+          signal?.throwIfAborted();
+          for (const line of splitter.push(text)) {
+            signal?.throwIfAborted();
+            yield JSON.parse(line) as SegmentRow;
+          }
+        }
+        for (const line of splitter.end()) yield JSON.parse(line) as SegmentRow;
       } catch (error) {
         if (!(error instanceof LineTooLongError)) throw error;
         throw new RowTooLargeError(
