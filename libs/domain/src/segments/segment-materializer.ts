@@ -108,6 +108,7 @@ export class SegmentMaterializer implements OnModuleInit {
     if (!published.applied) await this.store.remove(datasetId);
     else if (published.result && published.result !== datasetId) await this.store.remove(published.result);
   }
+
   /**
    * Makes the segment FAILED with what went wrong, cleaned and capped. Should that save still fail (the
    * database refusing something the message quotes), a generic message is saved instead: a failed run
@@ -136,7 +137,6 @@ export class SegmentMaterializer implements OnModuleInit {
       if (saved === 1 && staged) rmSync(staged, { force: true });
     }
   }
-
 
   /** Applies the outcome if this run is still the latest one requested; cleans up its staged upload. */
   private async finish<T>(
@@ -235,12 +235,12 @@ function text(value: unknown): string | null {
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return value.toString('hex');
   if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
 /** What a FAILED segment says when the message of its failure could not be saved. */
 function unsavedFailure(segmentId: string): string {
   return `Materializing failed, and saving why failed too (segment ${segmentId}); refresh to retry. If it keeps failing, contact support.`;
-}
-
-  return String(value);
 }
 
 function describe(error: unknown, segmentId: string): string {

@@ -225,10 +225,10 @@ export class SegmentService {
     collaborationId: string,
     segmentId: string,
     limit: number,
+    signal?: AbortSignal,
   ): Promise<{ segment: Segment; rows: SegmentRow[] }> {
     const segment = await this.get(companyId, collaborationId, segmentId);
     if (!segment.datasetId) {
-    signal?: AbortSignal,
       throw new DomainException(
         ErrorCode.SEGMENT_NO_DATA,
         segment.dataDeletedAt
