@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
+  companySqliteFolder,
   IdempotencyService,
   JobRunner,
   Segment,
@@ -10,7 +11,7 @@ import {
   UnitOfWork,
 } from '@conduit/domain';
 import { EntityManager } from '@mikro-orm/core';
-import type { SeededCompany } from '@conduit/domain/testing';
+import { createReaderRole, type SeededCompany } from '@conduit/domain/testing';
 import Database from 'libsql';
 import { Client } from 'pg';
 import { bearer, bootApi, MovableClock, type ApiHarness } from './api-harness';
@@ -31,7 +32,11 @@ describe(`segments (${postgres})`, () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    api = await bootApi({ clock, env: { SEGMENT_DATA_RETENTION_HOURS: '2' } });
+    api = await bootApi({
+      clock,
+      // The PostgreSQL source below is this machine's own server.
+      env: { SEGMENT_DATA_RETENTION_HOURS: '2', DATA_SOURCE_ALLOWED_HOSTS: '127.0.0.1,localhost,::1' },
+    });
     dataDir = api.db.env['CONDUIT_DATA_DIR'];
     [acme, globex, initech] = [
       await api.seedCompany('Acme'),
@@ -68,8 +73,9 @@ describe(`segments (${postgres})`, () => {
   const segment = async (id: string) => (await as(acme).get(`${base()}/${id}`).expect(200)).body;
 
   async function sqliteSource(): Promise<string> {
-    mkdirSync(join(dataDir, 'demo'), { recursive: true });
-    const db = new Database(join(dataDir, 'demo', 'crm.sqlite'), {});
+    const folder = companySqliteFolder(dataDir, acme.companyId);
+    mkdirSync(folder, { recursive: true });
+    const db = new Database(join(folder, 'crm.sqlite'), {});
     db.exec('CREATE TABLE IF NOT EXISTS customers (email TEXT, phone TEXT, country TEXT)');
     db.exec('DELETE FROM customers');
     const insert = db.prepare('INSERT INTO customers VALUES (?, ?, ?)');
@@ -81,9 +87,9 @@ describe(`segments (${postgres})`, () => {
       );
     db.close();
     const response = await as(acme)
-      .post('/data-sources', { name: 'Demo CRM', kind: 'SQLITE', path: 'demo/crm.sqlite' })
+      .post('/data-sources', { name: 'Demo CRM', kind: 'SQLITE', path: 'crm.sqlite' })
       .expect(201);
-    expect(response.body).toMatchObject({ kind: 'SQLITE', location: 'demo/crm.sqlite' });
+    expect(response.body).toMatchObject({ kind: 'SQLITE', location: 'crm.sqlite' });
     return response.body.id;
   }
 
@@ -175,50 +181,56 @@ describe(`segments (${postgres})`, () => {
         } finally {
           await client.end();
         }
-        const source = await as(acme)
-          .post('/data-sources', { name: 'Warehouse', kind: 'POSTGRESQL', url })
-          .expect(201);
-        expect(JSON.stringify(source.body)).not.toContain(new URL(url).pathname.slice(1) + '?');
-        const plain = await as(acme)
-          .post(base(), {
-            name: 'Warehouse contacts',
-            source: {
-              type: 'sql',
-              dataSourceId: source.body.id,
-              query: 'SELECT email, region FROM crm_contacts',
-            },
-            keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
-          })
-          .expect(201);
-        const multi = await as(acme)
-          .post(base(), {
-            name: 'Warehouse aliases',
-            source: {
-              type: 'sql',
-              dataSourceId: source.body.id,
-              query: 'SELECT emails FROM crm_contacts WHERE id <= 1000',
-            },
-            keyColumns: [{ column: 'emails', keyType: 'EMAIL', encoding: 'RAW' }],
-            flatten: true,
-          })
-          .expect(201);
-        const notFlattened = await as(acme)
-          .post(base(), {
-            name: 'Warehouse aliases unflattened',
-            source: {
-              type: 'sql',
-              dataSourceId: source.body.id,
-              query: 'SELECT emails FROM crm_contacts WHERE id <= 10',
-            },
-            keyColumns: [{ column: 'emails', keyType: 'EMAIL', encoding: 'RAW' }],
-          })
-          .expect(201);
-        await settle();
-        expect(await segment(plain.body.id)).toMatchObject({ status: 'READY', rowCount: 100_000 });
-        expect(await segment(multi.body.id)).toMatchObject({ status: 'READY', rowCount: 2000 });
-        const failed = await segment(notFlattened.body.id);
-        expect(failed.status).toBe('FAILED');
-        expect(failed.errorMessage).toMatch(/"emails" holds several values.*flatten/);
+        // The least-privilege role the README describes: the server's own superuser is refused.
+        const reader = await createReaderRole(url, ['crm_contacts']);
+        try {
+          const source = await as(acme)
+            .post('/data-sources', { name: 'Warehouse', kind: 'POSTGRESQL', url: reader.url })
+            .expect(201);
+          expect(JSON.stringify(source.body)).not.toContain(new URL(reader.url).pathname.slice(1) + '?');
+          const plain = await as(acme)
+            .post(base(), {
+              name: 'Warehouse contacts',
+              source: {
+                type: 'sql',
+                dataSourceId: source.body.id,
+                query: 'SELECT email, region FROM crm_contacts',
+              },
+              keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
+            })
+            .expect(201);
+          const multi = await as(acme)
+            .post(base(), {
+              name: 'Warehouse aliases',
+              source: {
+                type: 'sql',
+                dataSourceId: source.body.id,
+                query: 'SELECT emails FROM crm_contacts WHERE id <= 1000',
+              },
+              keyColumns: [{ column: 'emails', keyType: 'EMAIL', encoding: 'RAW' }],
+              flatten: true,
+            })
+            .expect(201);
+          const notFlattened = await as(acme)
+            .post(base(), {
+              name: 'Warehouse aliases unflattened',
+              source: {
+                type: 'sql',
+                dataSourceId: source.body.id,
+                query: 'SELECT emails FROM crm_contacts WHERE id <= 10',
+              },
+              keyColumns: [{ column: 'emails', keyType: 'EMAIL', encoding: 'RAW' }],
+            })
+            .expect(201);
+          await settle();
+          expect(await segment(plain.body.id)).toMatchObject({ status: 'READY', rowCount: 100_000 });
+          expect(await segment(multi.body.id)).toMatchObject({ status: 'READY', rowCount: 2000 });
+          const failed = await segment(notFlattened.body.id);
+          expect(failed.status).toBe('FAILED');
+          expect(failed.errorMessage).toMatch(/"emails" holds several values.*flatten/);
+        } finally {
+          await reader.drop();
+        }
       },
       120_000,
     );
@@ -391,12 +403,13 @@ describe(`segments (${postgres})`, () => {
           .get(EntityManager)
           .fork()
           .nativeUpdate(Segment, { id }, { status: SegmentStatus.RUNNING, runHeartbeatAt, attempts });
-      // A slow but live run renewed its heartbeat 10 minutes ago: left alone.
-      await crash(1, new Date(clock.now().getTime() - 10 * 60_000));
+      // A slow but live run renewed its heartbeat (every 15 s) a minute ago: left alone.
+      await crash(1, new Date(clock.now().getTime() - 60_000));
       const report = await maintain();
       expect([...report.retried, ...report.failed]).not.toContain(id);
       expect((await segment(id)).status).toBe('RUNNING');
-      await crash(1);
+      // Silent for two minutes (its worker was killed): noticed by the next maintenance round.
+      await crash(1, new Date(clock.now().getTime() - 2 * 60_000));
       expect((await segment(id)).status).toBe('RUNNING');
       expect((await maintain()).retried).toContain(id);
       await settle();

@@ -1,5 +1,5 @@
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { ToInt } from './env-decorators';
+import { IsHostList, splitList, ToInt } from './env-decorators';
 import { ProvidersEnv } from './providers.env';
 
 /** Variables the API and the scheduler share: providers, segments, the job queue. */
@@ -42,6 +42,13 @@ export class ConduitEnv extends ProvidersEnv {
   @Min(1)
   @Max(102_400)
   SEGMENT_UPLOAD_MAX_MB = 1024;
+
+  /**
+   * Internal hosts data sources may reach: host names, IP addresses or CIDR ranges. Public addresses
+   * are always reachable; loopback, private and link-local ones only when listed here.
+   */
+  @IsHostList()
+  DATA_SOURCE_ALLOWED_HOSTS = '';
 }
 
 /** The segment settings the domain takes, from a validated environment. */
@@ -54,6 +61,7 @@ export function segmentSettingsOf(
     | 'SEGMENT_SQL_TIMEOUT_SECONDS'
     | 'SEGMENT_SQL_ROW_LIMIT'
     | 'SEGMENT_UPLOAD_MAX_MB'
+    | 'DATA_SOURCE_ALLOWED_HOSTS'
   >,
 ) {
   return {
@@ -63,5 +71,6 @@ export function segmentSettingsOf(
     sqlTimeoutMs: env.SEGMENT_SQL_TIMEOUT_SECONDS * 1000,
     sqlRowLimit: env.SEGMENT_SQL_ROW_LIMIT,
     uploadMaxBytes: env.SEGMENT_UPLOAD_MAX_MB * 1024 * 1024,
+    dataSourceAllowedHosts: splitList(env.DATA_SOURCE_ALLOWED_HOSTS),
   };
 }

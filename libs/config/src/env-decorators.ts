@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Transform } from 'class-transformer';
 import {
   IsIn,
@@ -94,4 +95,45 @@ function encryptionKeysProblems(value: unknown): string[] {
       ? []
       : [`${label}: the key must be ${KEY_BYTES} bytes of base64, got ${bytes} bytes`];
   });
+}
+
+/**
+ * A comma-separated list of host names, IP addresses and CIDR ranges (e.g. `db.internal,10.0.0.0/8`);
+ * the message names each entry that is none of them.
+ */
+export const IsHostList = (): PropertyDecorator => (target, key) => {
+  registerDecorator({
+    name: 'isHostList',
+    target: target.constructor,
+    propertyName: String(key),
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && hostListProblems(value).length === 0,
+      defaultMessage: ({ value }: ValidationArguments) =>
+        `must be comma-separated host names, IP addresses or CIDR ranges (${hostListProblems(value).join('; ')})`,
+    },
+  });
+};
+
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+function hostListProblems(value: unknown): string[] {
+  if (typeof value !== 'string') return ['not a string'];
+  return splitList(value).flatMap((entry) => {
+    const [address, bits, extra] = entry.split('/');
+    const version = isIP(address);
+    if (bits === undefined) return version > 0 || HOST_NAME.test(entry) ? [] : [`"${entry}" is not a host`];
+    const max = version === 4 ? 32 : 128;
+    const prefix = /^\d{1,3}$/.test(bits) ? Number(bits) : -1;
+    return version > 0 && extra === undefined && prefix >= 0 && prefix <= max
+      ? []
+      : [`"${entry}" is not a CIDR range`];
+  });
+}
+
+/** A comma-separated variable's entries, trimmed, empty ones dropped. */
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
 }

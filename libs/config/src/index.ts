@@ -1,6 +1,8 @@
 export { InvalidEnvironmentError, validateEnv } from './validate-env';
 export {
   IsEncryptionKeys,
+  IsHostList,
+  splitList,
   IsLogLevel,
   IsOptionalPostgresUrl,
   IsPort,

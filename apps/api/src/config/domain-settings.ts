@@ -31,6 +31,7 @@ export function domainSettingsFrom(config: ConfigService<ApiEnv, true>): DomainS
       SEGMENT_SQL_TIMEOUT_SECONDS: get('SEGMENT_SQL_TIMEOUT_SECONDS'),
       SEGMENT_SQL_ROW_LIMIT: get('SEGMENT_SQL_ROW_LIMIT'),
       SEGMENT_UPLOAD_MAX_MB: get('SEGMENT_UPLOAD_MAX_MB'),
+      DATA_SOURCE_ALLOWED_HOSTS: get('DATA_SOURCE_ALLOWED_HOSTS'),
     }),
     // With Redis the API only enqueues and the schedulers run the jobs; without, jobs run here.
     jobs: { redisUrl: get('REDIS_URL'), work: false },

@@ -30,6 +30,7 @@ export function domainSettingsFrom(config: ConfigService<SchedulerEnv, true>): D
       SEGMENT_SQL_TIMEOUT_SECONDS: get('SEGMENT_SQL_TIMEOUT_SECONDS'),
       SEGMENT_SQL_ROW_LIMIT: get('SEGMENT_SQL_ROW_LIMIT'),
       SEGMENT_UPLOAD_MAX_MB: get('SEGMENT_UPLOAD_MAX_MB'),
+      DATA_SOURCE_ALLOWED_HOSTS: get('DATA_SOURCE_ALLOWED_HOSTS'),
     }),
     // Schedulers run the jobs (BullMQ on Redis when set, else in this process).
     jobs: { redisUrl: get('REDIS_URL'), work: true },

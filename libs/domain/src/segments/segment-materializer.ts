@@ -16,7 +16,6 @@ import { DataSourceService } from './data-source.service';
 import { boundedErrorMessage, Segment, SegmentSourceType, SegmentStatus } from './segment.entity';
 import { SEGMENT_ROW_STORE } from './segment.service';
 import { SegmentConfig } from './segment.settings';
-import { readSql } from './sql-source';
 
 /**
  * Runs a segment's source and stores its rows as a new dataset. The segment becomes READY only once
@@ -65,7 +64,7 @@ export class SegmentMaterializer implements OnModuleInit {
     // While it runs, the run renews its heartbeat: maintenance retries only runs silent for the stuck
     // period (a crashed worker), never a slow but live one.
     const stopHeartbeat = startHeartbeat(
-      this.config.settings.stuckAfterMs / 3,
+      this.config.settings.stuckAfterMs / 6,
       () =>
         this.em
           .fork()
@@ -169,12 +168,10 @@ export class SegmentMaterializer implements OnModuleInit {
     if (!segment.dataSource || !segment.query) {
       throw new SegmentSourceError('The segment has no data source any more; recreate it.');
     }
-    const source = readSql(
-      segment.dataSource.kind,
-      this.dataSources.locationOf(segment.dataSource),
-      segment.query,
-      { timeoutMs: this.config.settings.sqlTimeoutMs, rowLimit: this.config.settings.sqlRowLimit },
-    );
+    const source = this.dataSources.read(segment.dataSource, segment.query, {
+      timeoutMs: this.config.settings.sqlTimeoutMs,
+      rowLimit: this.config.settings.sqlRowLimit,
+    });
     let line = 0;
     let checked = false;
     for await (const raw of source) {

@@ -49,6 +49,9 @@ export interface MaintenanceReport {
   leftoversRemoved: string[];
 }
 
+/** Files a crashed process left behind are removed once untouched this long. */
+const LEFTOVERS_AFTER_MS = 30 * 60 * 1000;
+
 /**
  * Activation segments of a company inside a collaboration. Only the creating company sees them. The
  * status the API shows is computed from the clock too, so a missed scheduler tick never exposes an
@@ -346,9 +349,10 @@ export class SegmentService {
       await this.jobs.enqueue('segment.materialize', segment.id);
     }
 
-    // What a crashed process left on disk: a writer silent as long as a dead run is dead too. File
-    // times come from the disk's clock, so the cutoff is wall-clock time, not the domain clock.
-    const untouchedSince = new Date(Date.now() - settings.stuckAfterMs);
+    // What a crashed process left on disk: files untouched for half an hour (an upload from a slow
+    // client pauses longer than a run's heartbeat may). File times come from the disk's clock, so the
+    // cutoff is wall-clock time, not the domain clock.
+    const untouchedSince = new Date(Date.now() - Math.max(settings.stuckAfterMs, LEFTOVERS_AFTER_MS));
     report.leftoversRemoved.push(
       ...(await this.store.sweep({ untouchedSince })),
       ...(await this.sweepStagedUploads(untouchedSince)),

@@ -12,8 +12,17 @@ export interface SegmentSettings {
   sqlRowLimit: number;
   /** Largest CSV upload (compressed size as sent). */
   uploadMaxBytes: number;
-  /** A run silent this long is considered dead and retried (or failed after three attempts). */
+  /**
+   * A run silent this long is considered dead and retried (or failed after three attempts). Runs renew
+   * their heartbeat six times per period, so a live run is never taken for a dead one; maintenance
+   * (every 30 s by default) notices a killed one within this period plus one maintenance round.
+   */
   stuckAfterMs: number;
+  /**
+   * Internal hosts data sources may reach (host names, addresses, CIDR ranges); public addresses are
+   * always allowed, loopback and private ones only when listed.
+   */
+  dataSourceAllowedHosts: readonly string[];
 }
 
 export const DEFAULT_SEGMENT_SETTINGS: Omit<SegmentSettings, 'dataDir'> = {
@@ -22,7 +31,8 @@ export const DEFAULT_SEGMENT_SETTINGS: Omit<SegmentSettings, 'dataDir'> = {
   sqlTimeoutMs: 10 * 60 * 1000,
   sqlRowLimit: 50_000_000,
   uploadMaxBytes: 1024 * 1024 * 1024,
-  stuckAfterMs: 30 * 60 * 1000,
+  stuckAfterMs: 90 * 1000,
+  dataSourceAllowedHosts: [],
 };
 
 export abstract class SegmentConfig {

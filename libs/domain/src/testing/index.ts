@@ -1,3 +1,4 @@
 // Test helpers for every project's suites (`@conduit/domain/testing`); never imported by production code.
 export { createTestDatabase, type TestDatabase } from './test-database';
 export { seedCompany, type SeededCompany } from './fixtures';
+export { createReaderRole, type ReaderRole } from './reader-role';
