@@ -1,11 +1,18 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { buildOpenApiDocument, serveApiDocs } from './docs/openapi-document';
+import { useJsonBody } from './http/json-body';
 
-/** Everything main.ts, the e2e suites and the OpenAPI generator share about the HTTP app. */
+export { HTTP_APP_OPTIONS } from './http/json-body';
+
+/**
+ * Everything main.ts, the e2e suites and the OpenAPI generator share about the HTTP app. Create the
+ * app with `HTTP_APP_OPTIONS`, so that the body parser installed here is the only one.
+ */
 export function configureApp(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.enableShutdownHooks();
+  useJsonBody(app);
   serveApiDocs(app, buildOpenApiDocument(app));
 }

@@ -7,10 +7,11 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { ApiEnv } from './config/api.env';
 import { publicUrlOf } from './config/public-url';
-import { configureApp } from './configure-app';
+import { configureApp, HTTP_APP_OPTIONS } from './configure-app';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), {
+    ...HTTP_APP_OPTIONS,
     bufferLogs: true,
     abortOnError: false,
   });

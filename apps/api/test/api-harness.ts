@@ -11,7 +11,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../src/app.module';
-import { configureApp } from '../src/configure-app';
+import { configureApp, HTTP_APP_OPTIONS } from '../src/configure-app';
 
 /** A clock specs move forward (expiry windows, schedules); pass it as `bootApi({ clock })`. */
 export class MovableClock extends Clock {
@@ -71,7 +71,10 @@ export async function bootApi(options: BootOptions = {}): Promise<ApiHarness> {
   });
   if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    ...HTTP_APP_OPTIONS,
+    bufferLogs: true,
+  });
   configureApp(app);
   await app.init();
   return {

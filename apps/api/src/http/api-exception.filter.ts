@@ -8,6 +8,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { bodyParserException } from './body-parser-errors';
 import { ERROR_STATUS, reasonPhrase } from './error-status';
 import { requestId } from './request-id';
 import type { ErrorResponseDto } from './error-response.dto';
@@ -54,13 +55,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       return this.fromHttpException(exception, request);
     }
-    const bodyParserType = (exception as { type?: unknown } | null)?.type;
-    if (bodyParserType === 'entity.parse.failed') {
-      return { code: ErrorCode.MALFORMED_JSON, message: 'The request body is not valid JSON.' };
-    }
-    if (bodyParserType === 'entity.too.large') {
-      return { code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'The request body is too large.' };
-    }
+    const unreadBody = bodyParserException(exception);
+    if (unreadBody) return this.toProblem(unreadBody, request);
     return {
       code: ErrorCode.INTERNAL_ERROR,
       message:

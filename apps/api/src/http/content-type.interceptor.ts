@@ -4,9 +4,8 @@ import { Reflector } from '@nestjs/core';
 import { DECORATORS } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
+import { JSON_MEDIA_TYPES } from './json-body';
 import { dropUnreadBody } from './unread-body';
-
-const JSON_TYPES = ['application/json', 'application/*+json'];
 
 /**
  * Refuses a request body of a type the operation does not read (415), instead of treating it as an
@@ -25,7 +24,7 @@ export class ContentTypeInterceptor implements NestInterceptor {
       this.reflector.getAllAndOverride<string[] | undefined>(DECORATORS.API_CONSUMES, [
         context.getHandler(),
         context.getClass(),
-      ]) ?? JSON_TYPES;
+      ]) ?? JSON_MEDIA_TYPES;
     if (request.is(consumes)) return next.handle();
 
     dropUnreadBody(request, context.switchToHttp().getResponse<Response>());
