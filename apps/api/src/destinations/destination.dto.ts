@@ -19,6 +19,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
+import { IsOptionalNotNull } from '../http/optional-not-null.decorator';
 import { ListQueryDto } from '../http/pagination.dto';
 
 const trim = () =>
@@ -370,7 +371,7 @@ export class ResolveConfigDto {
     example: { audienceName: 'Partner spring buyers', action: 'Append' },
     description: 'Values for editable fields; a locked or unknown field is refused, naming it.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject({ message: 'overrides must be an object of field values' })
   overrides?: Record<string, unknown>;
 

@@ -1,5 +1,6 @@
 import { DomainException, ErrorCode, type FieldProblem } from '@conduit/domain';
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { NOT_NULL_RULE } from './optional-not-null.decorator';
 
 /**
  * The global pipe: DTOs are validated with class-validator, unknown fields are refused (so a typo never
@@ -65,6 +66,8 @@ function problemsOf(error: ValidationError, field: string): FieldProblem[] {
       },
     ];
   }
+  const notNull = error.constraints?.[NOT_NULL_RULE];
+  if (notNull) return [{ field, rule: NOT_NULL_RULE, message: notNull }];
   if (error.value === undefined || error.value === null) {
     return [{ field, rule: 'required', message: 'is required' }];
   }
