@@ -161,6 +161,53 @@ describe(`data sources: isolation and hardening (${postgres ? 'PostgreSQL' : 'SQ
     });
   });
 
+  it("keeps a job slot for other companies: two slow segments of one company never delay another's", async () => {
+    const runaway =
+      'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 60000000) SELECT count(*) AS email FROM c';
+    const sqlSegment = async (company: SeededCompany, query: string) => {
+      const source = await register(company, { kind: 'SQLITE', path: 'crm.sqlite' }).expect(201);
+      const collaborationId = (
+        await api.http
+          .post('/collaborations')
+          .set(bearer(company.apiKey))
+          .send({ name: 'Fairness' })
+          .expect(201)
+      ).body.id;
+      const created = await api.http
+        .post(`/collaborations/${collaborationId}/segments`)
+        .set(bearer(company.apiKey))
+        .send({
+          name: 'Segment',
+          source: { type: 'sql', dataSourceId: source.body.id, query },
+          keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
+        })
+        .expect(201);
+      return async () =>
+        (
+          await api.http
+            .get(`/collaborations/${collaborationId}/segments/${created.body.id}`)
+            .set(bearer(company.apiKey))
+            .expect(200)
+        ).body.status as string;
+    };
+    const slow = [await sqlSegment(acme, runaway), await sqlSegment(acme, runaway)];
+    const small = await sqlSegment(globex, 'SELECT email FROM customers');
+    const started = Date.now();
+    while ((await small()) !== 'READY' && Date.now() - started < 10_000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const waitedMs = Date.now() - started;
+    // Globex's segment was ready while Acme's runaway queries were still running or waiting their turn.
+    expect(await small()).toBe('READY');
+    expect(await Promise.all(slow.map((status) => status()))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(PENDING|RUNNING)$/)]),
+    );
+    console.log(
+      `data sources: another company's 1-row segment was READY after ${waitedMs} ms behind two runaway ones`,
+    );
+    await api.app.get(JobRunner).idle();
+  });
+
   it('runs a SQLite query off the event loop: /health answers while a runaway query burns, which is then stopped', async () => {
     const source = await register(acme, { kind: 'SQLITE', path: 'crm.sqlite' }).expect(201);
     const collaborationId = (

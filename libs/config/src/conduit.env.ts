@@ -49,6 +49,24 @@ export class ConduitEnv extends ProvidersEnv {
    */
   @IsHostList()
   DATA_SOURCE_ALLOWED_HOSTS = '';
+
+  /** Jobs (segment materializations, exports) one process runs at once. */
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of jobs' })
+  @Min(1)
+  @Max(64)
+  JOB_CONCURRENCY = 2;
+
+  /**
+   * Jobs one company may run at once, across all processes (unset: all slots but one, so another
+   * company's job never waits behind one tenant's slow ones).
+   */
+  @IsOptional()
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of jobs' })
+  @Min(1)
+  @Max(64)
+  JOB_CONCURRENCY_PER_COMPANY?: number;
 }
 
 /** The segment settings the domain takes, from a validated environment. */

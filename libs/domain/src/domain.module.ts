@@ -10,7 +10,13 @@ import { OAuthStateCodec } from './authorizations/oauth-state';
 import { Clock } from './common/clock';
 import { CredentialCipher, parseEncryptionKeys } from './crypto/credential-cipher';
 import { DestinationService } from './destinations/destination.service';
-import { BullMqJobRunner, InProcessJobRunner, JobRunner, redisConnection } from './jobs/job-runner';
+import {
+  BullMqJobRunner,
+  defaultJobConcurrency,
+  InProcessJobRunner,
+  JobRunner,
+  redisConnection,
+} from './jobs/job-runner';
 import { DataSourceService } from './segments/data-source.service';
 import { SegmentMaterializer } from './segments/segment-materializer';
 import { IdempotencyService } from './idempotency/idempotency.service';
@@ -47,7 +53,14 @@ export interface DomainSettings {
   /** Segments: `dataDir` holds their rows and uploads; the rest has defaults (36 h window …). */
   segments: Pick<SegmentSettings, 'dataDir'> & Partial<SegmentSettings>;
   /** Jobs: BullMQ on this Redis when set (`work`: this process runs them); else in this process. */
-  jobs?: { redisUrl?: string; work?: boolean; prefix?: string };
+  jobs?: {
+    redisUrl?: string;
+    work?: boolean;
+    prefix?: string;
+    /** Jobs at once in one process (default 2), and for one company (default: all slots but one). */
+    concurrency?: number;
+    perCompany?: number;
+  };
 }
 
 const DOMAIN_SETTINGS = Symbol('DOMAIN_SETTINGS');
@@ -122,13 +135,18 @@ export class DomainModule {
         {
           provide: JobRunner,
           inject: [DOMAIN_SETTINGS],
-          useFactory: (settings: DomainSettings): JobRunner =>
-            settings.jobs?.redisUrl
-              ? new BullMqJobRunner(redisConnection(settings.jobs.redisUrl), {
-                  work: settings.jobs.work ?? false,
-                  prefix: settings.jobs.prefix,
+          useFactory: (settings: DomainSettings): JobRunner => {
+            const jobs = settings.jobs ?? {};
+            const concurrency = defaultJobConcurrency(jobs.concurrency);
+            if (jobs.perCompany) concurrency.perCompany = Math.min(jobs.perCompany, concurrency.total);
+            return jobs.redisUrl
+              ? new BullMqJobRunner(redisConnection(jobs.redisUrl), {
+                  work: jobs.work ?? false,
+                  prefix: jobs.prefix,
+                  concurrency,
                 })
-              : new InProcessJobRunner(),
+              : new InProcessJobRunner(concurrency);
+          },
         },
         {
           provide: AuthorizationSettings,

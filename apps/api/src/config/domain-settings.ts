@@ -34,6 +34,11 @@ export function domainSettingsFrom(config: ConfigService<ApiEnv, true>): DomainS
       DATA_SOURCE_ALLOWED_HOSTS: get('DATA_SOURCE_ALLOWED_HOSTS'),
     }),
     // With Redis the API only enqueues and the schedulers run the jobs; without, jobs run here.
-    jobs: { redisUrl: get('REDIS_URL'), work: false },
+    jobs: {
+      redisUrl: get('REDIS_URL'),
+      work: false,
+      concurrency: get('JOB_CONCURRENCY'),
+      perCompany: get('JOB_CONCURRENCY_PER_COMPANY'),
+    },
   };
 }

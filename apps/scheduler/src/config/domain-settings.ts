@@ -33,6 +33,11 @@ export function domainSettingsFrom(config: ConfigService<SchedulerEnv, true>): D
       DATA_SOURCE_ALLOWED_HOSTS: get('DATA_SOURCE_ALLOWED_HOSTS'),
     }),
     // Schedulers run the jobs (BullMQ on Redis when set, else in this process).
-    jobs: { redisUrl: get('REDIS_URL'), work: true },
+    jobs: {
+      redisUrl: get('REDIS_URL'),
+      work: true,
+      concurrency: get('JOB_CONCURRENCY'),
+      perCompany: get('JOB_CONCURRENCY_PER_COMPANY'),
+    },
   };
 }

@@ -1,25 +1,89 @@
 import { randomBytes } from 'node:crypto';
-import { BullMqJobRunner, InProcessJobRunner, redisConnection } from './job-runner';
+import { BullMqJobRunner, InProcessJobRunner, redisConnection, type JobRunner } from './job-runner';
+
+/** A handler whose jobs run until the spec releases them, recording the order they started in. */
+function gatedHandler() {
+  const started: string[] = [];
+  const gates = new Map<string, () => void>();
+  const startedSignal: Array<() => void> = [];
+  return {
+    started,
+    handler: (id: string) =>
+      new Promise<void>((finish) => {
+        started.push(id);
+        gates.set(id, finish);
+        startedSignal.splice(0).forEach((wake) => wake());
+      }),
+    release: (id: string) => gates.get(id)?.(),
+    /** Resolves once `count` jobs have started. */
+    whenStarted: async (count: number) => {
+      while (started.length < count) await new Promise<void>((wake) => startedSignal.push(wake));
+    },
+  };
+}
+
+/**
+ * One tenant's slow jobs hold at most its share of the slots: a job of another company queued after
+ * them starts at once, and the tenant's next job waits for its own previous one.
+ */
+async function expectFairShare(producer: JobRunner, worker: JobRunner): Promise<void> {
+  const jobs = gatedHandler();
+  worker.register('segment.materialize', jobs.handler);
+  await producer.enqueue('segment.materialize', 'acme-1', 'cmp_acme');
+  await jobs.whenStarted(1);
+  await producer.enqueue('segment.materialize', 'acme-2', 'cmp_acme');
+  await producer.enqueue('segment.materialize', 'globex-1', 'cmp_globex');
+  await jobs.whenStarted(2);
+  expect(jobs.started).toEqual(['acme-1', 'globex-1']);
+  jobs.release('globex-1');
+  jobs.release('acme-1');
+  await jobs.whenStarted(3);
+  expect(jobs.started).toEqual(['acme-1', 'globex-1', 'acme-2']);
+  jobs.release('acme-2');
+  await producer.idle();
+}
 
 describe('InProcessJobRunner', () => {
   it('runs jobs a few at a time, coalesces a job queued twice, survives a failing handler', async () => {
-    const runner = new InProcessJobRunner(1);
+    const runner = new InProcessJobRunner({ total: 1, perCompany: 1 });
     const ran: string[] = [];
     runner.register('segment.materialize', async (id) => {
       ran.push(id);
       if (id === 'boom') throw new Error('boom');
       await new Promise((resolve) => setTimeout(resolve, 5));
     });
-    await runner.enqueue('segment.materialize', 'a');
-    await runner.enqueue('segment.materialize', 'boom');
-    await runner.enqueue('segment.materialize', 'b');
-    await runner.enqueue('segment.materialize', 'b');
+    await runner.enqueue('segment.materialize', 'a', 'cmp_a');
+    await runner.enqueue('segment.materialize', 'boom', 'cmp_a');
+    await runner.enqueue('segment.materialize', 'b', 'cmp_a');
+    await runner.enqueue('segment.materialize', 'b', 'cmp_a');
     await runner.idle();
     expect(ran).toEqual(['a', 'boom', 'b']);
     await runner.close();
-    await runner.enqueue('segment.materialize', 'after-close');
+    await runner.enqueue('segment.materialize', 'after-close', 'cmp_a');
     await runner.idle();
     expect(ran).not.toContain('after-close');
+  });
+
+  it('keeps a slot free for other companies: one tenant never holds every slot', async () => {
+    const runner = new InProcessJobRunner({ total: 2, perCompany: 1 });
+    try {
+      await expectFairShare(runner, runner);
+    } finally {
+      await runner.close();
+    }
+  });
+});
+
+describe('redisConnection', () => {
+  it('parses Redis URLs', () => {
+    expect(redisConnection('rediss://user:p%40ss@cache.example.com:6380/2')).toMatchObject({
+      host: 'cache.example.com',
+      port: 6380,
+      username: 'user',
+      password: 'p@ss',
+      db: 2,
+      tls: {},
+    });
   });
 });
 
@@ -29,12 +93,13 @@ if (!redisUrl) {
 }
 
 (redisUrl ? describe : describe.skip)('BullMqJobRunner (Redis)', () => {
-  const prefix = `conduit-test-${randomBytes(4).toString('hex')}`;
+  const prefix = () => `conduit-test-${randomBytes(4).toString('hex')}`;
 
   it('carries a job from a producer-only process to a worker process, and retries a failure', async () => {
     const connection = redisConnection(redisUrl as string);
-    const producer = new BullMqJobRunner(connection, { work: false, prefix });
-    const worker = new BullMqJobRunner(connection, { work: true, prefix });
+    const queue = prefix();
+    const producer = new BullMqJobRunner(connection, { work: false, prefix: queue });
+    const worker = new BullMqJobRunner(connection, { work: true, prefix: queue });
     const ran: string[] = [];
     let failures = 0;
     const done = new Promise<void>((resolve) => {
@@ -51,8 +116,8 @@ if (!redisUrl) {
       throw new Error('a producer-only runner never runs jobs');
     });
     try {
-      await producer.enqueue('segment.materialize', 'seg_1');
-      await producer.enqueue('segment.materialize', 'flaky');
+      await producer.enqueue('segment.materialize', 'seg_1', 'cmp_a');
+      await producer.enqueue('segment.materialize', 'flaky', 'cmp_a');
       await done;
       expect(ran.sort()).toEqual(['flaky', 'seg_1']);
       expect(failures).toBe(1);
@@ -63,14 +128,17 @@ if (!redisUrl) {
     }
   }, 30_000);
 
-  it('parses Redis URLs', () => {
-    expect(redisConnection('rediss://user:p%40ss@cache.example.com:6380/2')).toMatchObject({
-      host: 'cache.example.com',
-      port: 6380,
-      username: 'user',
-      password: 'p@ss',
-      db: 2,
-      tls: {},
-    });
-  });
+  it('keeps a slot free for other companies across workers, without spending attempts', async () => {
+    const connection = redisConnection(redisUrl as string);
+    const queue = prefix();
+    const concurrency = { total: 2, perCompany: 1 };
+    const producer = new BullMqJobRunner(connection, { work: false, prefix: queue, concurrency });
+    const worker = new BullMqJobRunner(connection, { work: true, prefix: queue, concurrency });
+    try {
+      await expectFairShare(producer, worker);
+    } finally {
+      await producer.close();
+      await worker.close();
+    }
+  }, 30_000);
 });

@@ -1,17 +1,30 @@
 import { Logger } from '@nestjs/common';
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { DelayedError, Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { TenantSlots } from './tenant-slots';
 
 /** Work that runs outside the request that asked for it. The database holds its state; a job carries an id. */
 export type JobName = 'segment.materialize';
 
 export type JobHandler = (id: string) => Promise<void>;
 
+/** How many jobs run at once: in all, and for one company (so one tenant cannot starve the others). */
+export interface JobConcurrency {
+  total: number;
+  perCompany: number;
+}
+
+/** By default a company may use every slot but one: another company's job never waits for it. */
+export function defaultJobConcurrency(total = 2): JobConcurrency {
+  return { total, perCompany: Math.max(1, total - 1) };
+}
+
 /**
  * The job runner port: in this process by default, BullMQ on Redis at scale. Handlers must be
- * idempotent (a job may run again after a crash); the database says what is left to do.
+ * idempotent (a job may run again after a crash); the database says what is left to do. Every job
+ * names the company it works for: a company runs at most `perCompany` jobs at once, everywhere.
  */
 export abstract class JobRunner {
-  abstract enqueue(name: JobName, id: string): Promise<void>;
+  abstract enqueue(name: JobName, id: string, companyId: string): Promise<void>;
   abstract register(name: JobName, handler: JobHandler): void;
   /** Resolves when no job is running (in-process) — for orderly shutdown and specs. */
   abstract idle(): Promise<void>;
@@ -23,15 +36,25 @@ export abstract class JobRunner {
   }
 }
 
-/** Runs jobs in this process, a few at a time; the same job enqueued twice while queued runs once. */
+interface QueuedJob {
+  name: JobName;
+  id: string;
+  companyId: string;
+}
+
+/**
+ * Runs jobs in this process, a few at a time; the same job enqueued twice while queued runs once.
+ * The next job to start is the oldest one whose company is under its share of the slots.
+ */
 export class InProcessJobRunner extends JobRunner {
   private readonly logger = new Logger('Jobs');
   private readonly handlers = new Map<JobName, JobHandler>();
-  private readonly queued = new Map<string, { name: JobName; id: string }>();
+  private readonly queued = new Map<string, QueuedJob>();
   private readonly running = new Set<Promise<void>>();
+  private readonly runningPerCompany = new Map<string, number>();
   private closed = false;
 
-  constructor(private readonly concurrency = 2) {
+  constructor(private readonly concurrency: JobConcurrency = defaultJobConcurrency()) {
     super();
   }
 
@@ -39,9 +62,9 @@ export class InProcessJobRunner extends JobRunner {
     this.handlers.set(name, handler);
   }
 
-  async enqueue(name: JobName, id: string): Promise<void> {
+  async enqueue(name: JobName, id: string, companyId: string): Promise<void> {
     if (this.closed) return;
-    this.queued.set(`${name}:${id}`, { name, id });
+    this.queued.set(`${name}:${id}`, { name, id, companyId });
     this.pump();
   }
 
@@ -59,43 +82,66 @@ export class InProcessJobRunner extends JobRunner {
   }
 
   private pump(): void {
-    while (this.running.size < this.concurrency && this.queued.size > 0) {
-      const [key, job] = this.queued.entries().next().value as [string, { name: JobName; id: string }];
+    while (this.running.size < this.concurrency.total) {
+      const next = this.nextEligible();
+      if (!next) return;
+      const [key, job] = next;
       this.queued.delete(key);
       const handler = this.handlers.get(job.name);
       if (!handler) {
         this.logger.error(`No handler for job ${job.name}; dropped ${job.id}`);
         continue;
       }
+      this.count(job.companyId, +1);
       const run: Promise<void> = handler(job.id)
         .catch((error: unknown) => this.logger.error({ err: error }, `Job ${job.name} ${job.id} failed`))
         .finally(() => {
+          this.count(job.companyId, -1);
           this.running.delete(run);
           this.pump();
         });
       this.running.add(run);
     }
   }
+
+  private nextEligible(): [string, QueuedJob] | undefined {
+    for (const entry of this.queued) {
+      if ((this.runningPerCompany.get(entry[1].companyId) ?? 0) < this.concurrency.perCompany) return entry;
+    }
+    return undefined;
+  }
+
+  private count(companyId: string, delta: number): void {
+    const next = (this.runningPerCompany.get(companyId) ?? 0) + delta;
+    if (next > 0) this.runningPerCompany.set(companyId, next);
+    else this.runningPerCompany.delete(companyId);
+  }
 }
 
 const QUEUE = 'conduit-jobs';
+/** A company at its share waits this long before its next job is tried again. */
+const FAIR_SHARE_RETRY_MS = 1000;
 
 /**
  * BullMQ on Redis: any process may enqueue; processes started with `work: true` (the schedulers) run
  * the jobs. A job that fails is retried with backoff; the handler's own state in the database decides
- * whether there is anything left to do.
+ * whether there is anything left to do. A job whose company already runs its share of jobs (counted
+ * across every worker in Redis) steps aside for a second, without spending an attempt.
  */
 export class BullMqJobRunner extends JobRunner {
   private readonly logger = new Logger('Jobs');
   private readonly queue: Queue;
   private readonly handlers = new Map<JobName, JobHandler>();
+  private readonly concurrency: JobConcurrency;
   private worker?: Worker;
+  private slots?: TenantSlots;
 
   constructor(
     private readonly connection: ConnectionOptions,
-    private readonly options: { work: boolean; concurrency?: number; prefix?: string },
+    private readonly options: { work: boolean; concurrency?: JobConcurrency; prefix?: string },
   ) {
     super();
+    this.concurrency = options.concurrency ?? defaultJobConcurrency();
     this.queue = new Queue(QUEUE, { connection, prefix: options.prefix });
     this.queue.on('error', (error) => this.logger.warn(`Redis queue error: ${error.message}`));
   }
@@ -103,27 +149,20 @@ export class BullMqJobRunner extends JobRunner {
   register(name: JobName, handler: JobHandler): void {
     this.handlers.set(name, handler);
     if (this.options.work && !this.worker) {
-      this.worker = new Worker(
-        QUEUE,
-        async (job) => {
-          const run = this.handlers.get(job.name as JobName);
-          if (!run) throw new Error(`No handler for job ${job.name}`);
-          await run((job.data as { id: string }).id);
-        },
-        {
-          connection: this.connection,
-          concurrency: this.options.concurrency ?? 2,
-          prefix: this.options.prefix,
-        },
-      );
+      this.slots = new TenantSlots(this.queue, `${this.options.prefix ?? 'bull'}:${QUEUE}:running`);
+      this.worker = new Worker(QUEUE, (job, token) => this.runFairly(job, token), {
+        connection: this.connection,
+        concurrency: this.concurrency.total,
+        prefix: this.options.prefix,
+      });
       this.worker.on('error', (error) => this.logger.warn(`Redis worker error: ${error.message}`));
     }
   }
 
-  async enqueue(name: JobName, id: string): Promise<void> {
+  async enqueue(name: JobName, id: string, companyId: string): Promise<void> {
     await this.queue.add(
       name,
-      { id },
+      { id, companyId },
       {
         attempts: 3,
         backoff: { type: 'exponential', delay: 5000 },
@@ -144,6 +183,32 @@ export class BullMqJobRunner extends JobRunner {
   async close(): Promise<void> {
     await this.worker?.close();
     await this.queue.close();
+  }
+
+  private async runFairly(
+    job: {
+      name: string;
+      id?: string;
+      data: unknown;
+      moveToDelayed(at: number, token?: string): Promise<void>;
+    },
+    token?: string,
+  ): Promise<void> {
+    const run = this.handlers.get(job.name as JobName);
+    if (!run) throw new Error(`No handler for job ${job.name}`);
+    const { id, companyId } = job.data as { id: string; companyId?: string };
+    const slots = this.slots as TenantSlots;
+    const holder = `${job.id}`;
+    const lease = companyId ? await slots.acquire(companyId, holder, this.concurrency.perCompany) : undefined;
+    if (companyId && !lease) {
+      await job.moveToDelayed(Date.now() + FAIR_SHARE_RETRY_MS, token);
+      throw new DelayedError();
+    }
+    try {
+      await run(id);
+    } finally {
+      await lease?.release();
+    }
   }
 }
 

@@ -135,14 +135,13 @@ export class DataSourceService {
       yield* readSqlite(file, query, options);
       return;
     }
-    const client = await this.connect(parsePostgresUrl(location), {
-      connectMs: RUN_CONNECT_MS,
-      queryMs: options.timeoutMs + RUN_CONNECT_MS,
-    }).catch((error: unknown) => {
-      throw new SegmentSourceError(
-        error instanceof DomainException ? error.message : 'Conduit could not connect to the data source.',
-      );
-    });
+    const client = await this.connect(parsePostgresUrl(location), { connectMs: RUN_CONNECT_MS }).catch(
+      (error: unknown) => {
+        throw new SegmentSourceError(
+          error instanceof DomainException ? error.message : 'Conduit could not connect to the data source.',
+        );
+      },
+    );
     yield* readPostgres(client, query, options);
   }
 
@@ -164,7 +163,7 @@ export class DataSourceService {
   }
 
   /** Connects through every guard; each refusal becomes the domain error the caller may see. */
-  private async connect(target: PostgresTarget, timeouts: { connectMs: number; queryMs?: number }) {
+  private async connect(target: PostgresTarget, timeouts: { connectMs: number }) {
     try {
       return await connectPostgres(target, this.hosts, timeouts);
     } catch (error) {

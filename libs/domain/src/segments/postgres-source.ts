@@ -87,7 +87,7 @@ export function displayPostgres(target: PostgresTarget): string {
 export async function connectPostgres(
   target: PostgresTarget,
   policy: DataSourceHostPolicy,
-  timeouts: { connectMs: number; queryMs?: number },
+  timeouts: { connectMs: number },
 ): Promise<Client> {
   const address = await policy.check(target.host);
   const config: ClientConfig = {
@@ -98,8 +98,6 @@ export async function connectPostgres(
     password: target.password,
     ssl: sslOf(target),
     connectionTimeoutMillis: timeouts.connectMs,
-    // The server's statement_timeout bounds a query; this bounds a server that stops answering.
-    ...(timeouts.queryMs ? { query_timeout: timeouts.queryMs } : {}),
     application_name: target.applicationName ?? 'conduit',
   };
   const client = new Client(config);
@@ -160,6 +158,8 @@ export interface SqlRunOptions {
 }
 
 const BATCH = 1000;
+/** How long past its statement timeout a silent server is waited for. */
+const STALL_GRACE_MS = 10_000;
 
 /**
  * Streams a query's rows with a cursor inside a READ ONLY transaction (the database, not a text scan,
@@ -171,6 +171,12 @@ export async function* readPostgres(
   options: SqlRunOptions,
 ): AsyncIterable<Record<string, unknown>> {
   let cursor: Cursor | undefined;
+  // The server's statement_timeout bounds the query; this bounds a server that stops answering (pg's
+  // own query_timeout is never cleared for a cursor, so it would outlive the read).
+  const silent = setTimeout(
+    () => void client.end().catch(() => undefined),
+    options.timeoutMs + STALL_GRACE_MS,
+  );
   try {
     await client.query('BEGIN READ ONLY');
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(options.timeoutMs))}`);
@@ -189,6 +195,7 @@ export async function* readPostgres(
       yield* rows;
     }
   } finally {
+    clearTimeout(silent);
     await cursor?.close().catch(() => undefined);
     await client.query('ROLLBACK').catch(() => undefined);
     await client.end().catch(() => undefined);

@@ -100,7 +100,7 @@ export class SegmentService {
     this.em.persist(segment);
     await this.em.flush();
     if (segment.sourceType === SegmentSourceType.SQL)
-      await this.jobs.enqueue('segment.materialize', segment.id);
+      await this.jobs.enqueue('segment.materialize', segment.id, segment.company.id);
     return segment;
   }
 
@@ -346,7 +346,7 @@ export class SegmentService {
       $or: [{ sourceType: SegmentSourceType.SQL }, { stagedUpload: { $ne: null } }],
     });
     for (const segment of [...dead.filter((s) => s.status === SegmentStatus.PENDING), ...waiting]) {
-      await this.jobs.enqueue('segment.materialize', segment.id);
+      await this.jobs.enqueue('segment.materialize', segment.id, segment.company.id);
     }
 
     // What a crashed process left on disk: files untouched for half an hour (an upload from a slow
@@ -397,7 +397,7 @@ export class SegmentService {
     segment.attempts = 0;
     segment.errorMessage = null;
     await this.em.flush();
-    await this.jobs.enqueue('segment.materialize', segment.id);
+    await this.jobs.enqueue('segment.materialize', segment.id, segment.company.id);
     return segment;
   }
 
