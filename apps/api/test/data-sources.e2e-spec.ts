@@ -202,8 +202,8 @@ describe(`data sources: isolation and hardening (${postgres ? 'PostgreSQL' : 'SQ
     expect(await Promise.all(slow.map((status) => status()))).toEqual(
       expect.arrayContaining([expect.stringMatching(/^(PENDING|RUNNING)$/)]),
     );
-    console.log(
-      `data sources: another company's 1-row segment was READY after ${waitedMs} ms behind two runaway ones`,
+    process.stdout.write(
+      `data sources: another company's 1-row segment was READY after ${waitedMs} ms behind two runaway ones\n`,
     );
     await api.app.get(JobRunner).idle();
   });
@@ -241,7 +241,9 @@ describe(`data sources: isolation and hardening (${postgres ? 'PostgreSQL' : 'SQ
       .expect(200);
     expect(failed.body).toMatchObject({ status: 'FAILED' });
     expect(failed.body.errorMessage).toMatch(/ran longer than 3000 ms and was stopped/);
-    console.log(`data sources: /health slowest answer ${slowest.ms} ms during a runaway SQLite query`);
+    process.stdout.write(
+      `data sources: /health slowest answer ${slowest.ms} ms during a runaway SQLite query\n`,
+    );
     expect(slowest.ms).toBeLessThan(1000);
   });
 });
