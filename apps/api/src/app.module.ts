@@ -1,5 +1,5 @@
 import { validateEnv } from '@conduit/config';
-import { DomainModule } from '@conduit/domain';
+import { DomainModule, serializeLoggedError } from '@conduit/domain';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
@@ -64,6 +64,7 @@ export class AppModule {
                 genReqId: requestId,
                 redact: { paths: REDACTED, censor: '[redacted]' },
                 serializers: {
+                  err: serializeLoggedError,
                   // The URL keeps the query (redacted); the parsed copy would repeat it unredacted.
                   req: ({ query: _query, ...request }: { url?: string; query?: unknown }) =>
                     request.url ? { ...request, url: redactUrl(request.url) } : request,

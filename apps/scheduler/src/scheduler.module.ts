@@ -1,5 +1,5 @@
 import { validateEnv } from '@conduit/config';
-import { databaseOptionsFor, DomainModule } from '@conduit/domain';
+import { databaseOptionsFor, DomainModule, serializeLoggedError } from '@conduit/domain';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -32,7 +32,10 @@ export class SchedulerModule {
           inject: [ConfigService],
           useFactory: (config: ConfigService<SchedulerEnv, true>) => ({
             pinoHttp: [
-              { level: config.get('LOG_LEVEL', { infer: true }) },
+              {
+                level: config.get('LOG_LEVEL', { infer: true }),
+                serializers: { err: serializeLoggedError },
+              },
               options.logStream ?? process.stdout,
             ],
           }),

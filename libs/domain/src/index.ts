@@ -86,6 +86,7 @@ export {
 export { SegmentMaterializer, flattenSqlRow } from './segments/segment-materializer';
 export { DEFAULT_SEGMENT_SETTINGS, type SegmentSettings } from './segments/segment.settings';
 export { checkReadOnlyQuery } from './segments/sql-source';
+export { serializeLoggedError } from './database/log-safe-error';
 export { companySqliteFolder } from './segments/sqlite-source';
 export { BullMqJobRunner, InProcessJobRunner, JobRunner, type JobName } from './jobs/job-runner';
 export { IdempotencyRecord, IDEMPOTENCY_KEY_MAX_LENGTH } from './idempotency/idempotency-record.entity';

@@ -49,7 +49,8 @@ export function createOrmOptions(options: DatabaseOptions): Options {
     },
     // Entities are returned to services, which map them to DTOs: nothing relies on implicit flushing.
     forceUtcTimezone: true,
-    debug: options.debug ? (['query', 'query-params'] as LoggerNamespace[]) : false,
+    // Statements only: their parameters (API key hashes, credentials) never reach a log.
+    debug: options.debug ? (['query'] as LoggerNamespace[]) : false,
     logger: options.logger ?? (() => undefined),
     // Every request, job and command forks its own EntityManager; the global one must never be used.
     allowGlobalContext: false,
@@ -58,5 +59,23 @@ export function createOrmOptions(options: DatabaseOptions): Options {
     return { ...common, driver: PostgreSqlDriver, clientUrl: options.url };
   }
   mkdirSync(dirname(options.sqlitePath), { recursive: true });
-  return { ...common, driver: LibSqlDriver, dbName: options.sqlitePath };
+  return {
+    ...common,
+    driver: LibSqlDriver,
+    dbName: options.sqlitePath,
+    // The API and the scheduler write the same file: WAL lets readers go on while one writes, and a
+    // writer waits its turn (up to 5 s) instead of failing with "database is locked".
+    pool: {
+      afterCreate: (connection: { exec(sql: string): void }, done: (error?: Error) => void) => {
+        try {
+          connection.exec(
+            'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL',
+          );
+          done();
+        } catch (error) {
+          done(error as Error);
+        }
+      },
+    },
+  };
 }

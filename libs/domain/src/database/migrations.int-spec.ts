@@ -25,4 +25,14 @@ describe(`migrations (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`
     const diff = await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false });
     expect(diff.trim()).toBe('');
   });
+
+  (isSqlite() ? it : it.skip)('opens SQLite for concurrent use: WAL journal and a busy timeout', async () => {
+    const connection = orm.em.getConnection();
+    expect(await connection.execute('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    expect(await connection.execute('PRAGMA busy_timeout')).toEqual([{ timeout: 5000 }]);
+  });
 });
+
+function isSqlite(): boolean {
+  return !process.env['DATABASE_URL'];
+}
