@@ -48,7 +48,7 @@ export class CreateDataSourceDto {
   @ApiPropertyOptional({
     example: 'postgres://reader:secret@warehouse.internal:5432/crm',
     description:
-      'POSTGRESQL: the connection URL (stored encrypted, never returned). Conduit connects once to check it.',
+      'POSTGRESQL: the connection URL (stored encrypted, never returned). Conduit connects once to check it: the host must be public or allowed by the operator, the role neither a superuser nor allowed to read server files; only the `sslmode` and `application_name` parameters are accepted.',
   })
   @ValidateIf((body: CreateDataSourceDto) => body.kind === DataSourceKind.POSTGRESQL)
   @IsString({ message: 'url is required for a POSTGRESQL data source' })
@@ -56,8 +56,9 @@ export class CreateDataSourceDto {
   url?: string;
 
   @ApiPropertyOptional({
-    example: 'demo/crm.sqlite',
-    description: 'SQLITE: a database file relative to the data directory (the embedded demo).',
+    example: 'crm.sqlite',
+    description:
+      "SQLITE: a database file in your company's data-source folder (`data-sources/<company id>/` under the data directory, placed there by the operator), relative to it. Opened read-only.",
   })
   @ValidateIf((body: CreateDataSourceDto) => body.kind === DataSourceKind.SQLITE)
   @IsString({ message: 'path is required for a SQLITE data source' })

@@ -60,10 +60,14 @@ export class SegmentsController {
   @ApiOperation({
     summary: 'Register a data source',
     description:
-      'A PostgreSQL database (URL stored encrypted; Conduit connects once to check it) or, for the embedded demo, a SQLite file under the data directory.',
+      'A PostgreSQL database (URL stored encrypted; Conduit connects once to check it: public hosts or hosts the operator allows, no superuser role; every failed connection gets the same answer) or a SQLite file in your company’s data-source folder, opened read-only.',
   })
   @ApiCreatedResponse({ type: DataSourceDto, description: 'The data source (never its URL).' })
-  @ApiErrors(ErrorCode.DATA_SOURCE_UNREACHABLE)
+  @ApiErrors(
+    ErrorCode.DATA_SOURCE_UNREACHABLE,
+    ErrorCode.DATA_SOURCE_HOST_NOT_ALLOWED,
+    ErrorCode.DATA_SOURCE_ROLE_PRIVILEGED,
+  )
   async createDataSource(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateDataSourceDto,
