@@ -81,6 +81,10 @@ function requestEnded(request: Request): Promise<void> {
  */
 function withDomainErrors(part: Readable): Readable {
   const file = new PassThrough();
+  // The reader may attach only after a database lookup, and a body already cut short fails before
+  // then: an 'error' without a listener would crash the process. The error stays on the stream
+  // (`file.errored`), and the reader's pipeline rejects with it once attached.
+  file.on('error', () => undefined);
   part.once('error', (error) => file.destroy(malformed(error)));
   // Whoever reads the file may stop early (too large): stop busboy's stream too.
   file.once('close', () => part.destroy());
