@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   DomainException,
   ErrorCode,
@@ -21,6 +22,8 @@ import { drainBody, dropUnreadBody } from './unread-body';
 
 const IDEMPOTENT = Symbol('idempotent');
 const HEADER = 'Idempotency-Key';
+/** How much of the operation the idempotency record keeps (its `operation` column). */
+const OPERATION_MAX_LENGTH = 300;
 /** Visible ASCII only: what a UUID, a ULID or any job id a script has looks like. */
 const KEY_FORMAT = new RegExp(`^[\\x21-\\x7e]{1,${IDEMPOTENCY_KEY_MAX_LENGTH}}$`);
 
@@ -82,7 +85,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       .claim({
         companyId: (request.principal as Principal).companyId,
         key,
-        operation: `${request.method} ${request.path}`,
+        operation: operationOf(request),
         // A streamed (multipart) body is not read here; such a request is identified by its operation.
         body: request.is('multipart/form-data') ? undefined : request.body,
       })
@@ -104,4 +107,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw error;
     }
   }
+}
+
+/**
+ * `POST /collaborations/…/refresh`, what the key is bound to. No real path comes near the stored
+ * length, but a garbage one may: it keeps its start and a hash of the whole, so it still names one path
+ * (and the database never refuses it with a 500).
+ */
+function operationOf(request: Request): string {
+  const operation = `${request.method} ${request.path}`;
+  if (operation.length <= OPERATION_MAX_LENGTH) return operation;
+  const digest = createHash('sha256').update(operation).digest('hex').slice(0, 16);
+  return `${operation.slice(0, OPERATION_MAX_LENGTH - digest.length - 2)}…#${digest}`;
 }
