@@ -145,6 +145,25 @@ describe(`authorizations: OAuth with TikTok (emulator) (${process.env['DATABASE_
     expect(() => api.app.get(CredentialCipher).decrypt(stored, 'aut_SOMEOTHERROW')).toThrow();
   });
 
+  it('binds credentials to their row: the right row decrypts, the same ciphertext pasted on another row does not', async () => {
+    const original = await create(acme, 'Bound row');
+    await callback(await consent(original.authorizeUrl));
+    const other = await create(acme, 'Other row');
+    await callback(await consent(other.authorizeUrl));
+    const em = api.app.get(EntityManager).fork();
+    const [row] = await em
+      .getConnection()
+      .execute(`select encrypted_credentials from authorizations where id = ?`, [original.id]);
+    // An attacker with write access to the table copies one account's token onto another row.
+    await em.nativeUpdate(
+      Authorization,
+      { id: other.id },
+      { encryptedCredentials: row['encrypted_credentials'] },
+    );
+    await expect(storedCredentials(original.id)).resolves.toMatchObject({ accessToken: expect.any(String) });
+    await expect(storedCredentials(other.id)).rejects.toThrow(/belongs to another record/);
+  });
+
   it('rejects a replayed callback (the state is single use) without marking the healthy authorization', async () => {
     const created = await create(acme, 'Replay');
     const url = await consent(created.authorizeUrl);

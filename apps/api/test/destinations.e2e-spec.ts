@@ -458,6 +458,44 @@ describe(`destinations (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'}
       await as(initech).get(`/collaborations/${collaborationId}/destinations`).expect(404);
     });
 
+    it('lets a grantee resolve only through the collaboration it was shared in', async () => {
+      const destination = await createDestination();
+      const path = `/destinations/${destination.id}`;
+      const other = await as(acme)
+        .post('/collaborations', { name: 'Acme x Globex, second deal', memberCompanyIds: [globex.companyId] })
+        .expect(201);
+      await as(acme).post(`${path}/shares`, { collaborationId, companyId: globex.companyId }).expect(201);
+      await as(globex).post(`${path}/resolve`, { collaborationId }).expect(200);
+      const elsewhere = await as(globex)
+        .post(`${path}/resolve`, { collaborationId: other.body.id })
+        .expect(404);
+      expect(elsewhere.body.code).toBe('DESTINATION_NOT_FOUND');
+    });
+
+    it('takes the shares away from a member removed from the collaboration (404 everywhere)', async () => {
+      const destination = await createDestination();
+      const path = `/destinations/${destination.id}`;
+      const deal = await as(acme)
+        .post('/collaborations', { name: 'Short-lived deal', memberCompanyIds: [globex.companyId] })
+        .expect(201);
+      await as(acme)
+        .post(`${path}/shares`, { collaborationId: deal.body.id, companyId: globex.companyId })
+        .expect(201);
+      await as(globex).get(path).expect(200);
+      await as(globex).post(`${path}/resolve`, { collaborationId: deal.body.id }).expect(200);
+      await as(acme).delete(`/collaborations/${deal.body.id}/members/${globex.companyId}`).expect(204);
+      for (const response of [
+        await as(globex).get(path),
+        await as(globex).post(`${path}/resolve`, { collaborationId: deal.body.id }),
+        await as(globex).post(`${path}/resolve`, {}),
+      ]) {
+        expect(response.status).toBe(404);
+        expect(response.body.code).toBe('DESTINATION_NOT_FOUND');
+      }
+      const listed = await as(globex).get('/destinations').expect(200);
+      expect(listed.body.data.map((entry: { id: string }) => entry.id)).not.toContain(destination.id);
+    });
+
     it('lists and revokes shares: revocation stops the grantee at once; a duplicate share is refused', async () => {
       const destination = await createDestination();
       const path = `/destinations/${destination.id}`;
