@@ -1,4 +1,4 @@
-import type { EmulatorOptions } from '@conduit/tiktok-emulator';
+import { SYSTEM_CLOCK, type EmulatorOptions } from '@conduit/tiktok-emulator';
 import type { EmulatorEnv } from './emulator.env';
 
 /** Maps the validated environment to the emulator's options. */
@@ -35,5 +35,7 @@ export function emulatorOptionsFrom(env: EmulatorEnv): EmulatorOptions {
       latencyMs: env.TIKTOK_EMULATOR_FAULT_LATENCY_MS,
       rateLimitBurst: 0,
     },
+    // The process serves real clients, whose lifetimes and QPS windows run on wall-clock time.
+    clock: SYSTEM_CLOCK,
   };
 }

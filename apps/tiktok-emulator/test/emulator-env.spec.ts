@@ -1,4 +1,5 @@
 import { InvalidEnvironmentError, validateEnv } from '@conduit/config';
+import { SYSTEM_CLOCK } from '@conduit/tiktok-emulator';
 import { EmulatorEnv } from '../src/emulator.env';
 import { emulatorOptionsFrom } from '../src/emulator-options';
 
@@ -21,6 +22,7 @@ describe('TikTok emulator configuration', () => {
       maxFileBytes: 250 * 1024 * 1024,
       minAudienceSizeAfterUpdate: 1000,
     });
+    expect(options.clock).toBe(SYSTEM_CLOCK);
   });
 
   it('reads apps, advertisers, limits and faults from the environment', () => {

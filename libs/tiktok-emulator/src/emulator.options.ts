@@ -26,6 +26,18 @@ export interface FaultSettings {
   rateLimitBurst: number;
 }
 
+/**
+ * The emulator's time: every lifetime and window it keeps (auth codes, QPS/QPM windows, audience
+ * processing, timestamps it answers) reads this, so specs move time instead of waiting for it. The
+ * same shape as the domain's `Clock`, so a suite can hand one clock to the API and the emulator.
+ */
+export interface EmulatorClock {
+  now(): Date;
+}
+
+/** Wall-clock time: the default, and what the emulator process uses. */
+export const SYSTEM_CLOCK: EmulatorClock = { now: () => new Date() };
+
 export interface EmulatorOptions {
   apps: EmulatorApp[];
   advertisers: EmulatorAdvertiser[];
@@ -43,10 +55,12 @@ export interface EmulatorOptions {
   matchRate: number;
   /** Per developer app (TikTok Basic tier: 10 QPS / 600 QPM). */
   rateLimit: { perSecond: number; perMinute: number };
+  /** How long an auth_code from the consent page can be exchanged (TikTok: 1 hour). */
   authCodeTtlMs: number;
   /** Seed of the fault-injection random sequence (deterministic runs). */
   seed: number;
   faults: FaultSettings;
+  clock: EmulatorClock;
 }
 
 export const NO_FAULTS: FaultSettings = {
@@ -83,6 +97,7 @@ export const DEFAULT_EMULATOR_OPTIONS: EmulatorOptions = {
   authCodeTtlMs: 60 * 60 * 1000,
   seed: 1,
   faults: NO_FAULTS,
+  clock: SYSTEM_CLOCK,
 };
 
 export function withDefaults(options: Partial<EmulatorOptions> = {}): EmulatorOptions {

@@ -4,9 +4,11 @@ export { TikTokEmulator, type RequestLogEntry } from './tiktok-emulator';
 export {
   DEFAULT_EMULATOR_OPTIONS,
   NO_FAULTS,
+  SYSTEM_CLOCK,
   withDefaults,
   type EmulatorAdvertiser,
   type EmulatorApp,
+  type EmulatorClock,
   type EmulatorOptions,
   type FaultSettings,
 } from './emulator.options';

@@ -4,8 +4,11 @@ export class RateLimiter {
 
   constructor(private readonly limits: { perSecond: number; perMinute: number }) {}
 
-  /** Records a call and returns true, or returns false (not recorded) when a window is full. */
-  tryAcquire(appId: string, now = Date.now()): boolean {
+  /**
+   * Records a call at `now` (epoch ms, from the emulator's clock) and returns true, or returns false
+   * (not recorded) when a window is full.
+   */
+  tryAcquire(appId: string, now: number): boolean {
     const history = (this.calls.get(appId) ?? []).filter((at) => now - at < 60_000);
     const lastSecond = history.filter((at) => now - at < 1000).length;
     if (lastSecond >= this.limits.perSecond || history.length >= this.limits.perMinute) {

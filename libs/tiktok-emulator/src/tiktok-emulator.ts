@@ -141,14 +141,15 @@ export class TikTokEmulator {
   ): Promise<void> {
     const path = url.pathname.slice(API_PREFIX.length);
     const route = this.routes[`${method} ${path}`];
-    const requestId = newRequestId();
+    const receivedAt = this.now();
+    const requestId = newRequestId(receivedAt);
     const logEntry: RequestLogEntry = {
       method,
       path,
       code: null,
       httpStatus: 200,
       requestId,
-      at: new Date().toISOString(),
+      at: receivedAt.toISOString(),
     };
     this.requestLog.push(logEntry);
     if (!route) {
@@ -211,7 +212,7 @@ export class TikTokEmulator {
 
   /** Rate limiting is per developer app, counted once the calling app is known. */
   private throttle(appId: string): void {
-    if (!this.limiter.tryAcquire(appId))
+    if (!this.limiter.tryAcquire(appId, this.now().getTime()))
       fail(TikTokCode.TOO_MANY_REQUESTS, 'Too many requests. Please retry in some time.');
   }
 
@@ -286,7 +287,7 @@ export class TikTokEmulator {
       this.authCodes.set(code, {
         appId: app.appId,
         advertiserIds: this.options.advertisers.map((advertiser) => advertiser.advertiserId),
-        expiresAt: Date.now() + this.options.authCodeTtlMs,
+        expiresAt: this.now().getTime() + this.options.authCodeTtlMs,
         used: false,
       });
       const target = new URL(redirectUri);
@@ -311,14 +312,15 @@ export class TikTokEmulator {
     if (!code || code.appId !== app.appId) fail(TikTokCode.AUTH_CODE_INVALID, 'auth_code is invalid.');
     const authCode = code as AuthCode;
     if (authCode.used) fail(TikTokCode.AUTH_CODE_INVALID, 'auth_code has already been used.');
-    if (Date.now() > authCode.expiresAt) fail(TikTokCode.AUTH_CODE_INVALID, 'auth_code has expired.');
+    if (this.now().getTime() > authCode.expiresAt)
+      fail(TikTokCode.AUTH_CODE_INVALID, 'auth_code has expired.');
     authCode.used = true;
     const accessToken = randomBytes(20).toString('hex');
     this.tokens.set(accessToken, {
       appId: app.appId,
       advertiserIds: [...authCode.advertiserIds],
       revoked: false,
-      issuedAt: new Date(),
+      issuedAt: this.now(),
     });
     return { access_token: accessToken, advertiser_ids: authCode.advertiserIds, scope: APP_SCOPES };
   }
@@ -423,7 +425,7 @@ export class TikTokEmulator {
         parsed,
         bytes: upload.bytes,
         md5: upload.md5,
-        uploadedAt: new Date(),
+        uploadedAt: this.now(),
       });
       return { file_path: filePath };
     } finally {
@@ -535,7 +537,7 @@ export class TikTokEmulator {
     }
     const calculateType = body['calculate_type'] as CalculateType;
     const files = this.filesFor(advertiserId, body['file_paths'] as string[], calculateType);
-    const now = new Date();
+    const now = this.now();
     const audience = new Audience(
       this.nextAudienceId(),
       advertiserId,
@@ -561,7 +563,7 @@ export class TikTokEmulator {
     }
     const filePaths = (body['file_paths'] as string[] | undefined) ?? [];
     const action = (body['action'] as 'APPEND' | 'REMOVE' | 'REPLACE' | undefined) ?? 'REPLACE';
-    const now = new Date();
+    const now = this.now();
     if (filePaths.length > 0) {
       if (filePaths.length > 500)
         fail(TikTokCode.PARAM_INVALID, 'file_paths: at most 500 files per request.');
@@ -651,8 +653,8 @@ export class TikTokEmulator {
     return {};
   }
 
-  private isProcessing(audience: Audience, now = Date.now()): boolean {
-    return now < audience.processingUntil.getTime();
+  private isProcessing(audience: Audience): boolean {
+    return this.now().getTime() < audience.processingUntil.getTime();
   }
 
   private isValid(audience: Audience): boolean {
@@ -666,7 +668,7 @@ export class TikTokEmulator {
       name: audience.name,
       cover_num: this.isProcessing(audience) ? 0 : audience.matched,
       is_valid: this.isValid(audience),
-      is_expiring: expires.getTime() - Date.now() < 7 * 86_400_000,
+      is_expiring: expires.getTime() - this.now().getTime() < 7 * 86_400_000,
       calculate_type: audience.calculateType,
       create_time: tiktokTime(audience.createdAt),
       expired_time: tiktokTime(expires),
@@ -674,6 +676,10 @@ export class TikTokEmulator {
       shared: false,
       audience_type: 'Customer File',
     };
+  }
+
+  private now(): Date {
+    return this.options.clock.now();
   }
 
   private nextAudienceId(): string {
@@ -753,7 +759,7 @@ export class TikTokEmulator {
 
   /** Ends processing of every audience now (tests need not wait for the simulated delay). */
   finishProcessing(): void {
-    const now = new Date();
+    const now = this.now();
     for (const audience of this.audiences.values()) audience.processingUntil = now;
   }
 
@@ -837,8 +843,7 @@ export class TikTokEmulator {
 // -------------------------------------------------------------------------------------------------
 
 /** TikTok request ids: a timestamp and random hex. */
-function newRequestId(): string {
-  const now = new Date();
+function newRequestId(now: Date): string {
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return `${stamp}${randomBytes(10).toString('hex').toUpperCase()}`;
 }

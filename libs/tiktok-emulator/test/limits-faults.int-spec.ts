@@ -1,29 +1,47 @@
 import { TikTokCode, xorDigest } from '../src';
 import { ADVERTISER, startAuthorized } from './emulator-fixture';
+import { ManualClock } from './manual-clock';
 import { sha256Values } from './tiktok-http';
 
+// The clock stands still between moves: every call below lands in the same instant unless the spec
+// advances it, so the windows' edges are tested exactly and a slow machine cannot spread the calls.
 describe('TikTok emulator: rate limits', () => {
-  it('answers the 11th request inside one second with 40100, then recovers', async () => {
-    const { running, tiktok } = await startAuthorized({ rateLimit: { perSecond: 10, perMinute: 600 } });
+  async function codesOf(calls: number, tiktok: { get(path: string): Promise<{ code: number }> }) {
+    const codes: number[] = [];
+    for (let call = 0; call < calls; call++) codes.push((await tiktok.get('/user/info/')).code);
+    return codes;
+  }
+
+  it('answers the 11th request inside one second with 40100, and lets calls through once the second has passed', async () => {
+    const clock = new ManualClock();
+    const { running, tiktok } = await startAuthorized({
+      clock,
+      rateLimit: { perSecond: 10, perMinute: 600 },
+    });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1100)); // the token exchange counted too
-      const codes: number[] = [];
-      for (let call = 0; call < 11; call++) codes.push((await tiktok.get('/user/info/')).code);
-      expect(codes.slice(0, 10)).toEqual(Array(10).fill(0));
-      expect(codes[10]).toBe(TikTokCode.TOO_MANY_REQUESTS);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
-      expect((await tiktok.get('/user/info/')).code).toBe(0);
+      clock.advance(1000); // the token exchange counted too: its second is over
+      expect(await codesOf(11, tiktok)).toEqual([...Array(10).fill(0), TikTokCode.TOO_MANY_REQUESTS]);
+      clock.advance(999);
+      expect(await codesOf(1, tiktok)).toEqual([TikTokCode.TOO_MANY_REQUESTS]);
+      // A full second after the first ten, and the refused calls were not counted: ten more pass.
+      clock.advance(1);
+      expect(await codesOf(11, tiktok)).toEqual([...Array(10).fill(0), TikTokCode.TOO_MANY_REQUESTS]);
     } finally {
       await running.close();
     }
   });
 
-  it('enforces the per-minute quota', async () => {
-    const { running, tiktok } = await startAuthorized({ rateLimit: { perSecond: 100, perMinute: 5 } });
+  it('enforces the per-minute quota over a sliding minute', async () => {
+    const clock = new ManualClock();
+    const { running, tiktok } = await startAuthorized({ clock, rateLimit: { perSecond: 100, perMinute: 5 } });
     try {
-      const codes: number[] = [];
-      for (let call = 0; call < 5; call++) codes.push((await tiktok.get('/user/info/')).code);
-      expect(codes).toEqual([0, 0, 0, 0, TikTokCode.TOO_MANY_REQUESTS]); // 1 call went to the token exchange
+      // 1 call went to the token exchange, at the start of the minute.
+      expect(await codesOf(5, tiktok)).toEqual([0, 0, 0, 0, TikTokCode.TOO_MANY_REQUESTS]);
+      clock.advance(59_999);
+      expect(await codesOf(1, tiktok)).toEqual([TikTokCode.TOO_MANY_REQUESTS]);
+      // The minute has slid past all five counted calls.
+      clock.advance(1);
+      expect(await codesOf(6, tiktok)).toEqual([0, 0, 0, 0, 0, TikTokCode.TOO_MANY_REQUESTS]);
     } finally {
       await running.close();
     }

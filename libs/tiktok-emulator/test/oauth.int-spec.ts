@@ -1,4 +1,5 @@
 import { DEFAULT_EMULATOR_OPTIONS, startTikTokEmulator, TikTokCode, type RunningEmulator } from '../src';
+import { ManualClock } from './manual-clock';
 import { TikTokHttp } from './tiktok-http';
 
 const app = DEFAULT_EMULATOR_OPTIONS.apps[0];
@@ -8,13 +9,12 @@ const advertiserIds = DEFAULT_EMULATOR_OPTIONS.advertisers.map((advertiser) => a
 describe('TikTok emulator: OAuth', () => {
   let running: RunningEmulator;
   let tiktok: TikTokHttp;
+  // Code lifetimes are crossed by moving this clock, never by waiting.
+  const clock = new ManualClock();
 
   beforeAll(async () => {
     // Generous limits: this suite is about OAuth (rate limiting has its own).
-    running = await startTikTokEmulator({
-      authCodeTtlMs: 300,
-      rateLimit: { perSecond: 1000, perMinute: 100_000 },
-    });
+    running = await startTikTokEmulator({ clock, rateLimit: { perSecond: 1000, perMinute: 100_000 } });
     tiktok = new TikTokHttp(running.url);
   });
 
@@ -22,6 +22,10 @@ describe('TikTok emulator: OAuth', () => {
 
   async function exchange(code: string, secret = app.secret) {
     return tiktok.post('/oauth2/access_token/', { app_id: app.appId, secret, auth_code: code });
+  }
+
+  async function consentCode(): Promise<string> {
+    return (await running.confirmConsent({ state: 'state-1' })).searchParams.get('auth_code') as string;
   }
 
   it('shows a consent page with the permissions and the test advertisers', async () => {
@@ -85,8 +89,8 @@ describe('TikTok emulator: OAuth', () => {
     });
   });
 
-  it('refuses a wrong secret, an unknown code and an expired code', async () => {
-    const code = (await running.confirmConsent({ state: 'state-1' })).searchParams.get('auth_code') as string;
+  it('refuses a wrong secret and an unknown code', async () => {
+    const code = await consentCode();
     expect(await exchange(code, 'wrong-secret')).toMatchObject({ code: TikTokCode.APP_CREDENTIALS_INVALID });
     expect(await exchange('not-a-code')).toMatchObject({
       code: TikTokCode.AUTH_CODE_INVALID,
@@ -94,18 +98,24 @@ describe('TikTok emulator: OAuth', () => {
     });
     // The code refused for a wrong secret was not consumed.
     expect(await exchange(code)).toMatchObject({ code: 0 });
-    const expiring = (await running.confirmConsent({ state: 'state-1' })).searchParams.get(
-      'auth_code',
-    ) as string;
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(await exchange(expiring)).toMatchObject({
+  });
+
+  it('exchanges an auth_code until the last millisecond of its hour, and refuses it after', async () => {
+    expect(running.emulator.options.authCodeTtlMs).toBe(60 * 60 * 1000);
+    const inTime = await consentCode();
+    const tooLate = await consentCode();
+    clock.advance(running.emulator.options.authCodeTtlMs);
+    expect(await exchange(inTime)).toMatchObject({ code: 0 });
+    clock.advance(1);
+    expect(await exchange(tooLate)).toMatchObject({
       code: TikTokCode.AUTH_CODE_INVALID,
       message: 'auth_code has expired.',
+      data: {},
     });
   });
 
   it('lists the advertisers, answers health calls, and stops answering once the token is revoked', async () => {
-    const code = (await running.confirmConsent({ state: 'state-1' })).searchParams.get('auth_code') as string;
+    const code = await consentCode();
     const token = (await exchange(code)).data.access_token as string;
     const client = new TikTokHttp(running.url, token);
 
@@ -155,7 +165,7 @@ describe('TikTok emulator: OAuth', () => {
   });
 
   it('lets an operator revoke every token of an advertiser (the advertiser removing the app)', async () => {
-    const code = (await running.confirmConsent({ state: 'state-1' })).searchParams.get('auth_code') as string;
+    const code = await consentCode();
     const client = new TikTokHttp(running.url, (await exchange(code)).data.access_token as string);
     expect(await client.admin('POST', '/tokens/revoke', { advertiser_id: advertiserIds[1] })).toEqual({
       revoked: expect.any(Number),
