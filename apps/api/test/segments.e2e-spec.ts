@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   companySqliteFolder,
+  DataSourceService,
   IdempotencyService,
   JobRunner,
   Segment,
@@ -37,6 +38,9 @@ describe(`segments (${postgres})`, () => {
       // The PostgreSQL source below is this machine's own server.
       env: { SEGMENT_DATA_RETENTION_HOURS: '2', DATA_SOURCE_ALLOWED_HOSTS: '127.0.0.1,localhost,::1' },
     });
+    // A server that stays up: supertest otherwise listens and closes per request, and the first of
+    // several concurrent requests to finish would reset the others' connections.
+    await api.app.listen(0, '127.0.0.1');
     dataDir = api.db.env['CONDUIT_DATA_DIR'];
     [acme, globex, initech] = [
       await api.seedCompany('Acme'),
@@ -58,6 +62,7 @@ describe(`segments (${postgres})`, () => {
 
   afterEach(() => {
     clock.offsetMs = 0;
+    jest.restoreAllMocks();
   });
 
   const base = () => `/collaborations/${collaborationId}/segments`;
@@ -79,12 +84,15 @@ describe(`segments (${postgres})`, () => {
     db.exec('CREATE TABLE IF NOT EXISTS customers (email TEXT, phone TEXT, country TEXT)');
     db.exec('DELETE FROM customers');
     const insert = db.prepare('INSERT INTO customers VALUES (?, ?, ?)');
+    // One transaction: 1,500 separate commits take seconds on a busy disk.
+    db.exec('BEGIN');
     for (let i = 0; i < 1500; i++)
       insert.run(
         `user${i}@example.com`,
         i % 3 === 0 ? null : `+3361234${String(i).padStart(4, '0')}`,
         i % 2 ? 'FR' : 'DE',
       );
+    db.exec('COMMIT');
     db.close();
     const response = await as(acme)
       .post('/data-sources', { name: 'Demo CRM', kind: 'SQLITE', path: 'crm.sqlite' })
@@ -340,13 +348,30 @@ describe(`segments (${postgres})`, () => {
       const id = await readySegment('Refreshing');
       const before = await segment(id);
       clock.offsetMs = 40 * HOUR;
-      const [first, second] = await Promise.all([
-        as(acme).post(`${base()}/${id}/refresh`).expect(202),
-        as(acme).post(`${base()}/${id}/refresh`).expect(202),
-      ]);
-      // The second joins the first (queued or already running): one run, one new window.
-      for (const response of [first, second]) expect(['PENDING', 'RUNNING']).toContain(response.body.status);
+      // Every materialization reads its source once, through the real job runner: count the reads, and
+      // hold each one until every refresh has been answered, so no run can finish early and let a late
+      // refresh legitimately start another.
+      const dataSources = api.app.get(DataSourceService);
+      const read = dataSources.read.bind(dataSources);
+      const reads: string[] = [];
+      let release!: () => void;
+      const answered = new Promise<void>((resolve) => (release = resolve));
+      jest.spyOn(dataSources, 'read').mockImplementation(async function* (dataSource, query, options) {
+        reads.push(dataSource.id);
+        await answered;
+        yield* read(dataSource, query, options);
+      });
+      try {
+        const responses = await Promise.all(
+          Array.from({ length: 5 }, () => as(acme).post(`${base()}/${id}/refresh`).expect(202)),
+        );
+        // Each later one joins the first (queued or already running).
+        for (const response of responses) expect(['PENDING', 'RUNNING']).toContain(response.body.status);
+      } finally {
+        release();
+      }
       await settle();
+      expect(reads).toEqual([before.source.dataSourceId]);
       const after = await segment(id);
       expect(after.status).toBe('READY');
       expect(new Date(after.readyAt).getTime()).toBeGreaterThan(
@@ -591,6 +616,32 @@ describe(`segments (${postgres})`, () => {
   });
 
   describe('visibility', () => {
+    it("lists the segments a company created in a collaboration, in id order, and no one else's", async () => {
+      // A collaboration of its own, so the list holds exactly what this spec created.
+      const collaboration = (
+        await as(acme)
+          .post('/collaborations', { name: 'Acme x Initech', memberCompanyIds: [initech.companyId] })
+          .expect(201)
+      ).body.id as string;
+      const path = `/collaborations/${collaboration}/segments`;
+      const create = async (company: SeededCompany, name: string) =>
+        (
+          await as(company)
+            .post(path, {
+              name,
+              source: { type: 'upload' },
+              keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
+            })
+            .expect(201)
+        ).body;
+      const acmes = [await create(acme, 'First'), await create(acme, 'Second')];
+      const initechs = [await create(initech, 'Theirs')];
+      acmes.push(await create(acme, 'Third'));
+      expect((await as(acme).get(path).expect(200)).body).toEqual({ data: acmes, nextCursor: null });
+      expect((await as(initech).get(path).expect(200)).body).toEqual({ data: initechs, nextCursor: null });
+      expect(acmes.map((created) => created.id)).toEqual(acmes.map((created) => created.id).sort());
+    });
+
     it('shows a segment only to the company that created it: members and others get 404', async () => {
       const id = await uploadSegment('Private');
       for (const company of [globex, initech]) {
