@@ -143,6 +143,9 @@ describe('CredentialCipher', () => {
     expect(() => CredentialCipher.fromSpec(`a:${short}`)).toThrow(
       'CONDUIT_ENCRYPTION_KEYS is invalid: entry 1 ("a"): the key must be 32 bytes of base64, got 8 bytes',
     );
+    expect(() => CredentialCipher.fromSpec(`a:${short},a:${short}`)).toThrow(
+      'got 8 bytes; entry 2 ("a"): the key id is used twice',
+    );
   });
 });
 

@@ -1,0 +1,146 @@
+// The modules `npm run test:mutation` mutates: the code that guards tenants and their data, each with
+// the specs that must catch a broken rule. A module passes at a mutation score of 85 % or more.
+//
+// `equivalent` lists surviving mutants that no test can kill because they do not change behaviour,
+// each with the reason; they leave the score's denominator. Every other survivor is a missing test.
+// An entry is matched by file, line, mutator and replacement, so an edited line reappears as a survivor.
+
+export const THRESHOLD = 85;
+
+export const MODULES = {
+  'identifier-normalization': {
+    what: 'EMAIL / PHONE / MAID normalization and validation before hashing',
+    mutate: [
+      'libs/destinations/core/src/identifiers/email.ts',
+      'libs/destinations/core/src/identifiers/phone.ts',
+      'libs/destinations/core/src/identifiers/maid.ts',
+      'libs/destinations/core/src/identifiers/normalize-identifier.ts',
+      'libs/destinations/core/src/identifiers/sha256-hex.ts',
+    ],
+    specs: ['libs/destinations/core/src/identifiers/*.spec.ts'],
+    equivalent: [],
+  },
+  'credential-cipher': {
+    what: 'AES-256-GCM credentials bound to their row, key rotation',
+    mutate: ['libs/domain/src/crypto/credential-cipher.ts'],
+    // Binding each row's credentials to its id (the cipher's caller) is proven by authorizations.e2e.
+    specs: ['libs/domain/src/crypto/credential-cipher.spec.ts'],
+    equivalent: [
+      // Node reads an empty encoding name as its default, UTF-8.
+      {
+        file: 'libs/domain/src/crypto/credential-cipher.ts',
+        line: 85,
+        mutator: 'StringLiteral',
+        why: "Buffer.from(s, '') is UTF-8",
+      },
+      {
+        file: 'libs/domain/src/crypto/credential-cipher.ts',
+        line: 86,
+        mutator: 'StringLiteral',
+        why: "update(s, '') is UTF-8",
+      },
+      {
+        file: 'libs/domain/src/crypto/credential-cipher.ts',
+        line: 95,
+        mutator: 'StringLiteral',
+        why: "Buffer.from(s, '') is UTF-8",
+      },
+      // String.prototype.toString ignores its argument: the string parts print the same either way.
+      {
+        file: 'libs/domain/src/crypto/credential-cipher.ts',
+        line: 88,
+        mutator: 'ConditionalExpression',
+        why: "'v1'.toString('base64url') is 'v1'",
+      },
+      {
+        file: 'libs/domain/src/crypto/credential-cipher.ts',
+        line: 88,
+        mutator: 'StringLiteral',
+        why: 'same as above',
+      },
+      // A non-string is refused by the length check that follows, whatever the fallback array holds.
+      {
+        file: 'libs/domain/src/crypto/credential-cipher.ts',
+        line: 131,
+        mutator: 'ArrayDeclaration',
+        why: 'a one-element array fails the 5-part check too',
+      },
+      // When the key file cannot be created for another reason, reading it fails with the same error.
+      {
+        file: 'libs/domain/src/crypto/credential-cipher.ts',
+        line: 165,
+        mutator: 'ConditionalExpression',
+        why: 'readFileSync throws the same error code next',
+      },
+    ],
+  },
+  'oauth-state': {
+    what: 'signed, company-bound, single-use, short-lived OAuth state',
+    mutate: ['libs/domain/src/authorizations/oauth-state.ts'],
+    specs: ['libs/domain/src/authorizations/oauth-state.spec.ts'],
+    equivalent: [],
+  },
+  'data-source-guards': {
+    what: 'which files and hosts a data source may reach, the read-only query check',
+    // The guards, not the row streaming: file resolution, host policy, URL parsing, role refusal.
+    mutate: [
+      'libs/domain/src/segments/host-policy.ts',
+      'libs/domain/src/segments/sql-source.ts',
+      'libs/domain/src/segments/sqlite-source.ts:17-75',
+      'libs/domain/src/segments/postgres-source.ts:36-151',
+    ],
+    specs: [
+      'libs/domain/src/segments/host-policy.spec.ts',
+      'libs/domain/src/segments/sql-source.spec.ts',
+      'libs/domain/src/segments/sqlite-source.int-spec.ts',
+      'libs/domain/src/segments/postgres-source.int-spec.ts',
+    ],
+    // The superuser refusal is checked against a real server: this machine's PostgreSQL.
+    env: { DATABASE_URL: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres' },
+    equivalent: [],
+  },
+  'collaboration-membership': {
+    what: 'who is a member of a collaboration, and what a member may do',
+    mutate: ['libs/domain/src/collaborations/collaboration.service.ts'],
+    specs: ['apps/api/test/tenancy.e2e-spec.ts', 'apps/api/test/destinations.e2e-spec.ts'],
+    equivalent: [],
+  },
+  'field-editability-and-sharing': {
+    what: 'locked and editable fields, overrides at export time, shares and grantee access',
+    mutate: [
+      'libs/destinations/core/src/schema/field-schema.ts',
+      'libs/domain/src/destinations/destination.service.ts',
+    ],
+    specs: [
+      'libs/destinations/core/src/schema/field-schema.spec.ts',
+      'apps/api/test/destinations.e2e-spec.ts',
+      'apps/api/test/tenancy.e2e-spec.ts',
+    ],
+    equivalent: [],
+  },
+  'segment-freshness': {
+    what: 'the 36-hour READY window, expiry, retention and dead-run recovery',
+    // statusOf, requireExportable, maintain, requestRun and schedule.
+    mutate: [
+      'libs/domain/src/segments/segment.service.ts:139-161',
+      'libs/domain/src/segments/segment.service.ts:263-363',
+      'libs/domain/src/segments/segment.service.ts:392-411',
+    ],
+    specs: ['apps/api/test/segments.e2e-spec.ts'],
+    equivalent: [],
+  },
+  'export-checkpoints': {
+    what: 'resumable exports: checkpoints in row order, resume without re-uploading or doubling',
+    // export, the upload loop, its checkpoints, applying to the audience, and the dedupe line builder.
+    mutate: [
+      'libs/destinations/tiktok/src/tiktok.provider.ts:186-415',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:570-638',
+    ],
+    specs: [
+      'libs/destinations/tiktok/src/tiktok.provider.spec.ts',
+      'libs/destinations/tiktok/test/tiktok.provider.int-spec.ts',
+      'libs/destinations/tiktok/test/tiktok.conformance.int-spec.ts',
+    ],
+    equivalent: [],
+  },
+};

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// `npm run test:mutation [-- <module> …]`: StrykerJS (Jest runner) mutates each module's code and runs
+// the specs that guard it, then prints one score per module. Exit 1 when a module is under the
+// threshold. Not part of `npm test`: it runs the guarding suites once per mutant (minutes per module).
+import { mkdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { Stryker } from '@stryker-mutator/core';
+import { MODULES, THRESHOLD } from './modules.mjs';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(name in MODULES));
+if (unknown.length > 0) {
+  console.error(`Unknown module(s): ${unknown.join(', ')}. Known: ${Object.keys(MODULES).join(', ')}`);
+  process.exit(2);
+}
+const names = asked.length > 0 ? asked : Object.keys(MODULES);
+process.chdir(root);
+mkdirSync(join(root, 'tmp', 'mutation'), { recursive: true });
+
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+const rows = [];
+for (const name of names) {
+  const module = MODULES[name];
+  process.env.MUTATION_SPECS = JSON.stringify(module.specs);
+  const savedEnv = { ...process.env };
+  Object.assign(process.env, module.env ?? {});
+  console.log(`\n=== mutation: ${name} (${module.what}) ===`);
+  const results = await new Stryker({
+    testRunner: 'jest',
+    plugins: ['@stryker-mutator/jest-runner'],
+    jest: {
+      projectType: 'custom',
+      configFile: 'tools/mutation/jest.mutation.cjs',
+      enableFindRelatedTests: false,
+    },
+    coverageAnalysis: 'perTest',
+    mutate: module.mutate,
+    concurrency: 2,
+    timeoutMS: 10_000,
+    reporters: ['progress', 'html', 'json'],
+    htmlReporter: { fileName: `tmp/mutation/${name}.html` },
+    jsonReporter: { fileName: `tmp/mutation/${name}.json` },
+    ignorePatterns: ['dist', 'coverage', 'tmp', 'data', '.nx', '.stryker-tmp'],
+    tempDirName: '.stryker-tmp',
+    cleanTempDir: 'always',
+    logLevel: 'warn',
+  }).runMutationTest();
+
+  for (const key of Object.keys(module.env ?? {})) {
+    if (key in savedEnv) process.env[key] = savedEnv[key];
+    else delete process.env[key];
+  }
+  const equivalent = [];
+  const survivors = [];
+  for (const mutant of results.filter((result) => UNDETECTED.has(result.status))) {
+    const file = relative(root, mutant.fileName);
+    const line = mutant.location.start.line;
+    const listed = module.equivalent.find(
+      (entry) =>
+        entry.file === file &&
+        entry.line === line &&
+        entry.mutator === mutant.mutatorName &&
+        (entry.replacement === undefined || entry.replacement === mutant.replacement),
+    );
+    (listed ? equivalent : survivors).push({ file, line, mutant });
+  }
+  const detected = results.filter((result) => DETECTED.has(result.status)).length;
+  const total = detected + survivors.length;
+  const score = total === 0 ? 100 : (100 * detected) / total;
+  for (const { file, line, mutant } of survivors) {
+    console.log(
+      `  ${mutant.status.toLowerCase()}: ${file}:${line} ${mutant.mutatorName} → ${JSON.stringify(mutant.replacement)}`,
+    );
+  }
+  rows.push({ name, score, detected, survivors: survivors.length, equivalent: equivalent.length });
+}
+
+console.log('\nMutation scores (killed or timed out / all but listed equivalents):');
+for (const row of rows) {
+  console.log(
+    `  ${row.name.padEnd(30)} ${row.score.toFixed(1).padStart(5)} %  ` +
+      `(${row.detected} detected, ${row.survivors} survived, ${row.equivalent} equivalent)` +
+      (row.score < THRESHOLD ? `  BELOW ${THRESHOLD} %` : ''),
+  );
+}
+process.exit(rows.every((row) => row.score >= THRESHOLD) ? 0 : 1);
