@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { withAdminClient } from './test-database';
 
 export interface ReaderRole {
   /** The database's URL, connecting as the reader role. */
@@ -15,7 +15,7 @@ export interface ReaderRole {
 export async function createReaderRole(databaseUrl: string, tables: readonly string[]): Promise<ReaderRole> {
   const name = `conduit_reader_${randomBytes(5).toString('hex')}`;
   const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
-  await asAdmin(databaseUrl, async (client) => {
+  await withAdminClient(databaseUrl, async (client) => {
     await client.query(`CREATE ROLE "${name}" LOGIN PASSWORD 'reader-${randomBytes(6).toString('hex')}'`);
     await client.query(`GRANT CONNECT ON DATABASE "${database}" TO "${name}"`);
     await client.query(`GRANT USAGE ON SCHEMA public TO "${name}"`);
@@ -27,19 +27,9 @@ export async function createReaderRole(databaseUrl: string, tables: readonly str
     url: url.toString(),
     name,
     drop: () =>
-      asAdmin(databaseUrl, async (client) => {
+      withAdminClient(databaseUrl, async (client) => {
         await client.query(`DROP OWNED BY "${name}"`);
         await client.query(`DROP ROLE "${name}"`);
       }),
   };
-}
-
-async function asAdmin(url: string, work: (client: Client) => Promise<void>): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await work(client);
-  } finally {
-    await client.end();
-  }
 }

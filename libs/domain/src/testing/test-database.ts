@@ -62,7 +62,11 @@ async function migrate(options: DatabaseOptions): Promise<void> {
   }
 }
 
-async function withAdminClient(url: string, work: (client: Client) => Promise<unknown>): Promise<void> {
+/** Runs `work` on a client of the server `url` names, closing it afterwards. */
+export async function withAdminClient(
+  url: string,
+  work: (client: Client) => Promise<unknown>,
+): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
