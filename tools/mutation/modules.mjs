@@ -18,7 +18,86 @@ export const MODULES = {
       'libs/destinations/core/src/identifiers/sha256-hex.ts',
     ],
     specs: ['libs/destinations/core/src/identifiers/*.spec.ts'],
-    equivalent: [],
+    equivalent: [
+      // Each pattern has a fixed length and is only tried on a value of that length (the length test
+      // is a cheap filter before the regex), so the anchors and the length test each imply the other.
+      {
+        file: 'libs/destinations/core/src/identifiers/maid.ts',
+        line: 4,
+        mutator: 'Regex',
+        replacement: '/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/',
+        why: 'only tried at length 36, the pattern is 36 long',
+      },
+      {
+        file: 'libs/destinations/core/src/identifiers/maid.ts',
+        line: 4,
+        mutator: 'Regex',
+        replacement: '/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/',
+        why: 'same as above',
+      },
+      {
+        file: 'libs/destinations/core/src/identifiers/maid.ts',
+        line: 5,
+        mutator: 'Regex',
+        replacement: '/[0-9a-f]{32}$/',
+        why: 'only tried at length 32, the pattern is 32 long',
+      },
+      {
+        file: 'libs/destinations/core/src/identifiers/maid.ts',
+        line: 5,
+        mutator: 'Regex',
+        replacement: '/^[0-9a-f]{32}/',
+        why: 'same as above',
+      },
+      {
+        file: 'libs/destinations/core/src/identifiers/normalize-identifier.ts',
+        line: 8,
+        mutator: 'Regex',
+        replacement: '/[0-9a-fA-F]{64}$/',
+        why: 'only tried at length 64, the pattern is 64 long',
+      },
+      {
+        file: 'libs/destinations/core/src/identifiers/normalize-identifier.ts',
+        line: 8,
+        mutator: 'Regex',
+        replacement: '/^[0-9a-fA-F]{64}/',
+        why: 'same as above',
+      },
+      {
+        file: 'libs/destinations/core/src/identifiers/maid.ts',
+        line: 17,
+        mutator: 'ConditionalExpression',
+        replacement: 'true',
+        why: 'the anchored HEX32 matches 32 characters only',
+      },
+      {
+        file: 'libs/destinations/core/src/identifiers/maid.ts',
+        line: 19,
+        mutator: 'ConditionalExpression',
+        replacement: 'false',
+        why: 'the anchored UUID matches 36 characters only',
+      },
+      {
+        file: 'libs/destinations/core/src/identifiers/normalize-identifier.ts',
+        line: 30,
+        mutator: 'ConditionalExpression',
+        replacement: 'true',
+        why: 'the anchored SHA256_HEX matches 64 characters only',
+      },
+      // Re-dashing 32 characters gives a valid UUID only when all 32 are hex: what HEX32 asks.
+      {
+        file: 'libs/destinations/core/src/identifiers/maid.ts',
+        line: 17,
+        mutator: 'LogicalOperator',
+        why: 'any other 32 characters still fail the UUID test',
+      },
+      {
+        file: 'libs/destinations/core/src/identifiers/sha256-hex.ts',
+        line: 5,
+        mutator: 'StringLiteral',
+        why: "update(s, '') is UTF-8",
+      },
+    ],
   },
   'credential-cipher': {
     what: 'AES-256-GCM credentials bound to their row, key rotation',
@@ -78,7 +157,20 @@ export const MODULES = {
     what: 'signed, company-bound, single-use, short-lived OAuth state',
     mutate: ['libs/domain/src/authorizations/oauth-state.ts'],
     specs: ['libs/domain/src/authorizations/oauth-state.spec.ts'],
-    equivalent: [],
+    equivalent: [
+      {
+        file: 'libs/domain/src/authorizations/oauth-state.ts',
+        line: 72,
+        mutator: 'ArrayDeclaration',
+        why: 'a one-element array fails the 2-part check too',
+      },
+      {
+        file: 'libs/domain/src/authorizations/oauth-state.ts',
+        line: 108,
+        mutator: 'BlockStatement',
+        why: 'an empty catch falls through to return undefined',
+      },
+    ],
   },
   'data-source-guards': {
     what: 'which files and hosts a data source may reach, the read-only query check',

@@ -42,8 +42,9 @@ for (const name of names) {
     reporters: ['progress', 'html', 'json'],
     htmlReporter: { fileName: `tmp/mutation/${name}.html` },
     jsonReporter: { fileName: `tmp/mutation/${name}.json` },
-    ignorePatterns: ['dist', 'coverage', 'tmp', 'data', '.nx', '.stryker-tmp'],
-    tempDirName: '.stryker-tmp',
+    ignorePatterns: ['dist', 'coverage', 'tmp', 'data', '.nx', '.stryker-tmp*'],
+    // Another directory (STRYKER_TEMP_DIR=.stryker-tmp-…) lets two runs share a checkout.
+    tempDirName: process.env.STRYKER_TEMP_DIR ?? '.stryker-tmp',
     cleanTempDir: 'always',
     logLevel: 'warn',
   }).runMutationTest();

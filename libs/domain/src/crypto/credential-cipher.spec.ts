@@ -36,6 +36,15 @@ describe('parseEncryptionKeys', () => {
     expect(parseEncryptionKeys(urlSafe).problems).toEqual([]);
   });
 
+  // Buffer.from(…, 'base64') skips what is not base64, so only the pattern refuses these.
+  it('refuses a key with anything before or after its base64', () => {
+    const good = keyOf(generateEncryptionKeySpec('x'));
+    expect(parseEncryptionKeys(`a:*${good},b:${good}*`).problems).toEqual([
+      'entry 1 ("a"): the key must be 32 bytes of base64, got 0 bytes',
+      'entry 2 ("b"): the key must be 32 bytes of base64, got 0 bytes',
+    ]);
+  });
+
   it('lists every problem at once, quoting no key material', () => {
     const short = randomBytes(16).toString('base64');
     const good = keyOf(generateEncryptionKeySpec('x'));

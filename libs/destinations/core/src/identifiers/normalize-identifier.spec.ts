@@ -53,6 +53,16 @@ describe('normalizeIdentifier: phones', () => {
     expect(normalizeIdentifier('PHONE', 'RAW', input, options)).toEqual({ ok: true, hash: sha(normalized) });
   });
 
+  it.each<[KeyType, string, string]>([
+    ['EMAIL', 'janedoe@gmail.com', EMAIL_HASH],
+    ['MAID', '5f3a2b18-9c4d-4e7f-b8e2-17d3a1e69b25', MAID_HASH],
+  ])('leaves %s values whole when phones are hashed without the +', (type, input, hash) => {
+    expect(normalizeIdentifier(type, 'RAW', input, { phoneHashIncludesPlus: false })).toEqual({
+      ok: true,
+      hash,
+    });
+  });
+
   it('gives differently written forms of one number one hash', () => {
     const forms = ['+1 415 555 2671', '001-415-555-2671', '14155552671', 14155552671, '+1.415.555.2671'];
     const hashes = new Set(forms.map((form) => JSON.stringify(normalizeIdentifier('PHONE', 'RAW', form))));
