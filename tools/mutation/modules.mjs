@@ -179,7 +179,7 @@ export const MODULES = {
       'libs/domain/src/segments/host-policy.ts',
       'libs/domain/src/segments/sql-source.ts',
       'libs/domain/src/segments/sqlite-source.ts:17-75',
-      'libs/domain/src/segments/postgres-source.ts:36-151',
+      'libs/domain/src/segments/postgres-source.ts:36-152',
     ],
     specs: [
       'libs/domain/src/segments/host-policy.spec.ts',

@@ -38,7 +38,53 @@ describe('DataSourceHostPolicy', () => {
     await expect(policy.check('127.0.0.1')).rejects.toThrow(HostNotAllowedError);
   });
 
+  it('judges an IPv4-mapped IPv6 address as the IPv4 address it carries', async () => {
+    const policy = new DataSourceHostPolicy(['10.0.0.7']);
+    await expect(policy.check('[::ffff:10.0.0.7]')).resolves.toBe('::ffff:10.0.0.7');
+    await expect(policy.check('[::ffff:10.0.0.8]')).rejects.toThrow(HostNotAllowedError);
+    await expect(closed.check('[::ffff:8.8.8.8]')).resolves.toBe('::ffff:8.8.8.8');
+  });
+
+  it('reads a range from prefix 0 to the full length', async () => {
+    await expect(new DataSourceHostPolicy(['0.0.0.0/0']).check('10.1.2.3')).resolves.toBe('10.1.2.3');
+    const single = new DataSourceHostPolicy(['10.0.0.7/32', 'fd00::7/128']);
+    await expect(single.check('10.0.0.7')).resolves.toBe('10.0.0.7');
+    await expect(single.check('[fd00::7]')).resolves.toBe('fd00::7');
+    await expect(single.check('10.0.0.6')).rejects.toThrow(HostNotAllowedError);
+  });
+
+  it.each([
+    '10.0.0.0/33',
+    '10.0.0.0/8/1',
+    'fd00::/129',
+    '10.0.0.0/x',
+    '10.0.0.0/-1',
+    '10.0.0.0/ 8',
+    '10.0.0.0/8 ',
+  ])('reads %j as a name, not a range: the addresses in it stay refused', async (entry) => {
+    const policy = new DataSourceHostPolicy([entry]);
+    await expect(policy.check('10.0.0.5')).rejects.toThrow(HostNotAllowedError);
+    await expect(policy.check('[fd00::5]')).rejects.toThrow(HostNotAllowedError);
+  });
+
+  it('names the host it refuses, as the caller wrote it', async () => {
+    await expect(closed.check('[::1]')).rejects.toThrow(
+      new HostNotAllowedError(
+        '[::1] is on an internal network (loopback, private or link-local address), which data sources may not reach unless the operator allows it (DATA_SOURCE_ALLOWED_HOSTS)',
+      ),
+    );
+  });
+
   it('says a name does not resolve without the resolver’s details', async () => {
-    await expect(closed.check('no-such-host.invalid')).rejects.toThrow(HostUnresolvedError);
+    await expect(closed.check('no-such-host.invalid')).rejects.toThrow(
+      new HostUnresolvedError('no-such-host.invalid could not be resolved'),
+    );
+    // Only a whole bracketed host is an IPv6 literal.
+    await expect(closed.check('x[::1]')).rejects.toThrow(
+      new HostUnresolvedError('x[::1] could not be resolved'),
+    );
+    await expect(closed.check('[::1]x')).rejects.toThrow(
+      new HostUnresolvedError('[::1]x could not be resolved'),
+    );
   });
 });

@@ -65,9 +65,8 @@ export class DataSourceHostPolicy {
   }
 
   private allows(name: string, address: string, family: number): boolean {
+    // An IPv4-mapped IPv6 address (::ffff:10.0.0.1) matches the IPv4 ranges: BlockList checks it as both.
     const type = family === 6 ? 'ipv6' : 'ipv4';
-    const mapped = type === 'ipv6' ? ipv4Mapped(address) : undefined;
-    if (mapped) return this.allows(name, mapped, 4);
     if (!this.internal.check(address, type)) return true;
     return this.allowedNames.has(name) || this.allowedRanges.check(address, type);
   }
@@ -75,26 +74,22 @@ export class DataSourceHostPolicy {
 
 async function resolve(name: string): Promise<Array<{ address: string; family: number }>> {
   try {
-    const addresses = await lookup(name, { all: true, verbatim: true });
-    if (addresses.length > 0) return addresses;
+    // Answers in the resolver's order (Node's default since 17: verbatim); never an empty list (ENOTFOUND).
+    return await lookup(name, { all: true });
   } catch {
-    // Reported below without the resolver's details.
+    // Without the resolver's details.
+    throw new HostUnresolvedError(`${name} could not be resolved`);
   }
-  throw new HostUnresolvedError(`${name} could not be resolved`);
 }
 
+/** An address or CIDR range (the config's IsHostList admits no brackets); anything else is a name. */
 function parseRange(entry: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
   const [address, bits, extra] = entry.split('/');
-  const version = isIP(address.replace(/^\[(.*)\]$/, '$1'));
+  const version = isIP(address);
   if (version === 0 || extra !== undefined) return undefined;
   const max = version === 4 ? 32 : 128;
   const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
-  if (!(prefix >= 0 && prefix <= max)) return undefined;
-  return { address: address.replace(/^\[(.*)\]$/, '$1'), prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
-}
-
-/** `::ffff:10.0.0.1` is 10.0.0.1: judged as the IPv4 address it carries. */
-function ipv4Mapped(address: string): string | undefined {
-  const match = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return match?.[1];
+  // Digits only, so never negative; NaN fails the comparison too.
+  if (!(prefix <= max)) return undefined;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
 }

@@ -6,8 +6,10 @@ import {
   DataSourceUrlError,
   PrivilegedRoleError,
   connectPostgres,
+  displayPostgres,
   parsePostgresUrl,
   readPostgres,
+  sslOf,
 } from './postgres-source';
 
 describe('parsePostgresUrl', () => {
@@ -24,7 +26,37 @@ describe('parsePostgresUrl', () => {
     });
   });
 
+  it('defaults the port and sslmode, and keeps the application name', () => {
+    expect(parsePostgresUrl('postgres://reader@db/crm?application_name=crm-sync')).toEqual({
+      host: 'db',
+      port: 5432,
+      database: 'crm',
+      user: 'reader',
+      sslmode: 'disable',
+      applicationName: 'crm-sync',
+    });
+  });
+
+  it('shows host, port and database, never the role or password', () => {
+    expect(displayPostgres(parsePostgresUrl('postgres://reader:secret@db.example.com/crm'))).toBe(
+      'db.example.com:5432/crm',
+    );
+  });
+
+  it('names the refused parameter (cut to 40 characters) and the accepted ones', () => {
+    expect(() => parsePostgresUrl(`postgres://reader@db/crm?${'p'.repeat(50)}=1`)).toThrow(
+      new DataSourceUrlError(
+        `must not carry the parameter "${'p'.repeat(40)}" (accepted: sslmode, application_name)`,
+      ),
+    );
+    expect(() => parsePostgresUrl('postgres://reader@db/crm?sslmode=prefer')).toThrow(
+      new DataSourceUrlError('sslmode must be one of disable, require, no-verify, verify-full'),
+    );
+  });
+
   it.each([
+    ['xpostgres://reader@db/crm', /PostgreSQL URL/],
+    ['postgresqlx://reader@db/crm', /PostgreSQL URL/],
     ['postgres://reader@db/crm?sslrootcert=/nonexistent', /parameter "sslrootcert"/],
     ['postgres://reader@db/crm?sslkey=/etc/shadow', /parameter "sslkey"/],
     ['postgres://reader@db/crm?host=/var/run/postgresql', /parameter "host"/],
@@ -37,6 +69,19 @@ describe('parsePostgresUrl', () => {
   ])('refuses %s', (url, reason) => {
     expect(() => parsePostgresUrl(url)).toThrow(DataSourceUrlError);
     expect(() => parsePostgresUrl(url)).toThrow(reason);
+  });
+});
+
+describe('sslOf (the TLS settings for each sslmode)', () => {
+  const target = parsePostgresUrl('postgres://reader@db.example.com/crm');
+  it.each([
+    ['disable', false],
+    ['require', { rejectUnauthorized: false }],
+    ['no-verify', { rejectUnauthorized: false }],
+    // Connected to the checked address, verified against the host name.
+    ['verify-full', { rejectUnauthorized: true, servername: 'db.example.com' }],
+  ] as const)('%s', (sslmode, ssl) => {
+    expect(sslOf({ ...target, sslmode })).toEqual(ssl);
   });
 });
 
@@ -109,6 +154,58 @@ withPostgres('PostgreSQL data sources (the guards, against a real server)', () =
     ).toEqual([{ n: 10 }]);
   });
 
+  it('refuses a role allowed to read the server’s files, naming it', async () => {
+    const fileReader = await createReaderRole(db.env['DATABASE_URL'], ['customers']);
+    try {
+      const admin = new Client({ connectionString: db.env['DATABASE_URL'] });
+      await admin.connect();
+      await admin.query(`GRANT pg_read_server_files TO "${fileReader.name}"`);
+      await admin.end();
+      await expect(connectPostgres(parsePostgresUrl(fileReader.url), loopback, timeouts)).rejects.toThrow(
+        new PrivilegedRoleError(
+          `The role "${fileReader.name}" is allowed to read or write the server’s files: ` +
+            'a segment query could read files of the database server, so Conduit refuses it. ' +
+            'Connect with a role that can only SELECT the tables your segments read (see the README, "Security").',
+        ),
+      );
+    } finally {
+      await fileReader.drop();
+    }
+  });
+
+  it('names the connection "conduit" unless the URL names it', async () => {
+    const nameOf = async (url: string) =>
+      rowsOf(
+        await connectPostgres(parsePostgresUrl(url), loopback, timeouts),
+        "SELECT current_setting('application_name') AS name",
+      );
+    expect(await nameOf(reader.url)).toEqual([{ name: 'conduit' }]);
+    const named = new URL(reader.url);
+    named.searchParams.set('application_name', 'crm-sync');
+    expect(await nameOf(named.toString())).toEqual([{ name: 'crm-sync' }]);
+  });
+
+  it('survives the server closing the connection (the error is not thrown at the process)', async () => {
+    const client = await connectPostgres(parsePostgresUrl(reader.url), loopback, timeouts);
+    const ended = new Promise((resolve) => client.once('end', resolve));
+    const admin = new Client({ connectionString: db.env['DATABASE_URL'] });
+    await admin.connect();
+    await admin.query('SELECT pg_terminate_backend($1)', [
+      (client as unknown as { processID: number }).processID,
+    ]);
+    await admin.end();
+    await ended;
+  });
+
+  it('connects without TLS under sslmode=disable, and fails under require on a server without it', async () => {
+    const target = parsePostgresUrl(reader.url);
+    const plain = await connectPostgres({ ...target, sslmode: 'disable' }, loopback, timeouts);
+    await plain.end();
+    await expect(connectPostgres({ ...target, sslmode: 'require' }, loopback, timeouts)).rejects.toThrow(
+      ConnectFailedError,
+    );
+  });
+
   it('reaches an internal host only when the operator allows it', async () => {
     await expect(
       connectPostgres(parsePostgresUrl(reader.url), new DataSourceHostPolicy([]), timeouts),
@@ -123,6 +220,7 @@ withPostgres('PostgreSQL data sources (the guards, against a real server)', () =
       );
       expect(failure).toBeInstanceOf(ConnectFailedError);
       expect((failure as Error).message).toBe('could not connect');
+      expect((failure as Error).cause).toBeDefined();
     }
   });
 });

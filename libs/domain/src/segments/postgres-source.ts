@@ -40,7 +40,7 @@ export function parsePostgresUrl(url: string): PostgresTarget {
   } catch {
     throw new DataSourceUrlError('must be a PostgreSQL URL such as postgres://user:password@host:5432/db');
   }
-  if (!/^postgres(ql)?:$/.test(parsed.protocol) || !parsed.hostname) {
+  if (!['postgres:', 'postgresql:'].includes(parsed.protocol) || !parsed.hostname) {
     throw new DataSourceUrlError('must be a PostgreSQL URL such as postgres://user:password@host:5432/db');
   }
   const database = safeDecode(parsed.pathname.slice(1));
@@ -119,25 +119,26 @@ export async function connectPostgres(
 
 async function refusePrivilegedRole(client: Client): Promise<void> {
   const { rows } = await client.query<{ role: string; superuser: boolean; server_files: boolean }>(
+    // No FROM: always exactly one row.
     `SELECT current_user AS role,
-            r.rolsuper AS superuser,
+            (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
             pg_has_role(current_user, 'pg_read_server_files', 'USAGE')
               OR pg_has_role(current_user, 'pg_write_server_files', 'USAGE')
-              OR pg_has_role(current_user, 'pg_execute_server_program', 'USAGE') AS server_files
-       FROM pg_roles r WHERE r.rolname = current_user`,
+              OR pg_has_role(current_user, 'pg_execute_server_program', 'USAGE') AS server_files`,
   );
   const role = rows[0];
-  if (!role) return;
   if (role.superuser || role.server_files) {
     throw new PrivilegedRoleError(
-      `The role "${role.role.slice(0, 63)}" is ${role.superuser ? 'a superuser' : 'allowed to read or write the server’s files'}: ` +
+      // A role name is at most 63 bytes (NAMEDATALEN): quoted whole.
+      `The role "${role.role}" is ${role.superuser ? 'a superuser' : 'allowed to read or write the server’s files'}: ` +
         'a segment query could read files of the database server, so Conduit refuses it. ' +
         'Connect with a role that can only SELECT the tables your segments read (see the README, "Security").',
     );
   }
 }
 
-function sslOf(target: PostgresTarget): ClientConfig['ssl'] {
+/** The driver's TLS settings for the URL's sslmode. */
+export function sslOf(target: PostgresTarget): ClientConfig['ssl'] {
   switch (target.sslmode) {
     case 'disable':
       return false;

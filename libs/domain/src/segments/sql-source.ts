@@ -6,9 +6,10 @@
  * them neither hides nor invents a statement.
  */
 export function checkReadOnlyQuery(query: string): string | undefined {
-  const code = withoutLiterals(query).trim().replace(/;\s*$/, '');
-  if (!/^(select|with)\b/i.test(code)) return 'must be a single SELECT (or WITH … SELECT) statement';
-  if (code.includes(';')) return 'must be a single statement (no ";" between statements)';
+  const code = withoutLiterals(query);
+  if (!/^\s*(select|with)\b/i.test(code)) return 'must be a single SELECT (or WITH … SELECT) statement';
+  // A ";" followed by anything but spaces starts another statement.
+  if (/;\s*\S/.test(code)) return 'must be a single statement (no ";" between statements)';
   return undefined;
 }
 
@@ -35,13 +36,12 @@ function skipToken(query: string, i: number): number {
   if (two === '--') return lineEnd(query, i);
   if (two === '/*') return after(query, '*/', i + 2);
   const char = query[i];
-  if (char === "'" || char === '"' || char === '`') return quotedEnd(query, i, char);
+  // A doubled quote ('it''s') reads as two literals side by side: the same characters are skipped.
+  if (char === "'" || char === '"' || char === '`') return after(query, char, i + 1);
   if (char === '[') return after(query, ']', i + 1);
-  if (char === '$') {
-    const tag = /^\$[A-Za-z_]*\$/.exec(query.slice(i, i + 64))?.[0];
-    if (tag) return after(query, tag, i + tag.length);
-  }
-  return i;
+  // Anchored: only a `$` can start a tag ($body$, $$), and `$1` is a parameter, not a tag.
+  const tag = /^\$[A-Za-z_]*\$/.exec(query.slice(i, i + 64))?.[0];
+  return tag ? after(query, tag, i + tag.length) : i;
 }
 
 function lineEnd(query: string, from: number): number {
@@ -52,15 +52,4 @@ function lineEnd(query: string, from: number): number {
 function after(query: string, closing: string, from: number): number {
   const found = query.indexOf(closing, from);
   return found === -1 ? query.length : found + closing.length;
-}
-
-/** A quote is escaped by doubling it ('it''s'). */
-function quotedEnd(query: string, start: number, quote: string): number {
-  let i = start + 1;
-  for (;;) {
-    const found = query.indexOf(quote, i);
-    if (found === -1) return query.length;
-    if (query[found + 1] !== quote) return found + 1;
-    i = found + 2;
-  }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
@@ -24,6 +24,9 @@ describe('SQLite data sources', () => {
       3,
     );
     writeFileSync(join(acmeFolder, 'notes.txt'), 'not a database');
+    writeFileSync(join(acmeFolder, 'notes-long.txt'), 'a text file longer than a SQLite header');
+    // The magic string without its final NUL byte: 15 bytes, one short of a header.
+    writeFileSync(join(acmeFolder, 'short.sqlite'), 'SQLite format 3');
     symlinkSync(join(dataDir, 'conduit.sqlite'), join(acmeFolder, 'platform.sqlite'));
     symlinkSync(companySqliteFolder(dataDir, GLOBEX), join(acmeFolder, 'globex'));
   });
@@ -55,12 +58,41 @@ describe('SQLite data sources', () => {
       ['platform.sqlite', /not a link to a file outside it/],
       ['globex/crm.sqlite', /not a link to a file outside it/],
       ['notes.txt', /SQLite database file/],
+      ['notes-long.txt', /SQLite database file/],
+      ['short.sqlite', /SQLite database file/],
+      ['..', /must stay inside your company's data-source folder/],
       ['missing.sqlite', /existing SQLite file/],
-      ['.', /inside your company's data-source folder/],
+      ['.', /must stay inside your company's data-source folder/],
       ['crm.sqlite\0', /relative to/],
     ])('refuses %j', (path, reason) => {
       expect(() => resolveCompanySqliteFile(dataDir, ACME, path)).toThrow(SqliteFileError);
       expect(() => resolveCompanySqliteFile(dataDir, ACME, path)).toThrow(reason);
+    });
+
+    it("refuses the platform's database even when the company folder is itself a link to the data directory", () => {
+      const linked = 'cmp_01LINKED000000000000000000';
+      symlinkSync(dataDir, companySqliteFolder(dataDir, linked));
+      expect(() => resolveCompanySqliteFile(dataDir, linked, 'conduit.sqlite')).toThrow(
+        /must be a file of your company's data-source folder .*, not a link to a file outside it/,
+      );
+    });
+
+    it('resolves a company file when the data directory holds no platform database', () => {
+      const bare = mkdtempSync(join(tmpdir(), 'conduit-sqlite-bare-'));
+      try {
+        mkdirSync(companySqliteFolder(bare, ACME), { recursive: true });
+        database(join(companySqliteFolder(bare, ACME), 'crm.sqlite'), 'CREATE TABLE customers (email TEXT)');
+        expect(resolveCompanySqliteFile(bare, ACME, 'crm.sqlite')).toMatch(/crm\.sqlite$/);
+      } finally {
+        rmSync(bare, { recursive: true, force: true });
+      }
+    });
+
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    (existsSync('/proc/self/fd') ? it : it.skip)('closes the file it reads the header of', () => {
+      const before = openFiles();
+      for (let i = 0; i < 50; i++) resolveCompanySqliteFile(dataDir, ACME, 'crm.sqlite');
+      expect(openFiles()).toBeLessThan(before + 10);
     });
 
     it('refuses a company without a folder', () => {

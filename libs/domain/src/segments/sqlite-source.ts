@@ -61,7 +61,7 @@ function isPlatformDatabase(dataDir: string, realFile: string): boolean {
   }
 }
 
-const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0'); // ASCII: the same bytes in any encoding
 
 function hasSqliteHeader(file: string): boolean {
   const header = Buffer.alloc(SQLITE_MAGIC.length);
