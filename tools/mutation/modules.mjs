@@ -285,7 +285,21 @@ export const MODULES = {
       'libs/domain/src/segments/segment.service.ts:392-411',
     ],
     specs: ['apps/api/test/segments.e2e-spec.ts'],
-    equivalent: [],
+    equivalent: [
+      {
+        file: 'libs/domain/src/segments/segment.service.ts',
+        line: 269,
+        mutator: 'OptionalChaining',
+        why: 'this branch runs only for an EXPIRED status, and nothing makes a segment EXPIRED without an expiresAt: statusOf computes it from a set expiresAt, and maintain stores it only for rows matching expiresAt <= now (the materializer is the one writer of expiresAt, always a date)',
+      },
+      {
+        file: 'libs/domain/src/segments/segment.service.ts',
+        line: 396,
+        mutator: 'AssignmentOperator',
+        replacement: 'segment.generation -= 1',
+        why: 'generation is only compared for equality (the materializer applies a run only if it is still the latest) and written into dataset ids (`<id>-g<n>`, where "-" is allowed): counting down changes it on every request just as counting up does',
+      },
+    ],
   },
   'export-checkpoints': {
     what: 'resumable exports: checkpoints in row order, resume without re-uploading or doubling',

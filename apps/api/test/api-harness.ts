@@ -16,8 +16,13 @@ import { configureApp, HTTP_APP_OPTIONS } from '../src/configure-app';
 /** A clock specs move forward (expiry windows, schedules); pass it as `bootApi({ clock })`. */
 export class MovableClock extends Clock {
   offsetMs = 0;
+  private frozenAt: Date | undefined;
   override now(): Date {
-    return new Date(Date.now() + this.offsetMs);
+    return this.frozenAt ? new Date(this.frozenAt.getTime()) : new Date(Date.now() + this.offsetMs);
+  }
+  /** Stops the clock at `at` (boundaries to the millisecond), ignoring `offsetMs`; `undefined` lets it run. */
+  freeze(at: Date | undefined): void {
+    this.frozenAt = at;
   }
 }
 

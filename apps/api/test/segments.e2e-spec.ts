@@ -62,6 +62,7 @@ describe(`segments (${postgres})`, () => {
 
   afterEach(() => {
     clock.offsetMs = 0;
+    clock.freeze(undefined);
     jest.restoreAllMocks();
   });
 
@@ -76,6 +77,25 @@ describe(`segments (${postgres})`, () => {
   const settle = () => api.app.get(JobRunner).idle();
   const maintain = () => api.app.get(UnitOfWork).run(() => api.app.get(SegmentService).maintain());
   const segment = async (id: string) => (await as(acme).get(`${base()}/${id}`).expect(200)).body;
+  const exportable = (id: string) =>
+    api.app
+      .get(UnitOfWork)
+      .run(() => api.app.get(SegmentService).requireExportable(acme.companyId, collaborationId, id));
+  const forceUpdate = (id: string, changes: Partial<Segment>) =>
+    api.app.get(EntityManager).fork().nativeUpdate(Segment, { id }, changes);
+  /** The segment ids `maintain` (or anything else) hands to the job runner from now on. */
+  const recordEnqueued = () => {
+    const enqueue = jest.spyOn(api.app.get(JobRunner), 'enqueue');
+    return () => enqueue.mock.calls.map(([, id]) => id);
+  };
+  const nothingDone = {
+    expired: [],
+    dataDeleted: [],
+    refreshed: [],
+    retried: [],
+    failed: [],
+    leftoversRemoved: [],
+  };
 
   async function sqliteSource(): Promise<string> {
     const folder = companySqliteFolder(dataDir, acme.companyId);
@@ -330,18 +350,109 @@ describe(`segments (${postgres})`, () => {
 
     it('reads EXPIRED after 36 hours even before the scheduler runs, and then refuses export', async () => {
       const id = await readySegment('Expiring');
-      const service = api.app.get(SegmentService);
-      const exportable = () =>
-        api.app.get(UnitOfWork).run(() => service.requireExportable(acme.companyId, collaborationId, id));
-      await expect(exportable()).resolves.toMatchObject({ id });
+      await expect(exportable(id)).resolves.toMatchObject({ id });
       clock.offsetMs = 36 * HOUR + 1000;
       expect((await segment(id)).status).toBe('EXPIRED');
-      await expect(exportable()).rejects.toMatchObject({
+      await expect(exportable(id)).rejects.toMatchObject({
         code: 'SEGMENT_EXPIRED',
         message: expect.stringMatching(/expired at .*refresh it/),
       });
       expect((await maintain()).expired).toContain(id);
       expect((await segment(id)).status).toBe('EXPIRED');
+    });
+
+    it('is READY until the last millisecond of its window and EXPIRED at expiresAt exactly', async () => {
+      const id = await readySegment('Boundary');
+      const { expiresAt } = await segment(id);
+      clock.freeze(new Date(new Date(expiresAt).getTime() - 1));
+      expect((await segment(id)).status).toBe('READY');
+      await expect(exportable(id)).resolves.toMatchObject({ id });
+      clock.freeze(new Date(expiresAt));
+      expect((await segment(id)).status).toBe('EXPIRED');
+      await expect(exportable(id)).rejects.toMatchObject({
+        code: 'SEGMENT_EXPIRED',
+        message:
+          `Segment ${id} expired at ${expiresAt} (segments stay READY for 36 hours); ` +
+          'refresh it (POST …/refresh) and export again once it is READY.',
+      });
+    });
+
+    it('refuses to export an expired upload (upload again), and any segment that is not READY', async () => {
+      const uploaded = await uploadSegment('Expiring upload');
+      await expect(exportable(uploaded)).rejects.toMatchObject({
+        code: 'SEGMENT_NOT_READY',
+        message: `Segment ${uploaded} is PENDING; only a READY segment can be exported.`,
+      });
+      await as(acme).upload(`${base()}/${uploaded}/upload`, 'email\na@example.com\n').expect(202);
+      await settle();
+      const { expiresAt } = await segment(uploaded);
+      clock.freeze(new Date(expiresAt));
+      await expect(exportable(uploaded)).rejects.toMatchObject({
+        code: 'SEGMENT_EXPIRED',
+        message:
+          `Segment ${uploaded} expired at ${expiresAt} (segments stay READY for 36 hours); ` +
+          'refresh it (upload a new file) and export again once it is READY.',
+      });
+      clock.freeze(undefined);
+      // A later run failed: the rows of the earlier one are still there, and still not exportable.
+      await as(acme)
+        .upload(`${base()}/${uploaded}/upload`, 'email,country\na@example.com,FR\nb@example.com,DE,extra\n')
+        .expect(202);
+      await settle();
+      const failed = await segment(uploaded);
+      expect(failed).toMatchObject({ status: 'FAILED', errorMessage: expect.stringMatching(/line 3/i) });
+      await as(acme).get(`${base()}/${uploaded}/rows`).expect(200);
+      await expect(exportable(uploaded)).rejects.toMatchObject({
+        code: 'SEGMENT_NOT_READY',
+        message: `Segment ${uploaded} is FAILED (${failed.errorMessage}); only a READY segment can be exported.`,
+      });
+    });
+
+    it('leaves alone what is not due: a segment in its window, and a round with nothing to do', async () => {
+      const id = await readySegment('In its window');
+      // Whatever other specs left due is handled by the first round; the second has nothing to do.
+      expect((await maintain()).expired).not.toContain(id);
+      expect(await maintain()).toEqual(nothingDone);
+      expect(await segment(id)).toMatchObject({ status: 'READY', dataDeletedAt: null });
+    });
+
+    it('keeps the rows for the retention period after expiry, never deletes those of a run in progress', async () => {
+      const id = await readySegment('Retention window');
+      const { expiresAt } = await segment(id);
+      const end = new Date(expiresAt).getTime();
+      clock.freeze(new Date(end + HOUR));
+      const early = await maintain();
+      expect(early.expired).toContain(id);
+      expect(early.dataDeleted).not.toContain(id);
+      await as(acme).get(`${base()}/${id}/rows?limit=1`).expect(200);
+      // Past the retention period, a run in progress (a refresh) keeps the rows it may publish over.
+      clock.freeze(new Date(end + 2 * HOUR + 1));
+      await forceUpdate(id, { status: SegmentStatus.RUNNING, runHeartbeatAt: clock.now() });
+      expect((await maintain()).dataDeleted).not.toContain(id);
+      await as(acme).get(`${base()}/${id}/rows?limit=1`).expect(200);
+      // That run failed: its rows go like an expired segment's, once.
+      await forceUpdate(id, { status: SegmentStatus.FAILED, runHeartbeatAt: null });
+      expect((await maintain()).dataDeleted).toContain(id);
+      expect((await maintain()).dataDeleted).not.toContain(id);
+      expect(await segment(id)).toMatchObject({ status: 'FAILED', dataDeletedAt: clock.now().toISOString() });
+    });
+
+    it('never refreshes an upload segment on a schedule', async () => {
+      const id = await uploadSegment('Upload with a schedule');
+      await as(acme).upload(`${base()}/${id}/upload`, 'email\na@example.com\n').expect(202);
+      await settle();
+      // The API refuses a schedule on an upload segment; one in the table (an older row) is ignored.
+      await forceUpdate(id, {
+        refreshSchedule: '0 * * * *',
+        nextRefreshAt: new Date(clock.now().getTime() - 1000),
+      });
+      const enqueued = recordEnqueued();
+      expect((await maintain()).refreshed).not.toContain(id);
+      await settle();
+      expect(enqueued()).not.toContain(id);
+      const after = await segment(id);
+      expect(after).toMatchObject({ status: 'READY', rowCount: 1 });
+      expect(new Date(after.nextRefreshAt).getTime()).toBeGreaterThan(clock.now().getTime());
     });
 
     it('refresh starts a new window; concurrent refreshes run once', async () => {
@@ -440,11 +551,50 @@ describe(`segments (${postgres})`, () => {
       await settle();
       expect(await segment(id)).toMatchObject({ status: 'READY', rowCount: 5 });
       await crash(3);
+      const enqueued = recordEnqueued();
       expect((await maintain()).failed).toContain(id);
+      expect(enqueued()).not.toContain(id);
       expect(await segment(id)).toMatchObject({
         status: 'FAILED',
         errorMessage: expect.stringMatching(/stopped responding 3 times/),
       });
+    });
+  });
+
+  describe('lost jobs', () => {
+    it('queues a PENDING run again once it has waited a minute, if it has something to run', async () => {
+      const dataSourceId = await sqliteSource();
+      const sql = (
+        await as(acme)
+          .post(base(), {
+            name: 'Lost SQL run',
+            source: { type: 'sql', dataSourceId, query: 'SELECT email FROM customers LIMIT 4' },
+            keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
+          })
+          .expect(201)
+      ).body.id as string;
+      await settle();
+      const neverUploaded = await uploadSegment('No file yet');
+      const staged = await uploadSegment('Lost upload run');
+      const uploads = join(dataDir, 'uploads');
+      mkdirSync(uploads, { recursive: true });
+      const file = join(uploads, `${staged}-1.upload`);
+      writeFileSync(file, 'email\na@example.com\nb@example.com\n');
+      // The processes that queued these died before running them: the rows say PENDING.
+      await forceUpdate(sql, { status: SegmentStatus.PENDING });
+      await forceUpdate(staged, { stagedUpload: file });
+      const enqueued = recordEnqueued();
+      await maintain();
+      expect(enqueued()).not.toContain(sql);
+      expect(enqueued()).not.toContain(staged);
+      clock.offsetMs = 2 * 60_000;
+      await maintain();
+      await settle();
+      expect(enqueued()).toEqual(expect.arrayContaining([sql, staged]));
+      expect(enqueued()).not.toContain(neverUploaded);
+      expect(await segment(sql)).toMatchObject({ status: 'READY', rowCount: 4 });
+      expect(await segment(staged)).toMatchObject({ status: 'READY', rowCount: 2 });
+      expect(await segment(neverUploaded)).toMatchObject({ status: 'PENDING' });
     });
   });
 
@@ -598,6 +748,9 @@ describe(`segments (${postgres})`, () => {
       place(join(segments, 'seg_writing.tmp-ba9876543210'), 60_000);
       place(join(uploads, 'seg_crashed-1.upload'), 2 * HOUR);
       place(join(uploads, 'seg_uploading-2.upload'), 60_000);
+      // Older than a run's heartbeat period, younger than half an hour: a slow client, kept.
+      place(join(segments, 'seg_paused.tmp-a1b2c3d4e5f6'), 5 * 60_000);
+      place(join(uploads, 'seg_paused-4.upload'), 5 * 60_000);
       // An upload waiting for its run (the row refers to it) stays, however old.
       const waiting = join(uploads, `${id}-3.upload`);
       place(waiting, 2 * HOUR);
@@ -607,9 +760,13 @@ describe(`segments (${postgres})`, () => {
         'seg_crashed.tmp-0123456789ab',
         'uploads/seg_crashed-1.upload',
       ]);
-      expect(readdirSync(segments)).toEqual(expect.arrayContaining(['seg_writing.tmp-ba9876543210']));
+      expect(readdirSync(segments)).toEqual(
+        expect.arrayContaining(['seg_writing.tmp-ba9876543210', 'seg_paused.tmp-a1b2c3d4e5f6']),
+      );
       expect(readdirSync(segments)).not.toContain('seg_crashed.tmp-0123456789ab');
-      expect(readdirSync(uploads).sort()).toEqual([`${id}-3.upload`, 'seg_uploading-2.upload']);
+      expect(readdirSync(uploads).sort()).toEqual(
+        [`${id}-3.upload`, 'seg_paused-4.upload', 'seg_uploading-2.upload'].sort(),
+      );
       expect((await maintain()).leftoversRemoved).toEqual([]);
       await api.app.get(EntityManager).fork().nativeUpdate(Segment, { id }, { stagedUpload: null });
     });
