@@ -458,6 +458,7 @@ describe(`segments (${postgres})`, () => {
     it('refresh starts a new window; concurrent refreshes run once', async () => {
       const id = await readySegment('Refreshing');
       const before = await segment(id);
+      const { generation } = await api.app.get(EntityManager).fork().findOneOrFail(Segment, { id });
       clock.offsetMs = 40 * HOUR;
       // Every materialization reads its source once, through the real job runner: count the reads, and
       // hold each one until every refresh has been answered, so no run can finish early and let a late
@@ -483,6 +484,9 @@ describe(`segments (${postgres})`, () => {
       }
       await settle();
       expect(reads).toEqual([before.source.dataSourceId]);
+      // The later refreshes joined the first run: one new generation, not five.
+      const stored = await api.app.get(EntityManager).fork().findOneOrFail(Segment, { id });
+      expect(stored.generation).toBe(generation + 1);
       const after = await segment(id);
       expect(after.status).toBe('READY');
       expect(new Date(after.readyAt).getTime()).toBeGreaterThan(
