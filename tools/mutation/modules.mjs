@@ -189,7 +189,14 @@ export const MODULES = {
     ],
     // The superuser refusal is checked against a real server: this machine's PostgreSQL.
     env: { DATABASE_URL: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres' },
-    equivalent: [],
+    equivalent: [
+      {
+        file: 'libs/domain/src/segments/sqlite-source.ts',
+        line: 59,
+        mutator: 'BlockStatement',
+        why: 'an empty catch returns undefined, which the caller reads as false (no platform database)',
+      },
+    ],
   },
   'collaboration-membership': {
     what: 'who is a member of a collaboration, and what a member may do',
