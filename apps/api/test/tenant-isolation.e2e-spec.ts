@@ -1,19 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { companySqliteFolder } from '@conduit/domain';
 import type { RunningEmulator } from '@conduit/tiktok-emulator';
 import type { Response } from 'supertest';
 import { buildOpenApiDocument } from '../src/docs/openapi-document';
 import { bootApi, type ApiHarness } from './api-harness';
 import { documentedOperations, fillPath, registeredRoutes, type DocumentedOperation } from './api-operations';
-import {
-  buildTenantWorld,
-  companySqliteFolder,
-  DEMO_CSV,
-  DEMO_SQLITE_PATH,
-  OWNER_MARKER,
-  type TenantWorld,
-} from './tenant-world';
+import { buildTenantWorld, DEMO_CSV, DEMO_SQLITE_PATH, OWNER_MARKER, type TenantWorld } from './tenant-world';
 import { startEmulator, tiktokEnv } from './tiktok-world';
 
 // Some 300 requests plus an OAuth round trip and a materialization, on a shared CI machine.
@@ -291,8 +285,11 @@ describe(`tenant isolation, every documented operation (${database})`, () => {
     });
 
     it("cannot register A's SQLite file, or Conduit's own database, as a data source of its own", async () => {
-      const ownerFile = join(companySqliteFolder(api, world.owner.companyId), DEMO_SQLITE_PATH);
-      const ownFolder = companySqliteFolder(api, world.stranger.companyId);
+      const ownerFile = join(
+        companySqliteFolder(api.db.env['CONDUIT_DATA_DIR'], world.owner.companyId),
+        DEMO_SQLITE_PATH,
+      );
+      const ownFolder = companySqliteFolder(api.db.env['CONDUIT_DATA_DIR'], world.stranger.companyId);
       symlinkSync(ownerFile, join(ownFolder, 'link.sqlite'));
       const attempts = [
         relative(ownFolder, ownerFile),

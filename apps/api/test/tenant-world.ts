@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { JobRunner } from '@conduit/domain';
+import { companySqliteFolder, JobRunner } from '@conduit/domain';
 import type { SeededCompany } from '@conduit/domain/testing';
 import type { RunningEmulator } from '@conduit/tiktok-emulator';
 import Database from 'libsql';
@@ -121,14 +121,9 @@ export async function buildTenantWorld(api: ApiHarness, tiktok: RunningEmulator)
   };
 }
 
-/** The folder a company's SQLite data sources must live in (README "Activation segments"). */
-export function companySqliteFolder(api: ApiHarness, companyId: string): string {
-  return join(api.db.env['CONDUIT_DATA_DIR'], 'data-sources', companyId);
-}
-
 /** A SQLite database with a `customers` table at DEMO_SQLITE_PATH in the company's folder. */
 export function writeDemoSqlite(api: ApiHarness, companyId: string): void {
-  const folder = companySqliteFolder(api, companyId);
+  const folder = companySqliteFolder(api.db.env['CONDUIT_DATA_DIR'], companyId);
   mkdirSync(folder, { recursive: true });
   const db = new Database(join(folder, DEMO_SQLITE_PATH), {});
   try {

@@ -99,7 +99,8 @@ function encryptionKeysProblems(value: unknown): string[] {
 
 /**
  * A comma-separated list of host names, IP addresses and CIDR ranges (e.g. `db.internal,10.0.0.0/8`);
- * the message names each entry that is none of them.
+ * the message names each entry that is none of them. The domain's `DataSourceHostPolicy` reads the
+ * same forms; this restates them because a util library must not import the domain.
  */
 export const IsHostList = (): PropertyDecorator => (target, key) => {
   registerDecorator({

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DelayedError, Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { TenantSlots } from './tenant-slots';
 
 /** Work that runs outside the request that asked for it. The database holds its state; a job carries an id. */
@@ -119,6 +119,12 @@ export class InProcessJobRunner extends JobRunner {
 }
 
 const QUEUE = 'conduit-jobs';
+
+/** What a queued job carries; jobs queued before fairness existed name no company and run unmetered. */
+interface QueuedJobData {
+  id: string;
+  companyId?: string;
+}
 /** A company at its share waits this long before its next job is tried again. */
 const FAIR_SHARE_RETRY_MS = 1000;
 
@@ -185,21 +191,14 @@ export class BullMqJobRunner extends JobRunner {
     await this.queue.close();
   }
 
-  private async runFairly(
-    job: {
-      name: string;
-      id?: string;
-      data: unknown;
-      moveToDelayed(at: number, token?: string): Promise<void>;
-    },
-    token?: string,
-  ): Promise<void> {
+  private async runFairly(job: Job<QueuedJobData>, token?: string): Promise<void> {
     const run = this.handlers.get(job.name as JobName);
     if (!run) throw new Error(`No handler for job ${job.name}`);
-    const { id, companyId } = job.data as { id: string; companyId?: string };
+    const { id, companyId } = job.data;
     const slots = this.slots as TenantSlots;
-    const holder = `${job.id}`;
-    const lease = companyId ? await slots.acquire(companyId, holder, this.concurrency.perCompany) : undefined;
+    const lease = companyId
+      ? await slots.acquire(companyId, `${job.id}`, this.concurrency.perCompany)
+      : undefined;
     if (companyId && !lease) {
       await job.moveToDelayed(Date.now() + FAIR_SHARE_RETRY_MS, token);
       throw new DelayedError();
