@@ -279,6 +279,7 @@ export const MODULES = {
     specs: [
       'libs/destinations/core/src/schema/field-schema.spec.ts',
       'apps/api/test/destinations.e2e-spec.ts',
+      'apps/api/test/destination-rules.e2e-spec.ts',
       'apps/api/test/tenancy.e2e-spec.ts',
     ],
     equivalent: [],
