@@ -111,4 +111,100 @@ describe('validateConfig', () => {
   it('skips the account check when no accounts are known', () => {
     expect(validateConfig(fields, { accountId: '999', name: 'Spring', mode: 'A' })).toEqual([]);
   });
+
+  it('says so when the authorization can use no account at all', () => {
+    expect(
+      validateConfig(fields, { accountId: '123', name: 'Spring', mode: 'A' }, { accountIds: [] }),
+    ).toEqual([
+      {
+        field: 'config.accountId',
+        rule: 'externalAccount',
+        message: 'Account ID must be one of the accounts this authorization can use: (none)',
+      },
+    ]);
+  });
+
+  it('accepts values on the bounds', () => {
+    for (const values of [
+      { accountId: '123', name: 'abc', mode: 'B', days: 1 },
+      { accountId: '123', name: 'abcdefghij', mode: 'A', days: 365 },
+    ])
+      expect(validateConfig(fields, values, { accountIds: ['123'] })).toEqual([]);
+  });
+
+  it('refuses a number with a fraction where a whole number is asked', () => {
+    expect(validateConfig(fields, { accountId: '123', name: 'Spring', mode: 'A', days: 1.5 })).toEqual([
+      { field: 'config.days', rule: 'type', message: 'Days must be a whole number' },
+    ]);
+  });
+
+  it('reads null and the empty string as not set', () => {
+    expect(validateConfig(fields, { accountId: '', name: null, mode: 'A', days: '' })).toEqual([
+      { field: 'config.accountId', rule: 'required', message: 'Account ID is required' },
+      { field: 'config.name', rule: 'required', message: 'Name is required' },
+    ]);
+    expect(resolveConfig(fields, { accountId: '123', name: 'Spring', mode: 'A', days: null })).toEqual({
+      accountId: '123',
+      name: 'Spring',
+      mode: 'A',
+      days: 30,
+    });
+    expect(resolveConfig(fields, { accountId: '123', name: '', mode: 'A', days: 7 })).toEqual({
+      accountId: '123',
+      mode: 'A',
+      days: 7,
+    });
+  });
+
+  it('does not ask for a required field that has a default', () => {
+    const withDefault: FieldDefinition[] = [{ ...fields[2], default: 'B' }];
+    expect(validateConfig(withDefault, {})).toEqual([]);
+    expect(resolveConfig(withDefault, {})).toEqual({ mode: 'B' });
+  });
+
+  it('takes any string for a string field without rules, and nothing for an enum without values', () => {
+    const bare: FieldDefinition[] = [
+      {
+        key: 'note',
+        label: 'Note',
+        description: 'd',
+        type: 'string',
+        required: false,
+        editable: true,
+        example: 'x',
+      },
+      {
+        key: 'kind',
+        label: 'Kind',
+        description: 'd',
+        type: 'enum',
+        required: false,
+        editable: true,
+        example: 'x',
+      },
+    ];
+    expect(validateConfig(bare, { note: 'anything at all, of any length' })).toEqual([]);
+    expect(validateConfig(bare, { kind: 'Stryker was here' })).toEqual([
+      { field: 'config.kind', rule: 'enum', message: 'Kind must be one of ' },
+    ]);
+  });
+
+  it('matches patterns as Unicode, on the whole value', () => {
+    const letters: FieldDefinition[] = [
+      {
+        key: 'city',
+        label: 'City',
+        description: 'd',
+        type: 'string',
+        required: true,
+        editable: true,
+        example: 'Paris',
+        rules: { pattern: { regex: '^\\p{L}+$', description: 'letters only' } },
+      },
+    ];
+    expect(validateConfig(letters, { city: 'Zürich' })).toEqual([]);
+    expect(validateConfig(letters, { city: 'Zürich 8001' })).toEqual([
+      { field: 'config.city', rule: 'pattern', message: 'City must be letters only' },
+    ]);
+  });
 });
