@@ -1,6 +1,12 @@
 import type { FaultSettings } from './emulator.options';
 
-export type FaultOutcome = 'drop' | 'http5xx' | 'systemError' | 'rateLimited';
+/**
+ * What a faulty call does: `drop` closes the connection, `http5xx` answers 503 outside the envelope,
+ * `systemError` answers 50000, `rateLimited` 40100, and `corruptFile` alters an upload's bytes in
+ * transit, so TikTok's MD5 check refuses it (40900); `corruptFile` leaves other calls alone.
+ */
+export const FAULT_OUTCOMES = ['drop', 'http5xx', 'systemError', 'rateLimited', 'corruptFile'] as const;
+export type FaultOutcome = (typeof FAULT_OUTCOMES)[number];
 
 /** A one-off fault for the next matching calls (admin API), e.g. "the next create/ answers 50000". */
 export interface ScheduledFault {

@@ -12,7 +12,7 @@ export {
   type EmulatorOptions,
   type FaultSettings,
 } from './emulator.options';
-export type { FaultOutcome, ScheduledFault } from './faults';
+export { FAULT_OUTCOMES, type FaultOutcome, type ScheduledFault } from './faults';
 export { TikTokCode } from './tiktok-codes';
 export { SINGLE_CALCULATE_TYPES, type CalculateType, type SingleCalculateType } from './calculate-types';
 export { xorDigest } from './audience-store';

@@ -16,7 +16,7 @@ import {
   type EmulatorOptions,
   type FaultSettings,
 } from './emulator.options';
-import { FaultInjector, type FaultOutcome, type ScheduledFault } from './faults';
+import { FAULT_OUTCOMES, FaultInjector, type FaultOutcome, type ScheduledFault } from './faults';
 import { APP_SCOPES, consentPage, errorPage } from './portal-page';
 import { RateLimiter } from './rate-limiter';
 import { SpecValidator } from './spec-validator';
@@ -409,7 +409,8 @@ export class TikTokEmulator {
       if (upload.truncated)
         fail(TikTokCode.FILE_TOO_LARGE, `file: larger than the ${this.options.maxFileBytes} bytes allowed.`);
       if (upload.bytes === 0) fail(TikTokCode.FILE_EMPTY, 'file: the file is empty.');
-      if (upload.md5 !== String(fields['file_signature']).toLowerCase()) {
+      const corrupted = context.logEntry.fault === 'corruptFile';
+      if (corrupted || upload.md5 !== String(fields['file_signature']).toLowerCase()) {
         fail(
           TikTokCode.FILE_SIGNATURE_MISMATCH,
           'file_signature does not match the MD5 of the uploaded file.',
@@ -814,10 +815,8 @@ export class TikTokEmulator {
     }
     if (method === 'POST' && path === '/faults/next') {
       const fault = body as Partial<ScheduledFault>;
-      if (!['drop', 'http5xx', 'systemError', 'rateLimited'].includes(String(fault.outcome))) {
-        return sendJson(response, 400, {
-          error: 'outcome must be one of drop, http5xx, systemError, rateLimited',
-        });
+      if (!(FAULT_OUTCOMES as readonly string[]).includes(String(fault.outcome))) {
+        return sendJson(response, 400, { error: `outcome must be one of ${FAULT_OUTCOMES.join(', ')}` });
       }
       this.scheduleFault({
         path: fault.path,

@@ -73,6 +73,7 @@ describe('TikTokProvider (offline)', () => {
     await expect(provider.export({ ...base, mapping: [] }, noReporter)).rejects.toMatchObject({
       kind: 'PAYLOAD_VALIDATION',
       field: 'mapping',
+      message: 'Map at least one segment column to an activation key (EMAIL, PHONE or MAID).',
     });
     await expect(
       provider.export(

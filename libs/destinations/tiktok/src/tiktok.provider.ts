@@ -79,8 +79,6 @@ interface TikTokExportState {
   calculateType: string;
   /** Uploaded customer files, in row order. */
   files: UploadedFile[];
-  /** Every row has been read and every file uploaded. */
-  uploadsComplete: boolean;
   audienceId: string | null;
   /** Set just before the create call: on resume, an audience created since then is adopted, not duplicated. */
   createStartedAt: string | null;
@@ -203,7 +201,6 @@ export class TikTokProvider implements DestinationProvider {
       : {
           calculateType: calculateTypeFor(keyTypes),
           files: [],
-          uploadsComplete: false,
           audienceId: null,
           createStartedAt: null,
           appliedFiles: 0,
@@ -232,8 +229,9 @@ export class TikTokProvider implements DestinationProvider {
 
   /**
    * Streams the segment: normalize → hash → dedupe → customer files cut at row boundaries below the
-   * size limit → uploads (bounded concurrency) checkpointed in row order. On resume, rows already
-   * covered by uploaded files are read again only to rebuild counts and the dedupe set.
+   * size limit → uploads (bounded concurrency) checkpointed in row order; a file leaves the disk once
+   * TikTok holds it. On resume, rows already covered by uploaded files are read again only to rebuild
+   * counts and the dedupe set.
    */
   private async uploadSegment(
     request: ExportRequest,
@@ -270,6 +268,10 @@ export class TikTokProvider implements DestinationProvider {
         state.files.push({ filePath, endRow: file.endRow, values });
         await save();
       });
+      void upload.then(
+        () => rmSync(file.path, { force: true }),
+        () => undefined,
+      );
       uploads.push(ordered);
       inFlight.push(upload);
       // Failures surface where the uploads are awaited; these handlers only keep Node from calling them unhandled.
@@ -278,43 +280,34 @@ export class TikTokProvider implements DestinationProvider {
     };
     const closeFile = async (endRow: number) => {
       if (!writer) return;
+      // A writer is opened for a row with lines only, so it never closes empty.
       const current = writer;
       writer = undefined;
-      if (current.lines === 0) return current.discard();
       startUpload(await current.close(endRow));
-      // Bounded concurrency: never more than `uploadConcurrency` files waiting on disk.
+      // Bounded concurrency: at most `uploadConcurrency` files on disk, the one being written included.
       if (uploads.length >= this.uploadConcurrency) await uploads[uploads.length - this.uploadConcurrency];
     };
 
     try {
-      if (!state.uploadsComplete) {
-        for await (const segmentRow of request.rows()) {
-          if (request.signal?.aborted) throw new ProviderApiError('The export was cancelled.', false);
-          row++;
-          counts.read++;
-          const { lines: rowLines, values } = lines.linesFor(segmentRow);
-          if (row <= uploadedThrough || rowLines.length === 0) continue;
-          const rowBytes = rowLines.reduce((total, line) => total + AudienceFileWriter.sizeOf(line), 0);
-          if (writer && writer.bytes + rowBytes > this.limits.maxFileBytes) await closeFile(row - 1);
-          writer ??= new AudienceFileWriter(
-            directory,
-            `${safeName(request.exportId)}-${String(++fileIndex).padStart(5, '0')}.csv`,
-            lines.header,
-          );
-          for (const line of rowLines) await writer.writeLine(line);
-          pendingValues += values;
-          if (counts.read % 100_000 === 0) reporter.progress?.({ ...counts, uploaded: uploadedLines(state) });
-        }
-        await closeFile(row);
-        await Promise.all(uploads);
-        state.uploadsComplete = true;
-        await save();
-      } else {
-        for await (const segmentRow of request.rows()) {
-          counts.read++;
-          lines.linesFor(segmentRow);
-        }
+      for await (const segmentRow of request.rows()) {
+        if (request.signal?.aborted) throw new ProviderApiError('The export was cancelled.', false);
+        row++;
+        counts.read++;
+        const { lines: rowLines, values } = lines.linesFor(segmentRow);
+        if (row <= uploadedThrough || rowLines.length === 0) continue;
+        const rowBytes = rowLines.reduce((total, line) => total + AudienceFileWriter.sizeOf(line), 0);
+        if (writer && writer.bytes + rowBytes > this.limits.maxFileBytes) await closeFile(row - 1);
+        writer ??= new AudienceFileWriter(
+          directory,
+          `${safeName(request.exportId)}-${String(++fileIndex).padStart(5, '0')}.csv`,
+          lines.header,
+        );
+        for (const line of rowLines) await writer.writeLine(line);
+        pendingValues += values;
+        if (counts.read % 100_000 === 0) reporter.progress?.({ ...counts, uploaded: uploadedLines(state) });
       }
+      await closeFile(row);
+      await Promise.all(uploads);
     } catch (error) {
       writer?.discard();
       await Promise.allSettled([...uploads, ...inFlight]);

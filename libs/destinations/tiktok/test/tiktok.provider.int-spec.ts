@@ -1,8 +1,12 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   InvalidCredentialsError,
   PayloadValidationError,
   ProviderLimitError,
   type ExportCheckpoint,
+  type ExportCounts,
   type ExportReporter,
   type ExportRequest,
   type KeyMapping,
@@ -22,6 +26,16 @@ import {
 } from './tiktok-fixture';
 
 const EMAIL: KeyMapping[] = [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }];
+const UPLOAD = '/dmp/custom_audience/file/upload/';
+
+interface CheckpointedFile {
+  filePath: string;
+  endRow: number;
+  values: number;
+}
+const filesOf = (checkpoint: ExportCheckpoint | undefined) =>
+  (checkpoint?.state['files'] ?? []) as CheckpointedFile[];
+const pathsOf = (files: CheckpointedFile[]) => files.map((file) => file.filePath);
 
 describe('TikTokProvider export (against the emulator)', () => {
   let world: TikTokWorld;
@@ -50,6 +64,11 @@ describe('TikTokProvider export (against the emulator)', () => {
     (audience['identifiers'] as Record<string, { count: number; digest: string }>)[type];
   const callsTo = (path: string) =>
     world.running.emulator.requests.filter((entry) => entry.path === path && entry.code === 0).length;
+  const historyOf = (audience: Record<string, unknown>) =>
+    (audience['history'] as { action: string; filePaths: string[] }[]).map(({ action, filePaths }) => ({
+      action,
+      filePaths,
+    }));
 
   it('creates an audience with every distinct valid identifier once, counting the rest by reason', async () => {
     const rows = async function* () {
@@ -78,18 +97,56 @@ describe('TikTokProvider export (against the emulator)', () => {
   });
 
   it('sends more than 49 files as one create plus APPEND batches', async () => {
-    // 600 identifiers at 10 per file: 60 files.
+    // 600 identifiers at 10 per file (65 bytes a line, 650 the limit): exactly 60 full files.
     const creates = callsTo('/dmp/custom_audience/create/');
     const updates = callsTo('/dmp/custom_audience/update/');
+    const uploads = callsTo(UPLOAD);
+    const reporter = recordingReporter();
     const result = await world.provider.export(
       request({ audienceName: 'Many files export' }, () => emailRows(600, 'many')),
-      recordingReporter(),
+      reporter,
     );
     expect(result.counts.uploaded).toBe(600);
+    expect(callsTo(UPLOAD) - uploads).toBe(60);
     expect(callsTo('/dmp/custom_audience/create/') - creates).toBe(1);
-    expect(callsTo('/dmp/custom_audience/update/') - updates).toBe(1); // 60 files: 49 with the create, 11 appended
+    expect(callsTo('/dmp/custom_audience/update/') - updates).toBe(1);
+    const files = filesOf(reporter.checkpoints.at(-1));
+    expect(files.map((file) => [file.endRow, file.values])).toEqual(
+      Array.from({ length: 60 }, (_, index) => [(index + 1) * 10, 10]),
+    );
+    for (const file of files)
+      expect(world.running.emulator.inspectFile(file.filePath)).toMatchObject({
+        bytes: 650,
+        lines: 10,
+        invalid_values: 0,
+      });
     const [audience] = audiencesNamed('Many files export');
+    expect(historyOf(audience)).toEqual([
+      { action: 'CREATE', filePaths: pathsOf(files.slice(0, 49)) },
+      { action: 'APPEND', filePaths: pathsOf(files.slice(49)) },
+    ]);
     expect(digestOf(audience)).toEqual({ count: 600, digest: xorDigest(emailHashes(600, 'many')) });
+  });
+
+  it('replaces with the first batch only, appending the rest', async () => {
+    const created = await world.provider.export(
+      request({ audienceName: 'Replace many files' }, () => emailRows(30, 'before')),
+      recordingReporter(),
+    );
+    const reporter = recordingReporter();
+    await world.provider.export(
+      request({ audienceName: 'Replace many files', action: 'Replace' }, () => emailRows(600, 'after'), {
+        previousReferences: created.references,
+      }),
+      reporter,
+    );
+    const files = filesOf(reporter.checkpoints.at(-1));
+    const [audience] = audiencesNamed('Replace many files');
+    expect(historyOf(audience).slice(1)).toEqual([
+      { action: 'REPLACE', filePaths: pathsOf(files.slice(0, 49)) },
+      { action: 'APPEND', filePaths: pathsOf(files.slice(49)) },
+    ]);
+    expect(digestOf(audience)).toEqual({ count: 600, digest: xorDigest(emailHashes(600, 'after')) });
   });
 
   it('appends to the audience the last Create recorded, and replaces its members', async () => {
@@ -159,29 +216,47 @@ describe('TikTokProvider export (against the emulator)', () => {
   it('exports several key types as MULTIPLE_TYPES files', async () => {
     const mapping: KeyMapping[] = [
       { column: 'email', keyType: 'EMAIL', encoding: 'RAW' },
+      { column: 'work_email', keyType: 'EMAIL', encoding: 'RAW' },
       { column: 'phone', keyType: 'PHONE', encoding: 'RAW' },
       { column: 'maid', keyType: 'MAID', encoding: 'SHA256' },
     ];
     const maidHash = sha256('5f3a2b18-9c4d-4e7f-b8e2-17d3a1e69b25');
     const rows = async function* () {
-      yield { email: 'jane@example.com', phone: '+1 415 555 2671', maid: maidHash.toUpperCase() };
-      yield { email: 'john@example.com', phone: null, maid: 'not-a-hash' };
+      yield {
+        email: 'jane@example.com',
+        work_email: 'jane@acme.example',
+        phone: '+1 415 555 2671',
+        maid: maidHash.toUpperCase(),
+      };
+      yield { email: 'john@example.com', work_email: null, phone: null, maid: 'not-a-hash' };
     };
+    const reporter = recordingReporter();
     const result = await world.provider.export(
       request({ audienceName: 'Several key types' }, rows, { mapping }),
-      recordingReporter(),
+      reporter,
     );
     expect(result.counts).toMatchObject({
       read: 2,
-      valid: 4,
-      uploaded: 4,
-      invalid: { EMPTY: 1, NOT_HASHED: 1 },
+      valid: 5,
+      uploaded: 5,
+      invalid: { EMPTY: 2, NOT_HASHED: 1 },
     });
     const [audience] = audiencesNamed('Several key types');
     expect(audience['calculate_type']).toBe('MULTIPLE_TYPES');
+    // The header, then one line per value of the row's longest list; every value well formed.
+    const [file] = filesOf(reporter.checkpoints.at(-1));
+    expect(world.running.emulator.inspectFile(file.filePath)).toMatchObject({
+      lines: 4,
+      invalid_values: 0,
+      values: { EMAIL_SHA256: 3, PHONE_SHA256: 1, MAID_SHA256: 1 },
+    });
     expect(digestOf(audience, 'EMAIL_SHA256')).toEqual({
-      count: 2,
-      digest: xorDigest([sha256('jane@example.com'), sha256('john@example.com')]),
+      count: 3,
+      digest: xorDigest([
+        sha256('jane@example.com'),
+        sha256('jane@acme.example'),
+        sha256('john@example.com'),
+      ]),
     });
     expect(digestOf(audience, 'PHONE_SHA256')).toEqual({
       count: 1,
@@ -214,8 +289,11 @@ describe('TikTokProvider export (against the emulator)', () => {
       }),
       recordingReporter(),
     );
-    await expect(attempt).rejects.toThrow(/Column "email" holds several values in one row/);
-    await expect(attempt).rejects.toMatchObject({ field: 'mapping.email' });
+    await expect(attempt).rejects.toMatchObject({
+      field: 'mapping.email',
+      message:
+        'Column "email" holds several values in one row (a multi-value column); flatten it into one value per row before exporting to TikTok.',
+    });
   });
 
   it('fails clearly when nothing valid is left to send', async () => {
@@ -225,9 +303,21 @@ describe('TikTokProvider export (against the emulator)', () => {
       }),
       recordingReporter(),
     );
-    await expect(attempt).rejects.toThrow(
-      'The segment has no valid identifier to send (1 rows read; rejected: 1 MALFORMED)',
+    await expect(attempt).rejects.toMatchObject({
+      field: 'mapping',
+      message:
+        'The segment has no valid identifier to send (1 rows read; rejected: 1 MALFORMED); check the column mapping and the data.',
+    });
+    const empty = world.provider.export(
+      request({ audienceName: 'Nothing at all here' }, async function* () {
+        yield* [];
+      }),
+      recordingReporter(),
     );
+    await expect(empty).rejects.toThrow(
+      'The segment has no valid identifier to send (0 rows read); check the column mapping and the data.',
+    );
+    expect(audiencesNamed('Nothing valid here')).toEqual([]);
   });
 
   it('rides out TikTok system errors and throttling with retries', async () => {
@@ -256,6 +346,7 @@ describe('TikTokProvider export (against the emulator)', () => {
   });
 
   it('does not create a second audience when a run died between create and its checkpoint', async () => {
+    // 60 files: the create took 49, so the resumed run appends the other 11 and nothing twice.
     const name = 'Crash during create';
     const stored: ExportCheckpoint[] = [];
     const dying: ExportReporter = {
@@ -267,25 +358,50 @@ describe('TikTokProvider export (against the emulator)', () => {
     };
     await expect(
       world.provider.export(
-        request({ audienceName: name }, () => emailRows(12, 'crash')),
+        request({ audienceName: name }, () => emailRows(600, 'crash')),
         dying,
       ),
     ).rejects.toThrow('killed');
     expect(audiencesNamed(name)).toHaveLength(1);
-    const uploads = callsTo('/dmp/custom_audience/file/upload/');
+    const uploads = callsTo(UPLOAD);
     const resumed = await world.provider.export(
-      request({ audienceName: name }, () => emailRows(12, 'crash'), {
+      request({ audienceName: name }, () => emailRows(600, 'crash'), {
         checkpoint: stored[stored.length - 1],
       }),
       recordingReporter(),
     );
-    expect(callsTo('/dmp/custom_audience/file/upload/')).toBe(uploads);
+    expect(resumed.counts).toMatchObject({ read: 600, valid: 600, uploaded: 600 });
+    expect(callsTo(UPLOAD)).toBe(uploads);
     expect(audiencesNamed(name)).toHaveLength(1);
     expect(resumed.references[0].id).toBe(audiencesNamed(name)[0]['audience_id']);
+    const files = filesOf(stored.at(-1));
+    expect(historyOf(audiencesNamed(name)[0])).toEqual([
+      { action: 'CREATE', filePaths: pathsOf(files.slice(0, 49)) },
+      { action: 'APPEND', filePaths: pathsOf(files.slice(49)) },
+    ]);
     expect(digestOf(audiencesNamed(name)[0])).toEqual({
-      count: 12,
-      digest: xorDigest(emailHashes(12, 'crash')),
+      count: 600,
+      digest: xorDigest(emailHashes(600, 'crash')),
     });
+  });
+
+  it('uploads a file again once when TikTok finds its signature wrong, and fails on a second mismatch', async () => {
+    world.running.emulator.scheduleFault({ path: UPLOAD, outcome: 'corruptFile', times: 1 });
+    const result = await world.provider.export(
+      request({ audienceName: 'Corrupted once' }, () => emailRows(5, 'corrupt')),
+      recordingReporter(),
+    );
+    expect(result.counts.uploaded).toBe(5);
+    world.running.emulator.scheduleFault({ path: UPLOAD, outcome: 'corruptFile', times: 2 });
+    const attempt = world.provider.export(
+      request({ audienceName: 'Corrupted twice' }, () => emailRows(5, 'corrupt')),
+      recordingReporter(),
+    );
+    await expect(attempt).rejects.toMatchObject({
+      providerCode: 40900,
+      message: expect.stringMatching(/^TikTok found that the file signature does not match/),
+    });
+    expect(audiencesNamed('Corrupted twice')).toEqual([]);
   });
 
   it('reports a revoked token as InvalidCredentialsError before reading the segment', async () => {
@@ -332,6 +448,120 @@ describe('TikTokProvider export (against the emulator)', () => {
       (hash) => parseInt(hash.slice(2, 4), 16) < Math.round(0.8 * 256),
     ).length;
     expect(await world.provider.getStatus(input)).toEqual({ state: 'READY', audienceSize: expectedMatched });
+  });
+});
+
+describe('TikTokProvider files on disk, cancellation and progress (against the emulator)', () => {
+  const config = (audienceName: string) => ({ advertiserId: ADVERTISER, audienceName, action: 'Create' });
+
+  it('cuts files at the size limit, names them after the export, keeps at most uploadConcurrency on disk and none after', async () => {
+    const workDirectory = mkdtempSync(join(tmpdir(), 'conduit-work-'));
+    const slow = await startTikTokWorld({}, { maxFileBytes: 65 * 10, uploadConcurrency: 3, workDirectory });
+    try {
+      // Slow uploads, so files wait on disk while the next ones are written.
+      slow.running.emulator.configureFaults({ latencyMs: 15 });
+      const onDisk = () =>
+        readdirSync(workDirectory).flatMap((folder) => readdirSync(join(workDirectory, folder)));
+      let most = 0;
+      const seen = new Set<string>();
+      const rows = async function* () {
+        for await (const row of emailRows(95, 'disk')) {
+          // Let pending I/O run (a file opens asynchronously), as a real segment read would.
+          await new Promise(setImmediate);
+          const files = onDisk();
+          most = Math.max(most, files.length);
+          for (const name of files) seen.add(name);
+          yield row;
+        }
+      };
+      const reporter = recordingReporter();
+      const result = await slow.provider.export(
+        {
+          exportId: 'exp 7/../x',
+          rows,
+          mapping: EMAIL,
+          config: config('Files on disk'),
+          credentials: { accessToken: slow.accessToken },
+        },
+        reporter,
+      );
+      expect(result.counts.uploaded).toBe(95);
+      expect(filesOf(reporter.checkpoints.at(-1)).map((file) => file.values)).toEqual([
+        10, 10, 10, 10, 10, 10, 10, 10, 10, 5,
+      ]);
+      expect(most).toBe(3);
+      expect([...seen].sort()).toEqual(
+        Array.from({ length: 10 }, (_, index) => `exp_7____x-${String(index + 1).padStart(5, '0')}.csv`),
+      );
+      expect(readdirSync(workDirectory)).toEqual([]);
+
+      // Cancelled mid-read: nothing created, nothing left on disk, and the error says it will not retry.
+      const controller = new AbortController();
+      const cancelled = slow.provider.export(
+        {
+          exportId: 'exp_cancelled',
+          rows: async function* () {
+            for await (const row of emailRows(60, 'cancel')) {
+              if (row['email'] === 'cancel35@example.com') controller.abort();
+              yield row;
+            }
+          },
+          signal: controller.signal,
+          mapping: EMAIL,
+          config: config('Cancelled export'),
+          credentials: { accessToken: slow.accessToken },
+        },
+        recordingReporter(),
+      );
+      await expect(cancelled).rejects.toMatchObject({
+        message: 'The export was cancelled.',
+        retryable: false,
+      });
+      expect(slow.running.emulator.inspectAudiences(ADVERTISER)).toHaveLength(1);
+      expect(readdirSync(workDirectory)).toEqual([]);
+    } finally {
+      await slow.close();
+      rmSync(workDirectory, { recursive: true, force: true });
+    }
+  });
+
+  it('reports progress every 100,000 rows and at the end, to a reporter that listens', async () => {
+    const world = await startTikTokWorld();
+    try {
+      const reports: ExportCounts[] = [];
+      const listening: ExportReporter = {
+        ...recordingReporter(),
+        progress: (counts) => reports.push(structuredClone(counts)),
+      };
+      await world.provider.export(
+        {
+          exportId: 'exp_progress',
+          rows: () => emailRows(100_001, 'progress'),
+          mapping: EMAIL,
+          config: config('Progress reports'),
+          credentials: { accessToken: world.accessToken },
+        },
+        listening,
+      );
+      expect(reports).toEqual([
+        { read: 100_000, valid: 100_000, invalid: {}, duplicates: 0, uploaded: 0 },
+        { read: 100_001, valid: 100_001, invalid: {}, duplicates: 0, uploaded: 100_001 },
+      ]);
+      // A reporter without a progress listener is fine.
+      const quiet = await world.provider.export(
+        {
+          exportId: 'exp_quiet',
+          rows: () => emailRows(100_000, 'quiet'),
+          mapping: EMAIL,
+          config: config('Quiet progress'),
+          credentials: { accessToken: world.accessToken },
+        },
+        recordingReporter(),
+      );
+      expect(quiet.counts.uploaded).toBe(100_000);
+    } finally {
+      await world.close();
+    }
   });
 });
 
