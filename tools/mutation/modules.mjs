@@ -313,14 +313,37 @@ export const MODULES = {
     what: 'resumable exports: checkpoints in row order, resume without re-uploading or doubling',
     // export, the upload loop, its checkpoints, applying to the audience, and the dedupe line builder.
     mutate: [
-      'libs/destinations/tiktok/src/tiktok.provider.ts:186-415',
-      'libs/destinations/tiktok/src/tiktok.provider.ts:570-638',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:184-406',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:563-631',
     ],
     specs: [
       'libs/destinations/tiktok/src/tiktok.provider.spec.ts',
       'libs/destinations/tiktok/test/tiktok.provider.int-spec.ts',
       'libs/destinations/tiktok/test/tiktok.conformance.int-spec.ts',
     ],
-    equivalent: [],
+    equivalent: [
+      // A string first in the list of uploads shifts every index by one: the bound then awaits
+      // uploads[k + 1 - n], the same file as uploads[k - n] before, and awaiting the string is a no-op.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 252,
+        mutator: 'ArrayDeclaration',
+        why: 'the same upload is awaited at the same moment',
+      },
+      // Only settled before rethrowing: a string settles at once.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 254,
+        mutator: 'ArrayDeclaration',
+        why: 'Promise.allSettled of a string settles at once',
+      },
+      // findTarget looks for a reference of kind TIKTOK_AUDIENCE_REFERENCE; a string has no kind.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 385,
+        mutator: 'ArrayDeclaration',
+        why: 'a string is never a recorded audience reference',
+      },
+    ],
   },
 };
