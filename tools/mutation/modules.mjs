@@ -281,6 +281,8 @@ export const MODULES = {
       'apps/api/test/destinations.e2e-spec.ts',
       'apps/api/test/destination-rules.e2e-spec.ts',
       'apps/api/test/tenancy.e2e-spec.ts',
+      // Every list of destinations, shares and history, paged to the end.
+      'apps/api/test/pagination.e2e-spec.ts',
     ],
     equivalent: [],
   },
@@ -336,6 +338,35 @@ export const MODULES = {
         line: 254,
         mutator: 'ArrayDeclaration',
         why: 'Promise.allSettled of a string settles at once',
+      },
+      // Under the bound, uploads[length - n] is uploads[negative]: undefined, and awaiting it is a no-op.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 288,
+        mutator: 'ConditionalExpression',
+        replacement: 'true',
+        why: 'awaiting uploads[negative index] awaits undefined',
+      },
+      // Both removals target what exists (the uploaded file, the work folder): force changes nothing.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 272,
+        mutator: 'BooleanLiteral',
+        why: 'the file is there when its upload lands',
+      },
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 316,
+        mutator: 'BooleanLiteral',
+        why: 'the work folder exists until this removal',
+      },
+      // With one key type, the MULTIPLE_TYPES path joins a single column: the same lines.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 624,
+        mutator: 'ConditionalExpression',
+        replacement: 'false',
+        why: 'one column joined by commas is the column',
       },
       // findTarget looks for a reference of kind TIKTOK_AUDIENCE_REFERENCE; a string has no kind.
       {

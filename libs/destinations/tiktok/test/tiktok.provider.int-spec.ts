@@ -80,7 +80,10 @@ describe('TikTokProvider export (against the emulator)', () => {
       yield { other: 'no email column' };
     };
     const reporter = recordingReporter();
+    const lists = callsTo('/dmp/custom_audience/list/');
     const result = await world.provider.export(request({ audienceName: 'Create basics' }, rows), reporter);
+    // One look at the advertiser's audiences (the 400 limit) and no search for a target: it creates.
+    expect(callsTo('/dmp/custom_audience/list/') - lists).toBe(1);
     expect(result.counts).toEqual({
       read: 34,
       valid: 31,
@@ -300,13 +303,14 @@ describe('TikTokProvider export (against the emulator)', () => {
     const attempt = world.provider.export(
       request({ audienceName: 'Nothing valid here' }, async function* () {
         yield { email: 'nope' };
+        yield { email: '' };
       }),
       recordingReporter(),
     );
     await expect(attempt).rejects.toMatchObject({
       field: 'mapping',
       message:
-        'The segment has no valid identifier to send (1 rows read; rejected: 1 MALFORMED); check the column mapping and the data.',
+        'The segment has no valid identifier to send (2 rows read; rejected: 1 MALFORMED, 1 EMPTY); check the column mapping and the data.',
     });
     const empty = world.provider.export(
       request({ audienceName: 'Nothing at all here' }, async function* () {
@@ -477,7 +481,8 @@ describe('TikTokProvider files on disk, cancellation and progress (against the e
       const reporter = recordingReporter();
       const result = await slow.provider.export(
         {
-          exportId: 'exp 7/../x',
+          // Unsafe characters replaced, cut at 60 characters.
+          exportId: `exp 7/../x${'y'.repeat(60)}`,
           rows,
           mapping: EMAIL,
           config: config('Files on disk'),
@@ -491,7 +496,10 @@ describe('TikTokProvider files on disk, cancellation and progress (against the e
       ]);
       expect(most).toBe(3);
       expect([...seen].sort()).toEqual(
-        Array.from({ length: 10 }, (_, index) => `exp_7____x-${String(index + 1).padStart(5, '0')}.csv`),
+        Array.from(
+          { length: 10 },
+          (_, index) => `exp_7____x${'y'.repeat(50)}-${String(index + 1).padStart(5, '0')}.csv`,
+        ),
       );
       expect(readdirSync(workDirectory)).toEqual([]);
 
