@@ -99,10 +99,22 @@ export interface ExportRequest {
   signal?: AbortSignal;
 }
 
+/**
+ * A step of the export a person would want in its log, in the provider's words: a file accepted, the
+ * audience created or updated, a wait for the provider, a retry and why. Not for every row.
+ */
+export interface ExportMilestone {
+  type: 'FILE_UPLOADED' | 'AUDIENCE_CREATED' | 'AUDIENCE_UPDATED' | 'WAITING' | 'RETRYING';
+  message: string;
+  data?: Readonly<Record<string, unknown>>;
+}
+
 export interface ExportReporter {
   /** Records progress durably; the provider waits for it before doing anything it must not repeat. */
   checkpoint(checkpoint: ExportCheckpoint): Promise<void>;
   progress?(counts: ExportCounts): void;
+  /** Appends a step to the export's log; best effort, never awaited by the provider. */
+  milestone?(milestone: ExportMilestone): void;
 }
 
 export interface ExportResult {
