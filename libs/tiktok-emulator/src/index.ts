@@ -1,6 +1,6 @@
 // @conduit/tiktok-emulator: a faithful local TikTok Marketing API v1.3, served by apps/tiktok-emulator
 // and started in-process by test suites (`startTikTokEmulator`).
-export { TikTokEmulator, type RequestLogEntry } from './tiktok-emulator';
+export { TikTokEmulator, type AnswerAlteration, type RequestLogEntry } from './tiktok-emulator';
 export {
   DEFAULT_EMULATOR_OPTIONS,
   NO_FAULTS,

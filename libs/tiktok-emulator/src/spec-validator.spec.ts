@@ -54,6 +54,29 @@ describe('SpecValidator (TikTok OpenAPI fragments)', () => {
     expect(error.message).toMatch(message);
   });
 
+  // TikTok's two enums differ: the upload knows MAID_* (the values of FIRST_*), the create only FIRST_*.
+  it("takes each endpoint's calculate_type enum exactly as its fragment lists it", () => {
+    const createTypes = rejection(() =>
+      validator.validateBody('POST', '/dmp/custom_audience/create/', {
+        ...create,
+        calculate_type: 'MAID_SHA256',
+      }),
+    );
+    expect(createTypes.message).toBe(
+      'calculate_type: must be one of EMAIL_SHA256, FIRST_MD5, FIRST_SHA256, GAID_MD5, GAID_SHA256, IDFA_MD5, IDFA_SHA256, MULTIPLE_TYPES, PHONE_SHA256',
+    );
+    const upload = { advertiser_id: '1', file: 'a.csv', file_signature: 'x' };
+    const uploadTypes = rejection(() =>
+      validator.validateBody('POST', '/dmp/custom_audience/file/upload/', {
+        ...upload,
+        calculate_type: 'SHA1',
+      }),
+    );
+    expect(uploadTypes.message).toBe(
+      'calculate_type: must be one of EMAIL_SHA256, FIRST_MD5, FIRST_SHA256, GAID_MD5, GAID_SHA256, IDFA_MD5, IDFA_SHA256, MAID_MD5, MAID_SHA256, MULTIPLE_TYPES, PHONE_SHA256',
+    );
+  });
+
   it('decodes JSON-encoded list parameters and coerces numbers in the query', () => {
     expect(
       validator.validateQuery('GET', '/dmp/custom_audience/get/', {

@@ -63,6 +63,16 @@ interface ApiContext {
 type Json = Record<string, unknown>;
 
 /**
+ * Reshapes the `data` of a successful answer, by API path (`/user/info/`): how a spec makes "TikTok"
+ * answer as it sometimes does instead of as documented (a field left out, a value of another type).
+ */
+export type AnswerAlteration = (path: string, data: Json) => Json;
+
+/** TikTok changes an audience's members only once it has processed the previous change (up to 48 h). */
+const NOT_EDITABLE_WHILE_PROCESSING =
+  'The custom audience is not editable while it is processing. Please try again after processing completes.';
+
+/**
  * A faithful local TikTok Marketing API v1.3: OAuth (portal consent page, token exchange, advertiser
  * list, revoke), customer-file audiences (upload, create, update, list, get, delete), the response
  * envelope and codes, per-app rate limits, fault injection and an inspection API for tests.
@@ -79,6 +89,7 @@ export class TikTokEmulator {
   private readonly requestLog: RequestLogEntry[] = [];
   private readonly uploadDir = mkdtempSync(join(tmpdir(), 'tiktok-emulator-'));
   private audienceSequence = 0n;
+  private alteration?: AnswerAlteration;
   private server?: Server;
 
   constructor(options: Partial<EmulatorOptions> = {}) {
@@ -186,7 +197,12 @@ export class TikTokEmulator {
       if (fault === 'rateLimited')
         fail(TikTokCode.TOO_MANY_REQUESTS, 'Too many requests. Please retry in some time.');
       const data = await route(context);
-      envelope = { code: TikTokCode.OK, message: 'OK', request_id: requestId, data };
+      envelope = {
+        code: TikTokCode.OK,
+        message: 'OK',
+        request_id: requestId,
+        data: this.alteration ? this.alteration(path, data) : data,
+      };
     } catch (error) {
       if (!(error instanceof TikTokApiError)) throw error;
       request.resume();
@@ -566,6 +582,7 @@ export class TikTokEmulator {
     const action = (body['action'] as 'APPEND' | 'REMOVE' | 'REPLACE' | undefined) ?? 'REPLACE';
     const now = this.now();
     if (filePaths.length > 0) {
+      if (this.isProcessing(audience)) fail(TikTokCode.PARAM_INVALID, NOT_EDITABLE_WHILE_PROCESSING);
       if (filePaths.length > 500)
         fail(TikTokCode.PARAM_INVALID, 'file_paths: at most 500 files per request.');
       const files = this.filesFor(advertiserId, filePaths, audience.calculateType);
@@ -756,6 +773,11 @@ export class TikTokEmulator {
       }
     }
     return revoked;
+  }
+
+  /** From now on, successful answers pass through `alter`; without one, TikTok's documented answers again. */
+  alterAnswers(alter?: AnswerAlteration): void {
+    this.alteration = alter;
   }
 
   /** Ends processing of every audience now (tests need not wait for the simulated delay). */

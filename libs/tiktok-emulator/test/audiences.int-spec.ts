@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TikTokCode, xorDigest, type RunningEmulator } from '../src';
 import { ADVERTISER, OTHER_ADVERTISER, startAuthorized } from './emulator-fixture';
+import { ManualClock } from './manual-clock';
 import { sha256Values, type TikTokHttp } from './tiktok-http';
 
 const lines = (values: string[]) => `${values.join('\n')}\n`;
@@ -46,6 +47,8 @@ describe('TikTok emulator: customer-file audiences', () => {
   }
 
   const inspect = (audienceId: string) => tiktok.admin('GET', `/audiences/${audienceId}`);
+  /** TikTok changes an audience's members only once it is processed: these specs skip the wait. */
+  const processed = () => running.emulator.finishProcessing();
 
   describe('file upload', () => {
     it('keeps the identifiers of a file whose MD5 matches', async () => {
@@ -132,13 +135,15 @@ describe('TikTok emulator: customer-file audiences', () => {
       const base = sha256Values(10, 'ops');
       const extra = sha256Values(15, 'ops').slice(5);
       const audienceId = await create('Set arithmetic', [await upload(base)]);
-      const update = (action: string, filePaths: string[]) =>
-        tiktok.post('/dmp/custom_audience/update/', {
+      const update = (action: string, filePaths: string[]) => {
+        processed();
+        return tiktok.post('/dmp/custom_audience/update/', {
           advertiser_id: ADVERTISER,
           custom_audience_id: audienceId,
           action,
           file_paths: filePaths,
         });
+      };
 
       expect(await update('APPEND', [await upload(extra)])).toMatchObject({
         code: 0,
@@ -171,6 +176,7 @@ describe('TikTok emulator: customer-file audiences', () => {
     it('refuses an update that would leave fewer users than the minimum, changing nothing', async () => {
       const values = sha256Values(6, 'minimum');
       const audienceId = await create('Minimum', [await upload(values)]);
+      processed();
       const answer = await tiktok.post('/dmp/custom_audience/update/', {
         advertiser_id: ADVERTISER,
         custom_audience_id: audienceId,
@@ -187,6 +193,7 @@ describe('TikTok emulator: customer-file audiences', () => {
 
     it('defaults to REPLACE, renames, and keeps a history', async () => {
       const audienceId = await create('History', [await upload(sha256Values(5, 'history'))]);
+      processed();
       await tiktok.post('/dmp/custom_audience/update/', {
         advertiser_id: ADVERTISER,
         custom_audience_id: audienceId,
@@ -236,6 +243,41 @@ describe('TikTok emulator: customer-file audiences', () => {
       });
       expect(mismatch.code).toBe(TikTokCode.PARAM_INVALID);
       expect(mismatch.message).toMatch(/calculate_type mismatch/);
+    });
+
+    it("creates device-id audiences under FIRST_*, the create enum's name for MAID_*, and refuses MAID_* there", async () => {
+      const maids = lines(sha256Values(5, 'maid'));
+      const upload = (calculateType: string) => tiktok.upload(ADVERTISER, maids, { calculateType });
+      // The upload endpoint knows both names (same TikTok value); the create endpoint only FIRST_*.
+      const first = (await upload('FIRST_SHA256')).data.file_path as string;
+      expect((await upload('MAID_SHA256')).code).toBe(0);
+      const createWith = (calculateType: string) =>
+        tiktok.post('/dmp/custom_audience/create/', {
+          advertiser_id: ADVERTISER,
+          custom_audience_name: `Devices ${calculateType}`,
+          calculate_type: calculateType,
+          file_paths: [first],
+        });
+      for (const refused of ['MAID_SHA256', 'MAID_MD5']) {
+        expect(await createWith(refused)).toMatchObject({
+          code: TikTokCode.PARAM_INVALID,
+          message: expect.stringMatching(
+            /^calculate_type: must be one of EMAIL_SHA256, FIRST_MD5, FIRST_SHA256,/,
+          ),
+        });
+      }
+      const created = await createWith('FIRST_SHA256');
+      expect(created.code).toBe(0);
+      const audienceId = created.data.custom_audience_id as string;
+      expect(await inspect(audienceId)).toMatchObject({
+        calculate_type: 'FIRST_SHA256',
+        identifiers: { FIRST_SHA256: { count: 5 } },
+      });
+      // The specs below count this advertiser's audiences.
+      await tiktok.post('/dmp/custom_audience/delete/', {
+        advertiser_id: ADVERTISER,
+        custom_audience_ids: [audienceId],
+      });
     });
 
     it('validates names, retention and the number of files (40002 naming the field)', async () => {
@@ -367,6 +409,65 @@ describe('TikTok emulator: customer-file audiences', () => {
     });
   });
 
+  describe('processing', () => {
+    it('refuses to change the members of an audience it is still processing (40002), renames it, and edits it once processed', async () => {
+      const clock = new ManualClock();
+      const slow = await startAuthorized({ clock, processingDelayMs: 60_000, minAudienceSizeAfterUpdate: 1 });
+      try {
+        const uploadTo = async (label: string) =>
+          (await slow.tiktok.upload(ADVERTISER, lines(sha256Values(3, label)))).data.file_path as string;
+        const created = await slow.tiktok.post('/dmp/custom_audience/create/', {
+          advertiser_id: ADVERTISER,
+          custom_audience_name: 'Busy',
+          calculate_type: 'EMAIL_SHA256',
+          file_paths: [await uploadTo('busy')],
+        });
+        const audienceId = created.data.custom_audience_id as string;
+        const update = async (body: Record<string, unknown>) =>
+          slow.tiktok.post('/dmp/custom_audience/update/', {
+            advertiser_id: ADVERTISER,
+            custom_audience_id: audienceId,
+            ...body,
+          });
+        const refusal = {
+          code: TikTokCode.PARAM_INVALID,
+          message:
+            'The custom audience is not editable while it is processing. Please try again after processing completes.',
+          data: {},
+        };
+
+        for (const action of ['APPEND', 'REPLACE', 'REMOVE'])
+          expect(await update({ action, file_paths: [await uploadTo(action)] })).toMatchObject(refusal);
+        expect(await update({ custom_audience_name: 'Busy, renamed' })).toMatchObject({ code: 0 });
+        clock.advance(59_999);
+        expect(await update({ action: 'APPEND', file_paths: [await uploadTo('early')] })).toMatchObject(
+          refusal,
+        );
+        const history = () =>
+          (slow.running.emulator.inspectAudiences()[0]['history'] as { action: string }[]).map(
+            (entry) => entry.action,
+          );
+        expect(history()).toEqual(['CREATE', 'RENAME']);
+
+        clock.advance(1);
+        expect(await update({ action: 'APPEND', file_paths: [await uploadTo('late')] })).toMatchObject({
+          code: 0,
+        });
+        // Each change starts processing anew.
+        expect(await update({ action: 'APPEND', file_paths: [await uploadTo('again')] })).toMatchObject(
+          refusal,
+        );
+        clock.advance(60_000);
+        expect(await update({ action: 'APPEND', file_paths: [await uploadTo('again')] })).toMatchObject({
+          code: 0,
+        });
+        expect(history()).toEqual(['CREATE', 'RENAME', 'APPEND', 'APPEND']);
+      } finally {
+        await slow.running.close();
+      }
+    });
+  });
+
   describe('envelope and paths', () => {
     it('answers unknown paths and paths without the trailing slash with HTTP 404', async () => {
       expect(
@@ -374,6 +475,24 @@ describe('TikTok emulator: customer-file audiences', () => {
           .status,
       ).toBe(404);
       expect((await fetch(`${running.url}/open_api/v1.3/nope/`)).status).toBe(404);
+    });
+
+    it('answers as a spec alters it, and as TikTok documents once the alteration is removed', async () => {
+      running.emulator.alterAnswers((path, data) => {
+        if (path !== '/user/info/') return data;
+        const { core_user_id: _omitted, ...rest } = data;
+        return rest;
+      });
+      try {
+        const altered = await tiktok.get('/user/info/');
+        expect(altered).toMatchObject({ code: 0, data: { display_name: 'Emulated TikTok user' } });
+        expect(altered.data).not.toHaveProperty('core_user_id');
+        // Only the path the alteration picks changes.
+        expect((await tiktok.get('/dmp/custom_audience/list/', { advertiser_id: ADVERTISER })).code).toBe(0);
+      } finally {
+        running.emulator.alterAnswers(undefined);
+      }
+      expect((await tiktok.get('/user/info/')).data).toHaveProperty('core_user_id', '7400000000000000001');
     });
 
     it('answers API errors with HTTP 200 and the envelope', async () => {

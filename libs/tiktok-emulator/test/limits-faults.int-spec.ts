@@ -161,6 +161,7 @@ describe('TikTok emulator: fault injection', () => {
         calculate_type: 'EMAIL_SHA256',
         file_paths: [(await tiktok.upload(ADVERTISER, values.join('\n'))).data.file_path],
       });
+      running.emulator.finishProcessing(); // an audience still processing refuses every update
       const removal = await tiktok.post('/dmp/custom_audience/update/', {
         advertiser_id: ADVERTISER,
         custom_audience_id: created.data.custom_audience_id,
