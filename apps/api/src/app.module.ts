@@ -25,6 +25,7 @@ import { ContentTypeInterceptor } from './http/content-type.interceptor';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { redactUrl } from './http/redact-url';
 import { requestId } from './http/request-id';
+import { ExportsController } from './exports/exports.controller';
 import { SegmentsController } from './segments/segments.controller';
 
 export interface AppModuleOptions {
@@ -98,6 +99,7 @@ export class AppModule {
         ProvidersController,
         DestinationsController,
         SegmentsController,
+        ExportsController,
         OAuthController,
       ],
       providers: [

@@ -1,9 +1,10 @@
+import { ExportRunner, JobRunner, UnitOfWork } from '@conduit/domain';
 import type { SeededCompany } from '@conduit/domain/testing';
 import type { RunningEmulator } from '@conduit/tiktok-emulator';
 import { buildOpenApiDocument } from '../src/docs/openapi-document';
 import { bearer, bootApi, type ApiHarness } from './api-harness';
 import { documentedOperations, fillPath, type DocumentedOperation } from './api-operations';
-import { DEMO_SQLITE_PATH, writeDemoSqlite } from './tenant-world';
+import { DEMO_CSV, DEMO_SQLITE_PATH, writeDemoSqlite } from './tenant-world';
 import { ADVERTISERS, connectTikTok, startEmulator, tiktokEnv } from './tiktok-world';
 
 const database = process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite';
@@ -141,6 +142,48 @@ const PAGED_LISTS: Record<string, Filler> = {
     );
     return { as: owner, params: { collaborationId }, expected };
   },
+
+  Exports_listForSegment: async (kit) => {
+    const { owner, collaborationId, segmentId, destinationId } = await kit.exportable();
+    const expected = await kit.times(5, () =>
+      kit.exportSegment(owner, collaborationId, segmentId, destinationId),
+    );
+    return { as: owner, params: { collaborationId, segmentId }, expected };
+  },
+
+  // The owner's audit: exports of several segments through one destination.
+  Exports_listForDestination: async (kit) => {
+    const { owner, collaborationId, destinationId } = await kit.exportable();
+    const expected = await kit.times(5, async () =>
+      kit.exportSegment(
+        owner,
+        collaborationId,
+        await kit.readySegment(owner, collaborationId),
+        destinationId,
+      ),
+    );
+    return { as: owner, params: { destinationId }, expected };
+  },
+
+  // Queued, started, the provider's steps, sent, processing, and how processing ended.
+  Exports_events: async (kit) => {
+    const { owner, collaborationId, segmentId, destinationId } = await kit.exportable();
+    const exportId = await kit.exportSegment(
+      owner,
+      collaborationId,
+      segmentId,
+      destinationId,
+      'Logged export',
+    );
+    await kit.completeExports();
+    const all = await kit.api.http
+      .get(`/exports/${exportId}/events?limit=200`)
+      .set(bearer(owner.apiKey))
+      .expect(200);
+    expect(all.body.nextCursor).toBeNull();
+    expect(all.body.data.at(-1).type).toMatch(/^(COMPLETED|FAILED)$/);
+    return { as: owner, params: { exportId }, expected: all.body.data.map(idOf) };
+  },
 };
 
 /** What fillers build with: fresh companies, and resources created through the API. */
@@ -167,6 +210,52 @@ class FillKit {
     const made: T[] = [];
     for (let n = 0; n < count; n++) made.push(await make(n));
     return made;
+  }
+
+  /** A company with a connected destination and a READY segment in a collaboration of its own. */
+  async exportable() {
+    const owner = await this.company();
+    const collaborationId = await this.create(owner, '/collaborations', { name: 'Exports' });
+    const destinationId = await this.destination(owner, await this.connect(owner), 'export target');
+    const segmentId = await this.readySegment(owner, collaborationId);
+    return { owner, collaborationId, segmentId, destinationId };
+  }
+
+  async readySegment(owner: SeededCompany, collaborationId: string): Promise<string> {
+    const segmentId = await this.create(owner, `/collaborations/${collaborationId}/segments`, {
+      name: 'To export',
+      source: { type: 'upload' },
+      keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
+    });
+    await this.api.http
+      .put(`/collaborations/${collaborationId}/segments/${segmentId}/upload`)
+      .set(bearer(owner.apiKey))
+      .attach('file', Buffer.from(DEMO_CSV), 'segment.csv')
+      .expect(202);
+    await this.api.app.get(JobRunner).idle();
+    return segmentId;
+  }
+
+  /** Exports the segment (202) and waits until the run is done; returns the export's id. */
+  async exportSegment(
+    owner: SeededCompany,
+    collaborationId: string,
+    segmentId: string,
+    destinationId: string,
+  ): Promise<string> {
+    const response = await this.api.http
+      .post(`/collaborations/${collaborationId}/segments/${segmentId}/exports`)
+      .set(bearer(owner.apiKey))
+      .send({ destinationId })
+      .expect(202);
+    await this.api.app.get(JobRunner).idle();
+    return idOf(response.body);
+  }
+
+  /** TikTok finishes processing; the scheduler's round completes every export sent. */
+  async completeExports(): Promise<void> {
+    this.tiktok.emulator.finishProcessing();
+    await this.api.app.get(UnitOfWork).run(() => this.api.app.get(ExportRunner).maintain());
   }
 
   connect(company: SeededCompany): Promise<string> {

@@ -43,6 +43,7 @@ const JSON_BODIES: Record<string, (world: TenantWorld) => object> = {
     companyId: world.grantee.companyId,
   }),
   Segments_createDataSource: () => ({ name: 'matrix', kind: 'SQLITE', path: DEMO_SQLITE_PATH }),
+  Exports_create: (world) => ({ destinationId: world.ownerIds.destinationId }),
   Segments_create: (world) => ({
     name: 'On a borrowed data source',
     source: { type: 'sql', dataSourceId: world.ownerIds.dataSourceId, query: 'SELECT email FROM customers' },
@@ -100,6 +101,14 @@ const GRANTEE_EXPECTS: Record<string, Expected> = {
   Segments_refresh: [404, 'SEGMENT_NOT_FOUND'],
   Segments_upload: [404, 'SEGMENT_NOT_FOUND'],
   Segments_rows: [404, 'SEGMENT_NOT_FOUND'],
+  // README "Exports": an export is its requesting company's; the destination's owner audits them all.
+  Exports_create: [404, 'SEGMENT_NOT_FOUND'],
+  Exports_listForSegment: [404, 'SEGMENT_NOT_FOUND'],
+  Exports_get: [404, 'EXPORT_NOT_FOUND'],
+  Exports_events: [404, 'EXPORT_NOT_FOUND'],
+  Exports_cancel: [404, 'EXPORT_NOT_FOUND'],
+  Exports_retry: [404, 'EXPORT_NOT_FOUND'],
+  Exports_listForDestination: [403, 'DESTINATION_OWNER_ONLY'],
 };
 
 const routeKey = (route: { method: string; path: string }) => `${route.method.toUpperCase()} ${route.path}`;
@@ -318,7 +327,7 @@ describe(`tenant isolation, every documented operation (${database})`, () => {
     });
 
     it('gets exactly what the docs grant: the shared destination to read and resolve, nothing else of A', async () => {
-      const { authorizationId, dataSourceId, segmentId, apiKeyId, shareId } = world.ownerIds;
+      const { authorizationId, dataSourceId, segmentId, apiKeyId, shareId, exportId } = world.ownerIds;
       // What sharing never hands over: A's other resources and the locked value A did not make visible.
       const neverShown = {
         authorizationId,
@@ -326,6 +335,7 @@ describe(`tenant isolation, every documented operation (${database})`, () => {
         segmentId,
         apiKeyId,
         shareId,
+        exportId,
         hidden: world.hiddenValue,
       };
       const mismatches: string[] = [];

@@ -33,6 +33,7 @@ export interface TenantWorld {
     shareId: string;
     dataSourceId: string;
     segmentId: string;
+    exportId: string;
   };
   /** A key of A's, revoked: it must open nothing, not even A's own resources. */
   revokedOwnerKey: string;
@@ -42,8 +43,8 @@ export interface TenantWorld {
 
 /**
  * Company A with an API key, a collaboration (B a member), a TikTok authorization connected through
- * the emulator, a destination shared with B in that collaboration, a SQLite data source and a READY
- * upload segment; company B (the grantee) and company C (a stranger). Everything goes through the API.
+ * the emulator, a destination shared with B in that collaboration, a SQLite data source, a READY
+ * upload segment and an export of it; company B (the grantee) and company C (a stranger). Everything goes through the API.
  */
 export async function buildTenantWorld(api: ApiHarness, tiktok: RunningEmulator): Promise<TenantWorld> {
   const owner = await api.seedCompany(`Acme ${OWNER_MARKER}`);
@@ -101,6 +102,10 @@ export async function buildTenantWorld(api: ApiHarness, tiktok: RunningEmulator)
     .attach('file', Buffer.from(DEMO_CSV), 'segment.csv')
     .expect(202);
   await api.app.get(JobRunner).idle();
+  const exported = await as(`/collaborations/${collaborationId}/segments/${segmentId}/exports`)
+    .send({ destinationId, overrides: { audienceName: 'Matrix export audience' } })
+    .expect(202);
+  await api.app.get(JobRunner).idle();
 
   return {
     owner,
@@ -115,6 +120,7 @@ export async function buildTenantWorld(api: ApiHarness, tiktok: RunningEmulator)
       shareId: share.body.id,
       dataSourceId: dataSource.body.id,
       segmentId,
+      exportId: exported.body.id,
     },
     revokedOwnerKey: revoked.body.secret,
     hiddenValue: advertiser.advertiserId,

@@ -9,6 +9,7 @@ import { SchedulerEnv } from './config/scheduler.env';
 import { domainSettingsFrom } from './config/domain-settings';
 import { AuthorizationHealthJob } from './jobs/authorization-health.job';
 import { HeartbeatJob } from './jobs/heartbeat.job';
+import { ExportMaintenanceJob } from './jobs/export-maintenance.job';
 import { SegmentMaintenanceJob } from './jobs/segment-maintenance.job';
 
 export interface SchedulerModuleOptions {
@@ -51,7 +52,7 @@ export class SchedulerModule {
         }),
         ScheduleModule.forRoot(),
       ],
-      providers: [HeartbeatJob, AuthorizationHealthJob, SegmentMaintenanceJob],
+      providers: [HeartbeatJob, AuthorizationHealthJob, SegmentMaintenanceJob, ExportMaintenanceJob],
     };
   }
 }

@@ -18,6 +18,9 @@ import {
   redisConnection,
 } from './jobs/job-runner';
 import { DataSourceService } from './segments/data-source.service';
+import { ExportRunner } from './exports/export-runner';
+import { ExportService } from './exports/export.service';
+import { DEFAULT_EXPORT_SETTINGS, ExportConfig, type ExportSettings } from './exports/export.settings';
 import { SegmentMaterializer } from './segments/segment-materializer';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { SEGMENT_ROW_STORE, SegmentService } from './segments/segment.service';
@@ -40,6 +43,8 @@ const SERVICES = [
   SegmentService,
   SegmentMaterializer,
   IdempotencyService,
+  ExportService,
+  ExportRunner,
 ];
 
 /** What the domain needs from the app besides the database. */
@@ -52,6 +57,8 @@ export interface DomainSettings {
   oauthStateTtlMs?: number;
   /** Segments: `dataDir` holds their rows and uploads; the rest has defaults (36 h window …). */
   segments: Pick<SegmentSettings, 'dataDir'> & Partial<SegmentSettings>;
+  /** Exports: heartbeat, progress and processing-follow timings (defaults in DEFAULT_EXPORT_SETTINGS). */
+  exports?: Partial<ExportSettings>;
   /** Jobs: BullMQ on this Redis when set (`work`: this process runs them); else in this process. */
   jobs?: {
     redisUrl?: string;
@@ -124,6 +131,13 @@ export class DomainModule {
           inject: [DOMAIN_SETTINGS],
           useFactory: (settings: DomainSettings): SegmentConfig => ({
             settings: { ...DEFAULT_SEGMENT_SETTINGS, ...settings.segments },
+          }),
+        },
+        {
+          provide: ExportConfig,
+          inject: [DOMAIN_SETTINGS],
+          useFactory: (settings: DomainSettings): ExportConfig => ({
+            settings: { ...DEFAULT_EXPORT_SETTINGS, ...settings.exports },
           }),
         },
         {

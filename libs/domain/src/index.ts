@@ -89,6 +89,17 @@ export { checkReadOnlyQuery } from './segments/sql-source';
 export { serializeLoggedError } from './database/log-safe-error';
 export { companySqliteFolder } from './segments/sqlite-source';
 export { BullMqJobRunner, InProcessJobRunner, JobRunner, type JobName } from './jobs/job-runner';
+export {
+  Export,
+  ExportEvent,
+  ExportEventType,
+  ExportStatus,
+  type ExportTally,
+} from './exports/export.entity';
+export { ExportService, MAX_MAPPED_COLUMNS, type CreateExportInput } from './exports/export.service';
+export { ExportRunner, type ExportMaintenanceReport } from './exports/export-runner';
+export { ExportFailureCode } from './exports/export-failure';
+export { DEFAULT_EXPORT_SETTINGS, type ExportSettings } from './exports/export.settings';
 export { IdempotencyRecord, IDEMPOTENCY_KEY_MAX_LENGTH } from './idempotency/idempotency-record.entity';
 export {
   IdempotencyService,

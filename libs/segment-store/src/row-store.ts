@@ -46,6 +46,8 @@ export interface SegmentRowStore {
    * `options.signal` aborts, e.g. when the client that asked for the rows has gone.
    */
   read(datasetId: string, options?: ReadOptions): AsyncIterable<SegmentRow>;
+  /** What a committed dataset holds: rows, chunks, columns. Fails when it does not exist. */
+  manifest(datasetId: string): Promise<DatasetManifest>;
   remove(datasetId: string): Promise<void>;
   exists(datasetId: string): Promise<boolean>;
   /**

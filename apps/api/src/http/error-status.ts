@@ -50,6 +50,9 @@ export const ERROR_STATUS = {
   [ErrorCode.SEGMENT_NO_DATA]: HttpStatus.CONFLICT,
   [ErrorCode.SEGMENT_EXPIRED]: HttpStatus.CONFLICT,
   [ErrorCode.SEGMENT_NOT_READY]: HttpStatus.CONFLICT,
+  [ErrorCode.EXPORT_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.EXPORT_NOT_CANCELLABLE]: HttpStatus.CONFLICT,
+  [ErrorCode.EXPORT_NOT_RETRYABLE]: HttpStatus.CONFLICT,
 } as const satisfies Record<ErrorCode, HttpStatus>;
 
 /** The reason phrase for a status, e.g. 404 → "Not Found". */

@@ -23,4 +23,11 @@ export class SchedulerEnv extends ConduitEnv {
   @Min(1)
   @Max(3600)
   SEGMENT_MAINTENANCE_SECONDS = 30;
+
+  /** How often sent exports are followed at the provider and dead export runs resumed. */
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of seconds' })
+  @Min(1)
+  @Max(3600)
+  EXPORT_MAINTENANCE_SECONDS = 15;
 }

@@ -329,6 +329,15 @@ export class AuthorizationService {
     return this.credentialsOf(authorization);
   }
 
+  /** The provider refused the credentials during an export: REVOKED, with its words, until reconnected. */
+  async markCredentialsRefused(authorizationId: string, message: string): Promise<void> {
+    const authorization = await this.em.findOne(Authorization, { id: authorizationId });
+    if (!authorization || authorization.status !== AuthorizationStatus.AUTHENTICATED) return;
+    authorization.status = AuthorizationStatus.REVOKED;
+    authorization.recordError('CREDENTIALS_REFUSED', message, this.clock.now());
+    await this.em.flush();
+  }
+
   /**
    * Health-checks AUTHENTICATED authorizations not checked within `intervalMs`, at most `batchSize`
    * per call. Each one is claimed with a conditional update, so scheduler replicas never check the same

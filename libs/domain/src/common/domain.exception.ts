@@ -53,6 +53,10 @@ export enum ErrorCode {
   SEGMENT_NO_DATA = 'SEGMENT_NO_DATA',
   SEGMENT_EXPIRED = 'SEGMENT_EXPIRED',
   SEGMENT_NOT_READY = 'SEGMENT_NOT_READY',
+  // Exports.
+  EXPORT_NOT_FOUND = 'EXPORT_NOT_FOUND',
+  EXPORT_NOT_CANCELLABLE = 'EXPORT_NOT_CANCELLABLE',
+  EXPORT_NOT_RETRYABLE = 'EXPORT_NOT_RETRYABLE',
 }
 
 /** One problem with one input field, e.g. `{ field: 'name', rule: 'maxLength', message: '…' }`. */

@@ -17,6 +17,8 @@ export const ID_PREFIXES = {
   segment: 'seg',
   dataSource: 'dsr',
   idempotencyRecord: 'idm',
+  export: 'exp',
+  exportEvent: 'xev',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

@@ -3,6 +3,7 @@ import { Authorization } from '../authorizations/authorization.entity';
 import { Collaboration, CollaborationMember } from '../collaborations/collaboration.entity';
 import { Company } from '../companies/company.entity';
 import { Destination, DestinationEvent, DestinationShare } from '../destinations/destination.entity';
+import { Export, ExportEvent } from '../exports/export.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { SchedulerInstance } from '../scheduler/scheduler-instance.entity';
 import { DataSource, Segment } from '../segments/segment.entity';
@@ -21,4 +22,6 @@ export const ENTITIES = [
   DataSource,
   Segment,
   IdempotencyRecord,
+  Export,
+  ExportEvent,
 ];

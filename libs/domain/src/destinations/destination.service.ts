@@ -430,6 +430,11 @@ export class DestinationService {
     };
   }
 
+  /** The destination, if the company owns it (what only an owner may do, e.g. read its exports). */
+  requireOwner(companyId: string, destinationId: string, action: string): Promise<Destination> {
+    return this.owned(companyId, destinationId, action);
+  }
+
   private ownAuthorization(companyId: string, authorizationId: string): Promise<Authorization> {
     return this.authorizations.get(companyId, authorizationId, { field: 'authorizationId' });
   }

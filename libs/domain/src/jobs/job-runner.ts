@@ -3,7 +3,7 @@ import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'b
 import { TenantSlots } from './tenant-slots';
 
 /** Work that runs outside the request that asked for it. The database holds its state; a job carries an id. */
-export type JobName = 'segment.materialize';
+export type JobName = 'segment.materialize' | 'export.run';
 
 export type JobHandler = (id: string) => Promise<void>;
 

@@ -11,6 +11,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { startHeartbeat } from '../common/heartbeat';
 import { UnitOfWork } from '../common/unit-of-work';
+import { ACTIVE_EXPORT_STATUSES, Export } from '../exports/export.entity';
 import { JobRunner } from '../jobs/job-runner';
 import { DataSourceService } from './data-source.service';
 import { boundedErrorMessage, Segment, SegmentSourceType, SegmentStatus } from './segment.entity';
@@ -105,7 +106,13 @@ export class SegmentMaterializer implements OnModuleInit {
       return previous;
     });
     if (!published.applied) await this.store.remove(datasetId);
-    else if (published.result && published.result !== datasetId) await this.store.remove(published.result);
+    else if (published.result && published.result !== datasetId) await this.retire(published.result);
+  }
+
+  /** The previous rows go, unless an export still reads them (it removes them when it is done). */
+  private async retire(datasetId: string): Promise<void> {
+    const readers = await this.em.count(Export, { datasetId, status: { $in: [...ACTIVE_EXPORT_STATUSES] } });
+    if (readers === 0) await this.store.remove(datasetId);
   }
 
   /**

@@ -14,6 +14,7 @@ import { Clock } from '../common/clock';
 import { DomainException, ErrorCode, type FieldProblem } from '../common/domain.exception';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../common/pagination';
 import { Company } from '../companies/company.entity';
+import { ACTIVE_EXPORT_STATUSES, Export } from '../exports/export.entity';
 import { JobRunner } from '../jobs/job-runner';
 import { DataSourceService } from './data-source.service';
 import {
@@ -307,7 +308,12 @@ export class SegmentService {
       expiresAt: { $lte: new Date(now.getTime() - settings.retentionAfterExpiryMs) },
     });
     for (const segment of stale) {
-      await this.store.remove(segment.datasetId as string);
+      // Rows an export is still sending stay until it is done (the export removes them then).
+      const readers = await this.em.count(Export, {
+        datasetId: segment.datasetId,
+        status: { $in: [...ACTIVE_EXPORT_STATUSES] },
+      });
+      if (readers === 0) await this.store.remove(segment.datasetId as string);
       segment.datasetId = null;
       segment.dataDeletedAt = now;
       report.dataDeleted.push(segment.id);

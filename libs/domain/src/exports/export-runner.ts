@@ -1,0 +1,518 @@
+import {
+  DestinationRegistry,
+  isDestinationError,
+  type ExportCheckpoint,
+  type ExportCounts,
+  type ExportMilestone,
+  type ExportReporter,
+  type ProviderReference,
+} from '@conduit/destinations-core';
+import type { SegmentRowStore } from '@conduit/segment-store';
+import { EntityManager } from '@mikro-orm/core';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { AuthorizationService } from '../authorizations/authorization.service';
+import { Clock } from '../common/clock';
+import { DomainException, ErrorCode } from '../common/domain.exception';
+import { startHeartbeat } from '../common/heartbeat';
+import { UnitOfWork } from '../common/unit-of-work';
+import { JobRunner } from '../jobs/job-runner';
+import { Segment } from '../segments/segment.entity';
+import { SEGMENT_ROW_STORE } from '../segments/segment.service';
+import { describeFailure, ExportFailureCode, type ExportFailure } from './export-failure';
+import {
+  ACTIVE_EXPORT_STATUSES,
+  Export,
+  ExportEvent,
+  ExportEventType,
+  ExportStatus,
+  type ExportTally,
+} from './export.entity';
+import { EXPORT_JOB } from './export.service';
+import { ExportConfig } from './export.settings';
+
+/** What one maintenance round did, by export id. */
+export interface ExportMaintenanceReport {
+  completed: string[];
+  failed: string[];
+  resumed: string[];
+}
+
+/** Why a run stopped before its end. */
+type StopReason = 'cancelled' | 'leaseLost';
+
+/**
+ * Runs exports (the `export.run` job) and follows them until the provider is done. The database is the
+ * truth: a run claims its export, renews a heartbeat, saves the provider's checkpoints before each step
+ * it must not repeat, and any worker resumes a run whose heartbeat stopped (its worker died).
+ */
+@Injectable()
+export class ExportRunner implements OnModuleInit {
+  private readonly logger = new Logger(ExportRunner.name);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly jobs: JobRunner,
+    private readonly registry: DestinationRegistry,
+    private readonly authorizations: AuthorizationService,
+    @Inject(SEGMENT_ROW_STORE) private readonly store: SegmentRowStore,
+    @Inject(ExportConfig) private readonly config: ExportConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.register(EXPORT_JOB, (id) => this.unitOfWork.run(() => this.run(id)));
+  }
+
+  async run(exportId: string): Promise<void> {
+    const settings = this.config.settings;
+    const now = this.clock.now();
+    // Claim: a queued export, or a running one whose worker went silent. Concurrent workers lose this update.
+    const claimed = await this.em.nativeUpdate(
+      Export,
+      {
+        id: exportId,
+        $or: [
+          { status: ExportStatus.QUEUED },
+          {
+            status: ExportStatus.RUNNING,
+            heartbeatAt: { $lt: new Date(now.getTime() - settings.stuckAfterMs) },
+          },
+        ],
+      },
+      { status: ExportStatus.RUNNING, heartbeatAt: now },
+    );
+    if (claimed !== 1) return;
+    const exported = await this.em.findOneOrFail(
+      Export,
+      { id: exportId },
+      { populate: ['destination.authorization', 'destination.owner'], refresh: true },
+    );
+    if (exported.cancelRequestedAt) return this.finishCancelled(exported);
+    const resumed = exported.attempts > 0;
+    exported.attempts += 1;
+    exported.startedAt ??= now;
+    this.record(
+      exported,
+      resumed ? ExportEventType.RESUMED : ExportEventType.STARTED,
+      resumed
+        ? `Resumed (attempt ${exported.attempts}) from its last checkpoint: nothing already sent is sent again.`
+        : `Started: reading ${exported.totalRows} rows.`,
+    );
+    await this.em.flush();
+
+    const controller = new AbortController();
+    const stop = (reason: StopReason) => controller.abort(reason);
+    const stopHeartbeat = startHeartbeat(
+      settings.stuckAfterMs / 6,
+      () => this.beat(exported.id, stop),
+      (error) => this.logger.warn({ err: error }, `Export ${exported.id}: heartbeat not recorded`),
+    );
+    const reporter = new DurableReporter(
+      this.em.fork(),
+      this.clock,
+      exported.id,
+      settings.progressIntervalMs,
+      stop,
+    );
+    try {
+      const result = await this.send(exported, reporter, controller.signal);
+      await reporter.settled();
+      await this.finishSent(exported, result.counts, result.references);
+    } catch (error) {
+      await reporter.settled();
+      const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
+      if (reason === 'leaseLost') {
+        this.logger.warn(`Export ${exported.id}: another worker took it over; this run stops.`);
+        return;
+      }
+      await this.em.refresh(exported);
+      if (reason === 'cancelled') return this.finishCancelled(exported);
+      await this.finishFailed(exported, error);
+    } finally {
+      stopHeartbeat();
+    }
+  }
+
+  /** Follows PROCESSING exports, and re-queues runs whose worker died or whose job was lost. */
+  async maintain(): Promise<ExportMaintenanceReport> {
+    const report: ExportMaintenanceReport = { completed: [], failed: [], resumed: [] };
+    const now = this.clock.now();
+    const due = await this.em.find(
+      Export,
+      { status: ExportStatus.PROCESSING, nextStatusCheckAt: { $lte: now } },
+      {
+        orderBy: { nextStatusCheckAt: 'asc' },
+        limit: 50,
+        populate: ['destination.authorization', 'destination.owner'],
+      },
+    );
+    for (const exported of due) {
+      // Claim the check: another scheduler running maintenance at the same time skips it.
+      const claimed = await this.em.nativeUpdate(
+        Export,
+        { id: exported.id, status: ExportStatus.PROCESSING, nextStatusCheckAt: exported.nextStatusCheckAt },
+        { nextStatusCheckAt: new Date(now.getTime() + this.config.settings.statusCheckMaxMs) },
+      );
+      if (claimed !== 1) continue;
+      const outcome = await this.checkProcessing(exported);
+      if (outcome) report[outcome].push(exported.id);
+    }
+    const stale = new Date(now.getTime() - this.config.settings.stuckAfterMs);
+    const lost = await this.em.find(
+      Export,
+      {
+        $or: [
+          { status: ExportStatus.RUNNING, heartbeatAt: { $lt: stale } },
+          { status: ExportStatus.QUEUED, updatedAt: { $lt: stale } },
+        ],
+      },
+      { limit: 100, fields: ['id', 'company'] },
+    );
+    for (const exported of lost) {
+      await this.jobs.enqueue(EXPORT_JOB, exported.id, exported.company.id);
+      report.resumed.push(exported.id);
+    }
+    return report;
+  }
+
+  private async send(exported: Export, reporter: ExportReporter, signal: AbortSignal) {
+    const destination = exported.destination;
+    const provider = this.registry.find(exported.provider);
+    if (!provider) {
+      throw new DomainException(
+        ErrorCode.PROVIDER_NOT_CONFIGURED,
+        `The ${exported.provider} provider is not configured on this server; ask its operator.`,
+      );
+    }
+    if (!destination.authorization) {
+      throw new DomainException(
+        ErrorCode.DESTINATION_WITHOUT_AUTHORIZATION,
+        `Destination ${destination.id} lost its authorization (it was deleted); its owner must link one, then retry.`,
+      );
+    }
+    const credentials = await this.authorizations.credentialsFor(
+      destination.owner.id,
+      destination.authorization.id,
+    );
+    const store = this.store;
+    return provider.export(
+      {
+        exportId: exported.id,
+        rows: () => store.read(exported.datasetId, { signal }),
+        mapping: exported.mapping,
+        config: exported.config,
+        credentials,
+        checkpoint: exported.checkpoint,
+        previousReferences: await this.previousReferences(exported),
+        signal,
+      },
+      reporter,
+    );
+  }
+
+  /** What the last export through this destination by this company made (e.g. the audience to append to). */
+  private async previousReferences(exported: Export): Promise<ProviderReference[]> {
+    const previous = await this.em.findOne(
+      Export,
+      {
+        destination: exported.destination.id,
+        company: exported.company.id,
+        id: { $lt: exported.id },
+        status: { $in: [ExportStatus.PROCESSING, ExportStatus.COMPLETED] },
+      },
+      { orderBy: { id: 'desc' } },
+    );
+    return previous?.references ?? [];
+  }
+
+  private async beat(exportId: string, stop: (reason: StopReason) => void): Promise<void> {
+    const em = this.em.fork();
+    const renewed = await em.nativeUpdate(
+      Export,
+      { id: exportId, status: ExportStatus.RUNNING },
+      { heartbeatAt: this.clock.now() },
+    );
+    if (renewed !== 1) return stop('leaseLost');
+    const current = await em.findOne(Export, { id: exportId }, { fields: ['cancelRequestedAt'] });
+    if (current?.cancelRequestedAt) stop('cancelled');
+  }
+
+  private async finishSent(
+    exported: Export,
+    counts: ExportCounts,
+    references: ProviderReference[],
+  ): Promise<void> {
+    const now = this.clock.now();
+    const sent = await this.em.nativeUpdate(
+      Export,
+      { id: exported.id, status: ExportStatus.RUNNING },
+      {
+        status: ExportStatus.PROCESSING,
+        counts: tallyOf(counts),
+        references,
+        sentAt: now,
+        heartbeatAt: null,
+        nextStatusCheckAt: now,
+        statusChecks: 0,
+      },
+    );
+    if (sent !== 1) return;
+    await this.em.refresh(exported);
+    const audience = references
+      .map((reference) => `${reference.name ?? ''} (${reference.id})`.trim())
+      .join(', ');
+    this.record(
+      exported,
+      ExportEventType.SENT,
+      `Sent ${counts.uploaded} identifiers from ${counts.read} rows to ${audience || 'the provider'}.`,
+      { counts, references },
+    );
+    this.record(
+      exported,
+      ExportEventType.PROCESSING,
+      'The provider is processing the audience; Conduit follows it until it is ready.',
+    );
+    await this.em.flush();
+    await this.releaseDataset(exported);
+  }
+
+  private async finishFailed(exported: Export, error: unknown): Promise<void> {
+    const failure = describeFailure(error, {
+      exportId: exported.id,
+      providerName: this.registry.find(exported.provider)?.displayName ?? exported.provider,
+      authorizationId: exported.destination.authorization?.id ?? null,
+    });
+    if (failure.code === ExportFailureCode.INTERNAL_ERROR)
+      this.logger.error({ err: error }, `Export ${exported.id} failed`);
+    if (failure.code === ExportFailureCode.CREDENTIALS_REFUSED && exported.destination.authorization)
+      await this.authorizations.markCredentialsRefused(
+        exported.destination.authorization.id,
+        failure.message,
+      );
+    await this.fail(exported, failure, ExportStatus.RUNNING);
+  }
+
+  private async fail(exported: Export, failure: ExportFailure, from: ExportStatus): Promise<boolean> {
+    const now = this.clock.now();
+    const failed = await this.em.nativeUpdate(
+      Export,
+      { id: exported.id, status: from },
+      {
+        status: ExportStatus.FAILED,
+        errorCode: failure.code,
+        errorMessage: failure.message,
+        finishedAt: now,
+        heartbeatAt: null,
+        nextStatusCheckAt: null,
+      },
+    );
+    if (failed !== 1) return false;
+    await this.em.refresh(exported);
+    this.record(exported, ExportEventType.FAILED, failure.message, {
+      code: failure.code,
+      retryable: failure.retryable,
+    });
+    await this.em.flush();
+    await this.releaseDataset(exported);
+    return true;
+  }
+
+  private async finishCancelled(exported: Export): Promise<void> {
+    const now = this.clock.now();
+    const cancelled = await this.em.nativeUpdate(
+      Export,
+      { id: exported.id, status: ExportStatus.RUNNING },
+      { status: ExportStatus.CANCELLED, finishedAt: now, heartbeatAt: null },
+    );
+    if (cancelled !== 1) return;
+    await this.em.refresh(exported);
+    const sent = exported.counts.uploaded;
+    this.record(
+      exported,
+      ExportEventType.CANCELLED,
+      sent > 0
+        ? `Cancelled after ${sent} identifiers were sent${exported.references.length ? ` to ${exported.references.map((reference) => reference.id).join(', ')}` : ''}; they stay with the provider.`
+        : 'Cancelled: nothing had been applied to an audience.',
+      { uploaded: sent },
+    );
+    await this.em.flush();
+    await this.releaseDataset(exported);
+  }
+
+  /** Asks the provider how processing goes: ready → COMPLETED, failed or too long → FAILED, else later. */
+  private async checkProcessing(exported: Export): Promise<keyof ExportMaintenanceReport | undefined> {
+    const settings = this.config.settings;
+    const now = this.clock.now();
+    const provider = this.registry.find(exported.provider);
+    const authorization = exported.destination.authorization;
+    const deadline = (exported.sentAt ?? now).getTime() + settings.processingDeadlineMs;
+    try {
+      if (!provider || !authorization) throw new Error('the destination lost its provider or authorization');
+      const credentials = await this.authorizations.credentialsFor(
+        exported.destination.owner.id,
+        authorization.id,
+      );
+      const status = await provider.getStatus({
+        config: exported.config,
+        credentials,
+        references: exported.references,
+      });
+      if (status.state === 'READY') {
+        await this.em.nativeUpdate(
+          Export,
+          { id: exported.id, status: ExportStatus.PROCESSING },
+          {
+            status: ExportStatus.COMPLETED,
+            processingState: 'READY',
+            audienceSize: status.audienceSize,
+            finishedAt: now,
+            nextStatusCheckAt: null,
+          },
+        );
+        this.record(
+          exported,
+          ExportEventType.COMPLETED,
+          `Completed: ${provider.displayName} finished processing${status.audienceSize === null ? '' : `; the audience matches ${status.audienceSize} users`}.`,
+          { audienceSize: status.audienceSize },
+        );
+        await this.em.flush();
+        return 'completed';
+      }
+      if (status.state === 'FAILED') {
+        const failed = await this.fail(
+          exported,
+          {
+            code: ExportFailureCode.PROVIDER_PROCESSING_FAILED,
+            message: `${provider.displayName} could not process the audience${status.message ? `: ${status.message.replace(/\.$/, '')}` : ''}.`,
+            retryable: false,
+          },
+          ExportStatus.PROCESSING,
+        );
+        return failed ? 'failed' : undefined;
+      }
+      await this.em.nativeUpdate(
+        Export,
+        { id: exported.id },
+        { processingState: status.state, audienceSize: status.audienceSize },
+      );
+    } catch (error) {
+      if (!isDestinationError(error) && !(error instanceof DomainException))
+        this.logger.warn({ err: error }, `Export ${exported.id}: processing status not read`);
+    }
+    if (now.getTime() >= deadline) {
+      const failed = await this.fail(
+        exported,
+        {
+          code: ExportFailureCode.PROVIDER_PROCESSING_FAILED,
+          message: `The provider has not finished processing after ${Math.round(settings.processingDeadlineMs / 3_600_000)} hours; check the audience in the provider's tool.`,
+          retryable: false,
+        },
+        ExportStatus.PROCESSING,
+      );
+      return failed ? 'failed' : undefined;
+    }
+    const wait = Math.min(settings.statusCheckMaxMs, settings.statusCheckMinMs * 2 ** exported.statusChecks);
+    await this.em.nativeUpdate(
+      Export,
+      { id: exported.id, status: ExportStatus.PROCESSING },
+      { nextStatusCheckAt: new Date(now.getTime() + wait), statusChecks: exported.statusChecks + 1 },
+    );
+    return undefined;
+  }
+
+  /**
+   * The rows of a finished export are deleted once nothing needs them: not the segment's current rows,
+   * and no other active export reads them. (A refresh keeps rows an export is reading; this frees them.)
+   */
+  private async releaseDataset(exported: Export): Promise<void> {
+    const datasetId = exported.datasetId;
+    const current = await this.em.count(Segment, { datasetId });
+    const readers = await this.em.count(Export, { datasetId, status: { $in: [...ACTIVE_EXPORT_STATUSES] } });
+    if (current === 0 && readers === 0) await this.store.remove(datasetId).catch(() => undefined);
+  }
+
+  private record(
+    exported: Export,
+    type: ExportEventType,
+    message: string,
+    data: Record<string, unknown> = {},
+  ): void {
+    this.em.persist(new ExportEvent(exported, type, message, data, this.clock.now()));
+  }
+}
+
+/**
+ * The provider's reporter, backed by the database: checkpoints saved before the provider goes on,
+ * counts at most every `progressIntervalMs`, milestones appended to the log in order. A checkpoint
+ * refused because the run lost its claim stops the run.
+ */
+class DurableReporter implements ExportReporter {
+  private lastProgressAt = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly exportId: string,
+    private readonly progressIntervalMs: number,
+    private readonly stop: (reason: StopReason) => void,
+  ) {}
+
+  async checkpoint(checkpoint: ExportCheckpoint): Promise<void> {
+    await this.settled();
+    const saved = await this.em.nativeUpdate(
+      Export,
+      { id: this.exportId, status: ExportStatus.RUNNING },
+      { checkpoint, heartbeatAt: this.clock.now() },
+    );
+    if (saved !== 1) {
+      this.stop('leaseLost');
+      throw new Error(`Export ${this.exportId}: the checkpoint was not saved (the run lost its claim).`);
+    }
+  }
+
+  progress(counts: ExportCounts): void {
+    const now = this.clock.now().getTime();
+    if (now - this.lastProgressAt < this.progressIntervalMs) return;
+    this.lastProgressAt = now;
+    this.enqueue(() =>
+      this.em.nativeUpdate(
+        Export,
+        { id: this.exportId, status: ExportStatus.RUNNING },
+        { counts: tallyOf(counts) },
+      ),
+    );
+  }
+
+  milestone(milestone: ExportMilestone): void {
+    this.enqueue(async () => {
+      const exported = this.em.getReference(Export, this.exportId);
+      const type =
+        milestone.type in ExportEventType ? (milestone.type as ExportEventType) : ExportEventType.PROCESSING;
+      await this.em.insert(
+        ExportEvent,
+        new ExportEvent(exported, type, milestone.message, { ...milestone.data }, this.clock.now()),
+      );
+    });
+  }
+
+  /** Resolves once every write queued so far is done (failures were logged, not thrown). */
+  async settled(): Promise<void> {
+    await this.chain;
+  }
+
+  private enqueue(write: () => Promise<unknown>): void {
+    this.chain = this.chain.then(write).catch(() => undefined);
+  }
+}
+
+function tallyOf(counts: ExportCounts): ExportTally {
+  return {
+    read: counts.read,
+    valid: counts.valid,
+    invalid: { ...counts.invalid } as Record<string, number>,
+    duplicates: counts.duplicates,
+    uploaded: counts.uploaded,
+  };
+}

@@ -1,0 +1,328 @@
+import type { ConfigValue, DestinationProvider, KeyMapping } from '@conduit/destinations-core';
+import type { SegmentRowStore } from '@conduit/segment-store';
+import { EntityManager } from '@mikro-orm/core';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Principal } from '../api-keys/api-key.service';
+import { AuthorizationStatus } from '../authorizations/authorization.entity';
+import { Clock } from '../common/clock';
+import { DomainException, ErrorCode, type FieldProblem } from '../common/domain.exception';
+import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../common/pagination';
+import { Company } from '../companies/company.entity';
+import { DestinationService } from '../destinations/destination.service';
+import { JobRunner, type JobName } from '../jobs/job-runner';
+import { SEGMENT_ROW_STORE, SegmentService } from '../segments/segment.service';
+import { Export, ExportEvent, ExportEventType, ExportStatus } from './export.entity';
+
+export const EXPORT_JOB: JobName = 'export.run';
+
+export interface CreateExportInput {
+  destinationId: string;
+  /** Values for the destination's editable fields. */
+  overrides?: Readonly<Record<string, unknown>>;
+  /** Segment column → key type and encoding; defaults to the segment's key columns. */
+  mapping?: readonly KeyMapping[];
+}
+
+/** At most this many columns may be mapped (a segment has at most 1,000 columns). */
+export const MAX_MAPPED_COLUMNS = 50;
+
+/**
+ * Exports as their requesting company sees them: asked for, listed, followed, cancelled, retried.
+ * Everything is checked before anything is queued, so a queued export fails only on what could not be
+ * known then (the provider's answers, the data itself).
+ */
+@Injectable()
+export class ExportService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly jobs: JobRunner,
+    private readonly segments: SegmentService,
+    private readonly destinations: DestinationService,
+    @Inject(SEGMENT_ROW_STORE) private readonly store: SegmentRowStore,
+  ) {}
+
+  async create(
+    principal: Principal,
+    collaborationId: string,
+    segmentId: string,
+    input: CreateExportInput,
+  ): Promise<Export> {
+    const segment = await this.segments.requireExportable(principal.companyId, collaborationId, segmentId);
+    const overrides = input.overrides ?? {};
+    const { access, provider, config } = await this.destinations.resolveForExport(
+      principal.companyId,
+      input.destinationId,
+      overrides,
+      { collaborationId },
+    );
+    const destination = access.destination;
+    const authorization = destination.authorization;
+    if (!authorization || authorization.status !== AuthorizationStatus.AUTHENTICATED) {
+      throw new DomainException(
+        ErrorCode.AUTHORIZATION_NOT_AUTHENTICATED,
+        access.role === 'OWNER'
+          ? `Authorization ${authorization?.id} of destination ${destination.id} is ${authorization?.status}; reconnect it with POST /authorizations/${authorization?.id}/reauthorize, then export again.`
+          : `The account behind destination ${destination.id} is disconnected (${authorization?.status}); ask its owner to reconnect it.`,
+      );
+    }
+    const datasetId = segment.datasetId as string;
+    const columns = (await this.store.manifest(datasetId)).columns;
+    const mapping = checkMapping(provider, input.mapping ?? segment.keyColumns, columns);
+    const exported = new Export({
+      collaboration: segment.collaboration,
+      segment,
+      destination,
+      company: this.em.getReference(Company, principal.companyId),
+      createdBy: principal.apiKeyId,
+      provider: provider.id,
+      datasetId,
+      totalRows: segment.rowCount ?? 0,
+      config,
+      overrides: overridesGiven(overrides),
+      mapping,
+    });
+    exported.createdAt = this.clock.now();
+    this.em.persist(exported);
+    this.record(
+      exported,
+      ExportEventType.QUEUED,
+      `Queued: ${segment.rowCount ?? 0} rows of segment ${segment.id} to ${provider.displayName} destination ${destination.id}.`,
+      {
+        mapping,
+        overrides: exported.overrides,
+      },
+    );
+    await this.em.flush();
+    await this.jobs.enqueue(EXPORT_JOB, exported.id, principal.companyId);
+    return exported;
+  }
+
+  /** The exports of a segment asked for by my company, oldest first. */
+  async listForSegment(
+    companyId: string,
+    collaborationId: string,
+    segmentId: string,
+    request: PageRequest,
+  ): Promise<Page<Export>> {
+    const segment = await this.segments.get(companyId, collaborationId, segmentId);
+    return this.page({ segment: segment.id, company: companyId }, request);
+  }
+
+  /** Every export through a destination, for its owner's audit: who, when, what they set, how it went. */
+  async listForDestination(
+    companyId: string,
+    destinationId: string,
+    request: PageRequest,
+  ): Promise<Page<Export>> {
+    await this.destinations.requireOwner(companyId, destinationId, 'read its exports');
+    return this.page({ destination: destinationId }, request);
+  }
+
+  async get(companyId: string, exportId: string): Promise<Export> {
+    const found = await this.em.findOne(
+      Export,
+      { id: exportId, company: companyId },
+      { populate: ['destination'] },
+    );
+    if (!found) {
+      throw new DomainException(
+        ErrorCode.EXPORT_NOT_FOUND,
+        `Export ${exportId} does not exist or was not made by your company.`,
+      );
+    }
+    return found;
+  }
+
+  async events(companyId: string, exportId: string, request: PageRequest): Promise<Page<ExportEvent>> {
+    await this.get(companyId, exportId);
+    const limit = pageLimit(request);
+    const rows = await this.em.find(
+      ExportEvent,
+      { export: exportId, ...(request.cursor ? { id: { $gt: decodeCursor(request.cursor) } } : {}) },
+      { orderBy: { id: 'asc' }, limit: limit + 1 },
+    );
+    return toPage(rows, limit);
+  }
+
+  /**
+   * A queued export is cancelled at once; a running one stops at its next safe point (between two
+   * steps the provider must not repeat), and its log says what was already sent.
+   */
+  async cancel(principal: Principal, exportId: string): Promise<Export> {
+    const exported = await this.get(principal.companyId, exportId);
+    const now = this.clock.now();
+    if (exported.status === ExportStatus.QUEUED) {
+      const cancelled = await this.em.nativeUpdate(
+        Export,
+        { id: exported.id, status: ExportStatus.QUEUED },
+        { status: ExportStatus.CANCELLED, cancelRequestedAt: now, finishedAt: now },
+      );
+      if (cancelled === 1) {
+        this.record(
+          exported,
+          ExportEventType.CANCELLED,
+          'Cancelled before it started: nothing was sent.',
+          {},
+        );
+        await this.em.flush();
+        return this.reload(exported);
+      }
+      await this.em.refresh(exported);
+    }
+    if (exported.status === ExportStatus.RUNNING) {
+      if (!exported.cancelRequestedAt) {
+        await this.em.nativeUpdate(
+          Export,
+          { id: exported.id, cancelRequestedAt: null },
+          { cancelRequestedAt: now },
+        );
+        this.record(
+          exported,
+          ExportEventType.CANCEL_REQUESTED,
+          'Cancel requested: the export stops at its next safe point.',
+          {},
+        );
+        await this.em.flush();
+      }
+      return this.reload(exported);
+    }
+    throw new DomainException(
+      ErrorCode.EXPORT_NOT_CANCELLABLE,
+      exported.status === ExportStatus.PROCESSING
+        ? `Export ${exported.id} already sent everything (${exported.counts.uploaded} identifiers); the provider is processing it. Remove the audience in the provider's tool if it must not be used.`
+        : `Export ${exported.id} is ${exported.status}; only a QUEUED or RUNNING export can be cancelled.`,
+    );
+  }
+
+  /** A FAILED export runs again from its checkpoint: nothing already sent is sent twice. */
+  async retry(principal: Principal, exportId: string): Promise<Export> {
+    const exported = await this.get(principal.companyId, exportId);
+    if (exported.status !== ExportStatus.FAILED) {
+      throw new DomainException(
+        ErrorCode.EXPORT_NOT_RETRYABLE,
+        `Export ${exported.id} is ${exported.status}; only a FAILED export can be retried.`,
+      );
+    }
+    if (!(await this.store.exists(exported.datasetId))) {
+      throw new DomainException(
+        ErrorCode.EXPORT_NOT_RETRYABLE,
+        `The rows export ${exported.id} was sending were deleted after segment ${exported.segment.id} expired; refresh the segment and export it again.`,
+      );
+    }
+    const requeued = await this.em.nativeUpdate(
+      Export,
+      { id: exported.id, status: ExportStatus.FAILED },
+      {
+        status: ExportStatus.QUEUED,
+        errorCode: null,
+        errorMessage: null,
+        finishedAt: null,
+        heartbeatAt: null,
+      },
+    );
+    if (requeued !== 1) return this.reload(exported);
+    this.record(exported, ExportEventType.RETRIED, `Retried after: ${exported.errorMessage ?? 'a failure'}`, {
+      previousError: exported.errorCode,
+    });
+    await this.em.flush();
+    await this.jobs.enqueue(EXPORT_JOB, exported.id, principal.companyId);
+    return this.reload(exported);
+  }
+
+  private async page(where: Record<string, unknown>, request: PageRequest): Promise<Page<Export>> {
+    const limit = pageLimit(request);
+    const rows = await this.em.find(
+      Export,
+      { ...where, ...(request.cursor ? { id: { $gt: decodeCursor(request.cursor) } } : {}) },
+      { orderBy: { id: 'asc' }, limit: limit + 1, populate: ['destination'] },
+    );
+    return toPage(rows, limit);
+  }
+
+  private async reload(exported: Export): Promise<Export> {
+    await this.em.refresh(exported);
+    return exported;
+  }
+
+  private record(
+    exported: Export,
+    type: ExportEventType,
+    message: string,
+    data: Record<string, unknown>,
+  ): void {
+    this.em.persist(new ExportEvent(exported, type, message, data, this.clock.now()));
+  }
+}
+
+/** Only the values the exporter gave: empty ones mean "use the destination's". */
+function overridesGiven(overrides: Readonly<Record<string, unknown>>): Record<string, ConfigValue> {
+  return Object.fromEntries(
+    Object.entries(overrides).filter(([, value]) => value !== null && value !== undefined && value !== ''),
+  ) as Record<string, ConfigValue>;
+}
+
+/**
+ * The mapping as the provider can use it: each entry a column of the segment's rows, a key type and an
+ * encoding the provider takes, no column twice, at least the provider's minimum of keys.
+ */
+export function checkMapping(
+  provider: DestinationProvider,
+  mapping: readonly KeyMapping[],
+  columns: readonly string[],
+): KeyMapping[] {
+  const problems: FieldProblem[] = [];
+  if (mapping.length < provider.keys.minKeys) {
+    problems.push({
+      field: 'mapping',
+      rule: 'minItems',
+      message: `map at least ${provider.keys.minKeys} segment column to a key type (${provider.keys.types.join(', ')})`,
+    });
+  }
+  if (mapping.length > MAX_MAPPED_COLUMNS) {
+    problems.push({
+      field: 'mapping',
+      rule: 'maxItems',
+      message: `map at most ${MAX_MAPPED_COLUMNS} columns`,
+    });
+  }
+  const seen = new Set<string>();
+  mapping.slice(0, MAX_MAPPED_COLUMNS).forEach((entry, index) => {
+    const at = `mapping[${index}]`;
+    if (!columns.includes(entry.column)) {
+      problems.push({
+        field: `${at}.column`,
+        rule: 'column',
+        message: `"${entry.column}" is not a column of the segment; its columns: ${columns.slice(0, 20).join(', ')}${columns.length > 20 ? ', …' : ''}`,
+      });
+    }
+    if (seen.has(entry.column))
+      problems.push({ field: `${at}.column`, rule: 'unique', message: `"${entry.column}" is mapped twice` });
+    seen.add(entry.column);
+    if (!provider.keys.types.includes(entry.keyType)) {
+      problems.push({
+        field: `${at}.keyType`,
+        rule: 'isIn',
+        message: `${provider.displayName} takes ${provider.keys.types.join(', ')}`,
+      });
+    }
+    if (!provider.keys.encodings.includes(entry.encoding)) {
+      problems.push({
+        field: `${at}.encoding`,
+        rule: 'isIn',
+        message: `${provider.displayName} takes ${provider.keys.encodings.join(', ')}`,
+      });
+    }
+  });
+  if (problems.length > 0) {
+    throw new DomainException(
+      ErrorCode.VALIDATION_FAILED,
+      `The column mapping is invalid: ${problems
+        .slice(0, 3)
+        .map((problem) => `${problem.field} ${problem.message}`)
+        .join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}.`,
+      problems,
+    );
+  }
+  return mapping.map(({ column, keyType, encoding }) => ({ column, keyType, encoding }));
+}
