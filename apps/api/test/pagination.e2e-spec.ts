@@ -168,13 +168,7 @@ const PAGED_LISTS: Record<string, Filler> = {
   // Queued, started, the provider's steps, sent, processing, and how processing ended.
   Exports_events: async (kit) => {
     const { owner, collaborationId, segmentId, destinationId } = await kit.exportable();
-    const exportId = await kit.exportSegment(
-      owner,
-      collaborationId,
-      segmentId,
-      destinationId,
-      'Logged export',
-    );
+    const exportId = await kit.exportSegment(owner, collaborationId, segmentId, destinationId);
     await kit.completeExports();
     const all = await kit.api.http
       .get(`/exports/${exportId}/events?limit=200`)
