@@ -236,6 +236,107 @@ describe('TikTokClient against the TikTok emulator', () => {
     expect(gone.providerCode).toBe(40007);
   });
 
+  it('accepts answers that leave out or reshape fields the connector does not act on', async () => {
+    const advertiserId = ADVERTISER.advertiserId;
+    const file = customerFile('lenient.csv', emails(5, 'lenient'));
+    const { filePath } = await client.uploadFile(token, {
+      advertiserId,
+      calculateType: 'EMAIL_SHA256',
+      ...file,
+    });
+    const { audienceId } = await client.createAudience(token, {
+      advertiserId,
+      name: 'Lenient answers',
+      calculateType: 'EMAIL_SHA256',
+      filePaths: [filePath],
+    });
+    const odd = { unexpected: true };
+    const reshape: Record<string, (data: Record<string, unknown>) => Record<string, unknown>> = {
+      '/user/info/': () => ({}),
+      '/oauth2/access_token/': ({ access_token }) => ({ access_token, advertiser_ids: odd, scope: 'all' }),
+      '/dmp/custom_audience/update/': () => ({ custom_audience_id: odd }),
+      '/dmp/custom_audience/list/': (data) => ({
+        list: (data['list'] as Record<string, unknown>[]).map((audience) => ({
+          ...audience,
+          cover_num: 'n/a',
+          is_valid: 'yes',
+          calculate_type: 8,
+          expired_time: null,
+        })),
+        page_info: { ...(data['page_info'] as object), page: null, page_size: odd },
+      }),
+      '/dmp/custom_audience/get/': (data) => ({
+        list: (data['list'] as Record<string, unknown>[]).map((entry) => ({
+          ...entry,
+          audience_details: { ...(entry['audience_details'] as object), name: 42, calculate_type: odd },
+          audience_history: 'none',
+        })),
+      }),
+    };
+    running.emulator.alterAnswers((path, data) => reshape[path]?.(data) ?? data);
+    try {
+      // user/info/ only proves the token works: nothing in it is required (core_user_id included).
+      await expect(client.getUserInfo(token)).resolves.toEqual({ displayName: '' });
+      const issued = await client.exchangeAuthCode({
+        appId: APP.appId,
+        secret: APP.secret,
+        authCode: await authCode(),
+      });
+      expect(issued).toEqual({
+        accessToken: expect.stringMatching(/^[0-9a-f]{40}$/),
+        advertiserIds: [],
+        scope: [],
+      });
+      await expect(
+        client.updateAudience(token, { advertiserId, audienceId, action: 'APPEND', filePaths: [filePath] }),
+      ).resolves.toEqual({ audienceId });
+      const listed = await client.listAudiences(token, {
+        advertiserId,
+        audienceIds: [audienceId],
+        pageSize: 5,
+      });
+      expect(listed.page).toEqual({ page: 1, pageSize: 5, totalNumber: 1, totalPage: 1 });
+      expect(listed.audiences).toEqual([
+        expect.objectContaining({
+          audienceId,
+          name: 'Lenient answers',
+          createTime: expect.stringMatching(/^\d{4}-/),
+        }),
+      ]);
+      const [details] = await client.getAudiences(token, { advertiserId, audienceIds: [audienceId] });
+      expect(details).toMatchObject({ audienceId, isValid: true, errorMessage: '', history: [] });
+      expect(details.coverNum).toBeGreaterThan(0);
+    } finally {
+      running.emulator.alterAnswers(undefined);
+    }
+    await client.deleteAudiences(token, { advertiserId, audienceIds: [audienceId] });
+  });
+
+  it('still refuses an answer without what the connector acts on, quoting no value', async () => {
+    running.emulator.alterAnswers((path, data) =>
+      path === '/dmp/custom_audience/file/upload/' ? { file_path: { token } } : data,
+    );
+    try {
+      const file = customerFile('no-path.csv', emails(2, 'no-path'));
+      const error = await failure(
+        client.uploadFile(token, {
+          advertiserId: ADVERTISER.advertiserId,
+          calculateType: 'EMAIL_SHA256',
+          ...file,
+        }),
+      );
+      expect(error.constructor).toBe(ProviderApiError);
+      expect(error.retryable).toBe(false);
+      expect(error.message).toBe(
+        "TikTok's answer to POST dmp/custom_audience/file/upload/ has no valid file_path (expected a string).",
+      );
+      expect(error.requestId).toBeTruthy();
+      expect(JSON.stringify(error)).not.toContain(token);
+    } finally {
+      running.emulator.alterAnswers(undefined);
+    }
+  });
+
   it('reports a wrong file signature as retryable (40900)', async () => {
     const file = customerFile('signed.csv', emails(5, 'signed'));
     const error = await failure(

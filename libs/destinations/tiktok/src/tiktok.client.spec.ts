@@ -598,7 +598,7 @@ describe('TikTokClient: failures', () => {
   it('reports an answer missing what the method needs as a non-retryable API error with the request id', async () => {
     fake.reply(ok({ advertiser_ids: [ADVERTISER] }, 'REQ-SHAPE'));
     fake.reply(ok({ list: [{ advertiser_name: 'No id' }] }, 'REQ-SHAPE-2'));
-    fake.reply(ok({ list: [{ audience_id: AUDIENCE, cover_num: 'many' }], page_info: {} }));
+    fake.reply(ok({ list: [{ name: 'No id', cover_num: 12 }], page_info: {} }));
     fake.reply(ok({ list: [], page_info: 'none' }));
     fake.reply(ok({ list: 'none' }));
     fake.reply(ok([]));
@@ -616,7 +616,7 @@ describe('TikTokClient: failures', () => {
     expect(noId.requestId).toBe('REQ-SHAPE-2');
 
     expect((await failure(client.listAudiences(TOKEN, { advertiserId: ADVERTISER }))).message).toContain(
-      'cover_num',
+      'audience_id',
     );
     expect((await failure(client.listAudiences(TOKEN, { advertiserId: ADVERTISER }))).message).toContain(
       'page_info',

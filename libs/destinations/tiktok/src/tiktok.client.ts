@@ -49,8 +49,9 @@ export interface TikTokAuthorizedAdvertiser {
   advertiserName: string;
 }
 
+/** Nothing here is required: the connector calls user/info/ only to learn that the token works. */
 export interface TikTokUserInfo {
-  coreUserId: string;
+  coreUserId?: string;
   displayName: string;
   email?: string;
 }
@@ -161,6 +162,8 @@ type Json = Record<string, unknown>;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_UPLOAD_TIMEOUT_MS = 600_000;
 const MAX_PAGE_SIZE = 100;
+/** TikTok's page size when none is asked for. */
+const DEFAULT_PAGE_SIZE = 10;
 
 /**
  * The TikTok Marketing API v1.3 over HTTP, and nothing more: no retries, no business rules. Every
@@ -168,6 +171,9 @@ const MAX_PAGE_SIZE = 100;
  * throws the destination error taxonomy (never a bare Error). Ids are exposed as strings, parsed
  * without rounding. Tokens, secrets and auth codes never reach an error: URLs are never quoted
  * (oauth2/advertiser/get/ carries the secret in its query) and TikTok's messages are scrubbed.
+ * An answer must hold what the connector acts on (a token, an id, a file path, page totals, an
+ * audience's state); every other field is read leniently, so TikTok leaving one out or changing its
+ * type never fails a call.
  */
 export class TikTokClient {
   private readonly baseUrl: string;
@@ -204,10 +210,12 @@ export class TikTokClient {
     });
     return {
       accessToken: wire.string(data, 'access_token'),
-      advertiserIds: wire
-        .list(data, 'advertiser_ids')
-        .map((id, index) => wire.idOf(id, `advertiser_ids[${index}]`)),
-      scope: wire.optionalList(data, 'scope').map((scope) => Number(scope)),
+      // The accounts come from oauth2/advertiser/get/ (with names): these ids are informative only.
+      advertiserIds: wire.optionalList(data, 'advertiser_ids').flatMap((id) => optionalIdOf(id) ?? []),
+      scope: wire
+        .optionalList(data, 'scope')
+        .map(Number)
+        .filter((scope) => Number.isInteger(scope)),
     };
   }
 
@@ -257,9 +265,10 @@ export class TikTokClient {
       timeoutMs: this.timeoutMs,
       secrets: [accessToken],
     });
+    const coreUserId = optionalIdOf(data['core_user_id']);
     const email = wire.optionalString(data, 'email');
     return {
-      coreUserId: wire.id(data, 'core_user_id'),
+      ...(coreUserId ? { coreUserId } : {}),
       displayName: wire.optionalString(data, 'display_name'),
       ...(email ? { email } : {}),
     };
@@ -364,7 +373,7 @@ export class TikTokClient {
       file_paths: input.filePaths,
       ...(input.name === undefined ? {} : { custom_audience_name: input.name }),
     };
-    const { data, wire } = await this.send({
+    const { data } = await this.send({
       method: 'POST',
       path: 'dmp/custom_audience/update/',
       accessToken,
@@ -372,11 +381,8 @@ export class TikTokClient {
       timeoutMs: this.timeoutMs,
       secrets: [accessToken],
     });
-    // The id is the one sent; TikTok echoes it, but an answer without it is still a success.
-    return {
-      audienceId:
-        data['custom_audience_id'] === undefined ? input.audienceId : wire.id(data, 'custom_audience_id'),
-    };
+    // The id is the one sent; TikTok echoes it, but an answer without it (or with an odd one) is still a success.
+    return { audienceId: optionalIdOf(data['custom_audience_id']) ?? input.audienceId };
   }
 
   async listAudiences(accessToken: string, input: TikTokListAudiencesInput): Promise<TikTokAudienceList> {
@@ -407,7 +413,8 @@ export class TikTokClient {
     const audiences = wire.objects(data, 'list').map((summary) => ({
       audienceId: wire.id(summary, 'audience_id'),
       name: wire.optionalString(summary, 'name'),
-      coverNum: wire.number(summary, 'cover_num'),
+      // Only get/ answers the size the connector reports; here it is informative.
+      coverNum: optionalNumberOf(summary['cover_num']) ?? 0,
       isValid: summary['is_valid'] === true,
       isExpiring: summary['is_expiring'] === true,
       calculateType: wire.optionalString(summary, 'calculate_type'),
@@ -418,8 +425,8 @@ export class TikTokClient {
     return {
       audiences,
       page: {
-        page: wire.number(pageInfo, 'page'),
-        pageSize: wire.number(pageInfo, 'page_size'),
+        page: optionalNumberOf(pageInfo['page']) ?? input.page ?? 1,
+        pageSize: optionalNumberOf(pageInfo['page_size']) ?? input.pageSize ?? DEFAULT_PAGE_SIZE,
         totalNumber: wire.number(pageInfo, 'total_number'),
         totalPage: wire.number(pageInfo, 'total_page'),
       },
@@ -449,13 +456,13 @@ export class TikTokClient {
         calculateType: wire.optionalString(details, 'calculate_type'),
         message: wire.optionalString(details, 'msg'),
         errorMessage: wire.optionalString(details, 'error_msg'),
-        history: wire.optionalList(entry, 'audience_history').map((item, index) => {
-          const history = wire.asObject(item, `audience_history[${index}]`);
-          return {
+        history: wire
+          .optionalList(entry, 'audience_history')
+          .filter(isJsonObject)
+          .map((history) => ({
             action: wire.optionalString(history, 'action'),
             optTime: wire.optionalString(history, 'opt_time'),
-          };
-        }),
+          })),
       };
     });
   }
@@ -655,7 +662,28 @@ function scrub(message: string, secrets: readonly string[]): string {
   return scrubbed;
 }
 
-/** Reads `data` defensively: a missing id is TikTok breaking its contract, reported with the request id. */
+function isJsonObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An id the connector does not act on: a valid one, or undefined (never an error). */
+function optionalIdOf(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return value;
+  return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : undefined;
+}
+
+/** A count the connector does not act on: a number (or a digit string), or undefined (never an error). */
+function optionalNumberOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))
+    ? Number(value)
+    : undefined;
+}
+
+/**
+ * Reads `data` defensively where the connector acts on it: a missing id is TikTok breaking its
+ * contract, reported with the request id (and never the value, which may be personal).
+ */
 class WireReader {
   constructor(
     private readonly endpoint: string,
@@ -663,9 +691,8 @@ class WireReader {
   ) {}
 
   asObject(value: unknown, field: string): Json {
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      throw this.unexpected(field, 'an object');
-    return value as Json;
+    if (!isJsonObject(value)) throw this.unexpected(field, 'an object');
+    return value;
   }
 
   object(from: Json, field: string): Json {
@@ -682,8 +709,10 @@ class WireReader {
     return value;
   }
 
+  /** A list the connector does not act on: anything but a list reads as empty. */
   optionalList(from: Json, field: string): unknown[] {
-    return from[field] === undefined || from[field] === null ? [] : this.list(from, field);
+    const value = from[field];
+    return Array.isArray(value) ? value : [];
   }
 
   string(from: Json, field: string): string {
@@ -697,25 +726,20 @@ class WireReader {
     return typeof value === 'string' ? value : '';
   }
 
-  id(from: Json, field: string): string {
-    return this.idOf(from[field], field);
-  }
-
   /** TikTok's ids are digit strings; a number (exact thanks to the lossless parse) becomes one. */
-  idOf(value: unknown, field: string): string {
-    if (typeof value === 'string' && value !== '') return value;
-    if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-    throw this.unexpected(field, 'an id');
+  id(from: Json, field: string): string {
+    const id = optionalIdOf(from[field]);
+    if (id === undefined) throw this.unexpected(field, 'an id');
+    return id;
   }
 
-  /** Counts: numbers, or digit strings when TikTok quotes them (or they exceed 2^53). */
+  /** Counts: numbers, or digit strings when TikTok quotes them (or they exceed 2^53); absent is 0. */
   number(from: Json, field: string): number {
     const value = from[field];
-    if (typeof value === 'number') return value;
-    if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
-      return Number(value);
     if (value === undefined || value === null) return 0;
-    throw this.unexpected(field, 'a number');
+    const count = optionalNumberOf(value);
+    if (count === undefined) throw this.unexpected(field, 'a number');
+    return count;
   }
 
   private unexpected(field: string, expected: string): ProviderApiError {

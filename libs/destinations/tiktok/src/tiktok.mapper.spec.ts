@@ -4,7 +4,8 @@ describe('TikTok mapper', () => {
   it.each([
     [['EMAIL'], 'EMAIL_SHA256'],
     [['PHONE'], 'PHONE_SHA256'],
-    [['MAID'], 'MAID_SHA256'],
+    // Not MAID_SHA256: TikTok's create endpoint does not know that name.
+    [['MAID'], 'FIRST_SHA256'],
     [['EMAIL', 'EMAIL'], 'EMAIL_SHA256'],
     [['EMAIL', 'PHONE'], 'MULTIPLE_TYPES'],
   ] as const)('maps key types %j to calculate_type %s', (types, expected) => {

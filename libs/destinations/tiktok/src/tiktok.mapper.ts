@@ -1,10 +1,14 @@
 import type { ExportStatus, KeyType } from '@conduit/destinations-core';
 
-/** TikTok's `calculate_type` for a single SHA-256 key type. */
+/**
+ * TikTok's `calculate_type` for a single SHA-256 key type, one name for the upload and the create.
+ * Device ids are FIRST_SHA256: the upload's enum also lists MAID_SHA256 (the same TikTok value, 6),
+ * but the create's enum does not, and refuses it with 40002.
+ */
 export const CALCULATE_TYPE: Readonly<Record<KeyType, string>> = {
   EMAIL: 'EMAIL_SHA256',
   PHONE: 'PHONE_SHA256',
-  MAID: 'MAID_SHA256',
+  MAID: 'FIRST_SHA256',
 };
 
 /** MULTIPLE_TYPES header cell for a key type (TikTok matches header names case-insensitively). */

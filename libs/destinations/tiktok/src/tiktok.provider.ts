@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { IdentifierSet } from '@conduit/compact-set';
 import {
   DEFAULT_RETRY_POLICY,
@@ -10,11 +11,13 @@ import {
   ProviderApiError,
   ProviderLimitError,
   RateLimitedError,
+  RetryableError,
   withRetries,
   type ActivationKeySupport,
   type ConfigValues,
   type DestinationProvider,
   type ExportCounts,
+  type ExportMilestone,
   type ExportReporter,
   type ExportRequest,
   type ExportResult,
@@ -33,7 +36,7 @@ import {
 } from '@conduit/destinations-core';
 import { TIKTOK_PORTAL_AUTH_URL, TIKTOK_PRODUCTION_BASE_URL } from './api-version';
 import { AudienceFileWriter, type WrittenFile } from './audience-file.writer';
-import { TikTokClient } from './tiktok.client';
+import { TikTokClient, type TikTokUpdateAudienceInput } from './tiktok.client';
 import { TIKTOK_FIELDS, type TikTokAction } from './tiktok.fields';
 import { calculateTypeFor, MULTIPLE_TYPES_HEADER, parseTikTokTime, toExportStatus } from './tiktok.mapper';
 
@@ -58,6 +61,13 @@ export interface TikTokProviderOptions {
   /** Where customer files are written before upload. */
   workDirectory?: string;
   timeoutMs?: number;
+  /**
+   * How long one update may wait for TikTok to finish processing the audience (TikTok takes up to
+   * 48 h) before the export fails as retryable, to resume later (default 6 h).
+   */
+  maxProcessingWaitMs?: number;
+  /** The longest pause between two looks at an audience TikTok is processing (default 5 min). */
+  maxPollIntervalMs?: number;
 }
 
 const MAX_FILE_BYTES = 250 * 1024 * 1024;
@@ -66,6 +76,10 @@ const FILES_PER_REQUEST = 49;
 const CHECKPOINT_VERSION = 1;
 /** Clock skew tolerated when adopting an audience created by a run that crashed mid-request. */
 const ADOPTION_SKEW_MS = 5 * 60 * 1000;
+const MAX_PROCESSING_WAIT_MS = 6 * 60 * 60 * 1000;
+const MAX_POLL_INTERVAL_MS = 5 * 60 * 1000;
+/** The first pause while TikTok processes an audience: each next one is twice as long. */
+const FIRST_POLL_INTERVAL_MS = 5_000;
 
 interface UploadedFile {
   filePath: string;
@@ -88,6 +102,13 @@ interface TikTokExportState {
 
 type Credentials = ProviderCredentials & { accessToken: string };
 
+/** One batch's wait for TikTok to finish processing the audience. */
+interface Wait {
+  deadline: number;
+  reporter: ExportReporter;
+  signal: AbortSignal | undefined;
+}
+
 /**
  * TikTok custom audiences from customer files (Marketing API v1.3): OAuth for advertiser accounts,
  * and Create / Append / Replace exports that stream the segment into MD5-signed files, upload them
@@ -109,6 +130,8 @@ export class TikTokProvider implements DestinationProvider {
   private readonly retryPolicy: RetryPolicy;
   private readonly uploadConcurrency: number;
   private readonly workDirectory: string;
+  private readonly maxProcessingWaitMs: number;
+  private readonly maxPollIntervalMs: number;
 
   constructor(private readonly options: TikTokProviderOptions) {
     this.limits = {
@@ -128,6 +151,8 @@ export class TikTokProvider implements DestinationProvider {
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.uploadConcurrency = Math.max(1, options.uploadConcurrency ?? 2);
     this.workDirectory = options.workDirectory ?? tmpdir();
+    this.maxProcessingWaitMs = options.maxProcessingWaitMs ?? MAX_PROCESSING_WAIT_MS;
+    this.maxPollIntervalMs = options.maxPollIntervalMs ?? MAX_POLL_INTERVAL_MS;
     this.authorization = this.createAuthorization();
   }
 
@@ -220,7 +245,7 @@ export class TikTokProvider implements DestinationProvider {
         { field: 'mapping' },
       );
     }
-    const audienceId = await this.applyToAudience(request, config, credentials, state, save);
+    const audienceId = await this.applyToAudience(request, config, credentials, state, save, reporter);
     return {
       counts,
       references: [{ kind: TIKTOK_AUDIENCE_REFERENCE, id: audienceId, name: config.audienceName }],
@@ -267,6 +292,7 @@ export class TikTokProvider implements DestinationProvider {
         const { filePath } = await upload;
         state.files.push({ filePath, endRow: file.endRow, values });
         await save();
+        reporter.milestone?.(uploadedMilestone(state.files.length, filePath, values, file.bytes));
       });
       void upload.then(
         () => rmSync(file.path, { force: true }),
@@ -290,7 +316,7 @@ export class TikTokProvider implements DestinationProvider {
 
     try {
       for await (const segmentRow of request.rows()) {
-        if (request.signal?.aborted) throw new ProviderApiError('The export was cancelled.', false);
+        if (request.signal?.aborted) throw cancelled();
         row++;
         counts.read++;
         const { lines: rowLines, values } = lines.linesFor(segmentRow);
@@ -348,6 +374,7 @@ export class TikTokProvider implements DestinationProvider {
     credentials: Credentials,
     state: TikTokExportState,
     save: () => Promise<void>,
+    reporter: ExportReporter,
   ): Promise<string> {
     const filePaths = state.files.map((file) => file.filePath);
     const accessToken = credentials.accessToken;
@@ -378,6 +405,11 @@ export class TikTokProvider implements DestinationProvider {
         );
         state.audienceId = audienceId;
         state.appliedFiles = batch.length;
+        reporter.milestone?.({
+          type: 'AUDIENCE_CREATED',
+          message: `Created TikTok audience "${config.audienceName}" (${audienceId}) with ${fileCount(batch.length)}`,
+          data: { audienceId, name: config.audienceName, files: batch.length },
+        });
       }
       await save();
     }
@@ -389,20 +421,68 @@ export class TikTokProvider implements DestinationProvider {
     while (state.appliedFiles < filePaths.length) {
       const batch = filePaths.slice(state.appliedFiles, state.appliedFiles + FILES_PER_REQUEST);
       const action = config.action === 'Replace' && state.appliedFiles === 0 ? 'REPLACE' : 'APPEND';
-      await this.call(() =>
-        this.client.updateAudience(accessToken, {
-          advertiserId: config.advertiserId,
-          audienceId,
-          action,
-          filePaths: batch,
-        }),
-      ).catch((error: unknown) => {
-        throw explainUpdateRefusal(error, action, audienceId);
-      });
+      const update: TikTokUpdateAudienceInput = {
+        advertiserId: config.advertiserId,
+        audienceId,
+        action,
+        filePaths: batch,
+      };
+      await this.updateWhenEditable(accessToken, update, reporter, request.signal);
       state.appliedFiles += batch.length;
       await save();
+      reporter.milestone?.({
+        type: 'AUDIENCE_UPDATED',
+        message: `Sent ${fileCount(batch.length)} to TikTok audience ${audienceId} (${action})`,
+        data: { audienceId, action, files: batch.length },
+      });
     }
     return audienceId;
+  }
+
+  /**
+   * Hands TikTok one batch of files once the audience is editable. TikTok refuses to change an
+   * audience it is still processing (40002; processing takes up to 48 h), so the wait comes first;
+   * a 40002 answered while the audience is processing again (busy since the last look) leads back to
+   * the wait, any other refusal is explained. One deadline bounds all the waiting for the batch.
+   */
+  private async updateWhenEditable(
+    accessToken: string,
+    update: TikTokUpdateAudienceInput,
+    reporter: ExportReporter,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const wait: Wait = { deadline: Date.now() + this.maxProcessingWaitMs, reporter, signal };
+    await this.waitUntilEditable(accessToken, update, wait);
+    for (;;) {
+      try {
+        await this.call(() => this.client.updateAudience(accessToken, update));
+        return;
+      } catch (error) {
+        if (!isProviderCode(error, 40002) || !(await this.waitUntilEditable(accessToken, update, wait)))
+          throw explainUpdateRefusal(error, update.action, update.audienceId);
+      }
+    }
+  }
+
+  /**
+   * Looks at the audience until TikTok has processed it, pausing twice as long each time (at most
+   * maxPollIntervalMs) and reporting the wait once. Resolves whether there was anything to wait for.
+   */
+  private async waitUntilEditable(
+    accessToken: string,
+    update: TikTokUpdateAudienceInput,
+    wait: Wait,
+  ): Promise<boolean> {
+    let pause = FIRST_POLL_INTERVAL_MS;
+    for (let looks = 0; ; looks++) {
+      const { state } = await this.audienceStatus(accessToken, update.advertiserId, update.audienceId);
+      if (state !== 'PROCESSING') return looks > 0;
+      const remaining = wait.deadline - Date.now();
+      if (remaining <= 0) throw stillProcessing(update, this.maxProcessingWaitMs, this.maxPollIntervalMs);
+      if (looks === 0) wait.reporter.milestone?.(waitingMilestone(update, this.maxProcessingWaitMs));
+      await pauseFor(Math.min(pause, this.maxPollIntervalMs, remaining), wait.signal);
+      pause *= 2;
+    }
   }
 
   /** Before Create: TikTok allows 400 custom audiences per advertiser. */
@@ -484,12 +564,16 @@ export class TikTokProvider implements DestinationProvider {
       throw new PayloadValidationError('The export has no TikTok audience to follow yet.', {
         field: 'references',
       });
+    return this.audienceStatus(token(input.credentials), config.advertiserId, audience.id);
+  }
+
+  private async audienceStatus(
+    accessToken: string,
+    advertiserId: string,
+    audienceId: string,
+  ): Promise<ExportStatus> {
     const [details] = await this.call(() =>
-      this.client.getAudiences(token(input.credentials), {
-        advertiserId: config.advertiserId,
-        audienceIds: [audience.id],
-        historySize: 1,
-      }),
+      this.client.getAudiences(accessToken, { advertiserId, audienceIds: [audienceId], historySize: 1 }),
     );
     return toExportStatus(details);
   }
@@ -558,6 +642,73 @@ function explainUpdateRefusal(error: unknown, action: string, audienceId: string
     );
   }
   return error;
+}
+
+function cancelled(): ProviderApiError {
+  return new ProviderApiError('The export was cancelled.', false);
+}
+
+/** Sleeps, unless the export is cancelled meanwhile: a wait for TikTok can last hours. */
+async function pauseFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  await delay(ms, undefined, { signal }).catch(() => {
+    throw cancelled();
+  });
+}
+
+function uploadedMilestone(
+  fileIndex: number,
+  filePath: string,
+  values: number,
+  bytes: number,
+): ExportMilestone {
+  return {
+    type: 'FILE_UPLOADED',
+    message: `Uploaded file ${fileIndex} (${formatCount(values)} identifiers, ${formatCount(bytes)} bytes)`,
+    data: { fileIndex, filePath, values, bytes },
+  };
+}
+
+function waitingMilestone(update: TikTokUpdateAudienceInput, maxWaitMs: number): ExportMilestone {
+  return {
+    type: 'WAITING',
+    message:
+      `TikTok is still processing audience ${update.audienceId}, which takes it up to 48 h; ` +
+      `waiting up to ${describeDuration(maxWaitMs)} to send ${fileCount(update.filePaths.length)} (${update.action})`,
+    data: { audienceId: update.audienceId, action: update.action, files: update.filePaths.length, maxWaitMs },
+  };
+}
+
+/** Retryable: a later run resumes from the checkpoint, with every file already uploaded. */
+function stillProcessing(
+  update: TikTokUpdateAudienceInput,
+  maxWaitMs: number,
+  retryAfterMs: number,
+): RetryableError {
+  return new RetryableError(
+    `TikTok was still processing audience ${update.audienceId} after ${describeDuration(maxWaitMs)}, so ${fileCount(update.filePaths.length)} (${update.action}) could not be sent yet. ` +
+      'Retry the export later: it resumes with them, without uploading anything again.',
+    retryAfterMs,
+  );
+}
+
+function formatCount(count: number): string {
+  return count.toLocaleString('en-US');
+}
+
+function fileCount(count: number): string {
+  return count === 1 ? '1 file' : `${formatCount(count)} files`;
+}
+
+const DURATION_UNITS = [
+  [60 * 60 * 1000, 'h'],
+  [60 * 1000, 'min'],
+  [1000, 's'],
+] as const;
+
+/** For messages: 21600000 → "6 h", 90000 → "1.5 min", 40 → "40 ms". */
+function describeDuration(ms: number): string {
+  const unit = DURATION_UNITS.find(([size]) => ms >= size);
+  return unit ? `${Number((ms / unit[0]).toFixed(1))} ${unit[1]}` : `${ms} ms`;
 }
 
 function uploadedLines(state: TikTokExportState): number {

@@ -5,6 +5,7 @@ import {
   InvalidCredentialsError,
   PayloadValidationError,
   ProviderLimitError,
+  RetryableError,
   type ExportCheckpoint,
   type ExportCounts,
   type ExportReporter,
@@ -27,6 +28,8 @@ import {
 
 const EMAIL: KeyMapping[] = [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }];
 const UPLOAD = '/dmp/custom_audience/file/upload/';
+const UPDATE = '/dmp/custom_audience/update/';
+const GET = '/dmp/custom_audience/get/';
 
 interface CheckpointedFile {
   filePath: string;
@@ -62,8 +65,8 @@ describe('TikTokProvider export (against the emulator)', () => {
     world.running.emulator.inspectAudiences(ADVERTISER).filter((audience) => audience['name'] === name);
   const digestOf = (audience: Record<string, unknown>, type = 'EMAIL_SHA256') =>
     (audience['identifiers'] as Record<string, { count: number; digest: string }>)[type];
-  const callsTo = (path: string) =>
-    world.running.emulator.requests.filter((entry) => entry.path === path && entry.code === 0).length;
+  const callsTo = (path: string, code = 0) =>
+    world.running.emulator.requests.filter((entry) => entry.path === path && entry.code === code).length;
   const historyOf = (audience: Record<string, unknown>) =>
     (audience['history'] as { action: string; filePaths: string[] }[]).map(({ action, filePaths }) => ({
       action,
@@ -99,12 +102,13 @@ describe('TikTokProvider export (against the emulator)', () => {
     expect(reporter.checkpoints.length).toBeGreaterThanOrEqual(4);
   });
 
-  it('sends more than 49 files as one create plus APPEND batches', async () => {
+  it('sends more than 49 files as one create plus APPEND batches, once TikTok has processed the create', async () => {
     // 600 identifiers at 10 per file (65 bytes a line, 650 the limit): exactly 60 full files.
     const creates = callsTo('/dmp/custom_audience/create/');
     const updates = callsTo('/dmp/custom_audience/update/');
+    const refused = callsTo('/dmp/custom_audience/update/', 40002);
     const uploads = callsTo(UPLOAD);
-    const reporter = recordingReporter();
+    const reporter = world.reporter();
     const result = await world.provider.export(
       request({ audienceName: 'Many files export' }, () => emailRows(600, 'many')),
       reporter,
@@ -113,6 +117,13 @@ describe('TikTokProvider export (against the emulator)', () => {
     expect(callsTo(UPLOAD) - uploads).toBe(60);
     expect(callsTo('/dmp/custom_audience/create/') - creates).toBe(1);
     expect(callsTo('/dmp/custom_audience/update/') - updates).toBe(1);
+    // The provider waited for TikTok to process the new audience: it never sent an update too early.
+    expect(callsTo('/dmp/custom_audience/update/', 40002)).toBe(refused);
+    expect(reporter.milestones.map((milestone) => milestone.type).slice(-3)).toEqual([
+      'AUDIENCE_CREATED',
+      'WAITING',
+      'AUDIENCE_UPDATED',
+    ]);
     const files = filesOf(reporter.checkpoints.at(-1));
     expect(files.map((file) => [file.endRow, file.values])).toEqual(
       Array.from({ length: 60 }, (_, index) => [(index + 1) * 10, 10]),
@@ -131,12 +142,67 @@ describe('TikTokProvider export (against the emulator)', () => {
     expect(digestOf(audience)).toEqual({ count: 600, digest: xorDigest(emailHashes(600, 'many')) });
   });
 
+  it('reports each accepted file, the audience created, the wait and each update as milestones, in order', async () => {
+    // 495 identifiers: 49 full files for the create, then a file of 5 to append.
+    const reporter = world.reporter();
+    const result = await world.provider.export(
+      request({ audienceName: 'Milestones' }, () => emailRows(495, 'steps')),
+      reporter,
+    );
+    const audienceId = result.references[0].id;
+    const files = filesOf(reporter.checkpoints.at(-1));
+    expect(files.map((file) => file.values)).toEqual([...Array<number>(49).fill(10), 5]);
+    expect(reporter.milestones).toEqual([
+      ...files.map((file, index) => ({
+        type: 'FILE_UPLOADED',
+        message: `Uploaded file ${index + 1} (${file.values} identifiers, ${file.values * 65} bytes)`,
+        data: { fileIndex: index + 1, filePath: file.filePath, values: file.values, bytes: file.values * 65 },
+      })),
+      {
+        type: 'AUDIENCE_CREATED',
+        message: `Created TikTok audience "Milestones" (${audienceId}) with 49 files`,
+        data: { audienceId, name: 'Milestones', files: 49 },
+      },
+      {
+        type: 'WAITING',
+        message: `TikTok is still processing audience ${audienceId}, which takes it up to 48 h; waiting up to 2 s to send 1 file (APPEND)`,
+        data: { audienceId, action: 'APPEND', files: 1, maxWaitMs: 2000 },
+      },
+      {
+        type: 'AUDIENCE_UPDATED',
+        message: `Sent 1 file to TikTok audience ${audienceId} (APPEND)`,
+        data: { audienceId, action: 'APPEND', files: 1 },
+      },
+    ]);
+  });
+
+  it('creates a MAID-only audience as FIRST_SHA256, the name both the upload and the create accept', async () => {
+    const maids = ['5f3a2b18-9c4d-4e7f-b8e2-17d3a1e69b25', '6F3A2B18-9C4D-4E7F-B8E2-17D3A1E69B26'];
+    const result = await world.provider.export(
+      request(
+        { audienceName: 'Devices only' },
+        async function* () {
+          for (const maid of maids) yield { maid };
+        },
+        { mapping: [{ column: 'maid', keyType: 'MAID', encoding: 'RAW' }] },
+      ),
+      recordingReporter(),
+    );
+    const [audience] = audiencesNamed('Devices only');
+    expect(result.references[0].id).toBe(audience['audience_id']);
+    expect(audience['calculate_type']).toBe('FIRST_SHA256');
+    expect(digestOf(audience, 'FIRST_SHA256')).toEqual({
+      count: 2,
+      digest: xorDigest(maids.map((maid) => sha256(maid.toLowerCase()))),
+    });
+  });
+
   it('replaces with the first batch only, appending the rest', async () => {
     const created = await world.provider.export(
       request({ audienceName: 'Replace many files' }, () => emailRows(30, 'before')),
       recordingReporter(),
     );
-    const reporter = recordingReporter();
+    const reporter = world.reporter();
     await world.provider.export(
       request({ audienceName: 'Replace many files', action: 'Replace' }, () => emailRows(600, 'after'), {
         previousReferences: created.references,
@@ -148,6 +214,18 @@ describe('TikTokProvider export (against the emulator)', () => {
     expect(historyOf(audience).slice(1)).toEqual([
       { action: 'REPLACE', filePaths: pathsOf(files.slice(0, 49)) },
       { action: 'APPEND', filePaths: pathsOf(files.slice(49)) },
+    ]);
+    // Each update waited for TikTok to process the one before (the create, then the replace).
+    const audienceId = created.references[0].id;
+    expect(
+      reporter.milestones
+        .filter((milestone) => milestone.type !== 'FILE_UPLOADED')
+        .map(({ type, data }) => ({ type, data })),
+    ).toEqual([
+      { type: 'WAITING', data: { audienceId, action: 'REPLACE', files: 49, maxWaitMs: 2000 } },
+      { type: 'AUDIENCE_UPDATED', data: { audienceId, action: 'REPLACE', files: 49 } },
+      { type: 'WAITING', data: { audienceId, action: 'APPEND', files: 11, maxWaitMs: 2000 } },
+      { type: 'AUDIENCE_UPDATED', data: { audienceId, action: 'APPEND', files: 11 } },
     ]);
     expect(digestOf(audience)).toEqual({ count: 600, digest: xorDigest(emailHashes(600, 'after')) });
   });
@@ -166,7 +244,7 @@ describe('TikTokProvider export (against the emulator)', () => {
       request({ audienceName: 'Append target', action: 'Append' }, () => emailRows(10, 'b'), {
         previousReferences: created.references,
       }),
-      recordingReporter(),
+      world.reporter(),
     );
     expect(appended.references[0].id).toBe(created.references[0].id);
     const target = () =>
@@ -182,7 +260,7 @@ describe('TikTokProvider export (against the emulator)', () => {
       request({ audienceName: 'Append target', action: 'Replace' }, () => emailRows(25, 'c'), {
         previousReferences: created.references,
       }),
-      recordingReporter(),
+      world.reporter(),
     );
     expect(replaced.references[0].id).toBe(created.references[0].id);
     expect(digestOf(target())).toEqual({ count: 25, digest: xorDigest(emailHashes(25, 'c')) });
@@ -200,7 +278,7 @@ describe('TikTokProvider export (against the emulator)', () => {
     );
     const appended = await world.provider.export(
       request({ audienceName: 'Newest by name', action: 'Append' }, () => emailRows(2, 'more')),
-      recordingReporter(),
+      world.reporter(),
     );
     expect(appended.references[0].id).toBe(newest.references[0].id);
   });
@@ -368,12 +446,15 @@ describe('TikTokProvider export (against the emulator)', () => {
     ).rejects.toThrow('killed');
     expect(audiencesNamed(name)).toHaveLength(1);
     const uploads = callsTo(UPLOAD);
+    const reporter = world.reporter();
     const resumed = await world.provider.export(
       request({ audienceName: name }, () => emailRows(600, 'crash'), {
         checkpoint: stored[stored.length - 1],
       }),
-      recordingReporter(),
+      reporter,
     );
+    // Nothing uploaded or created again: the resumed run only waits for the adopted audience and appends.
+    expect(reporter.milestones.map((milestone) => milestone.type)).toEqual(['WAITING', 'AUDIENCE_UPDATED']);
     expect(resumed.counts).toMatchObject({ read: 600, valid: 600, uploaded: 600 });
     expect(callsTo(UPLOAD)).toBe(uploads);
     expect(audiencesNamed(name)).toHaveLength(1);
@@ -387,6 +468,123 @@ describe('TikTokProvider export (against the emulator)', () => {
       count: 600,
       digest: xorDigest(emailHashes(600, 'crash')),
     });
+  });
+
+  it('waits again when TikTok refuses an update because the audience became busy after the last look (40002)', async () => {
+    const created = await world.provider.export(
+      request({ audienceName: 'Busy meanwhile' }, () => emailRows(5, 'busy')),
+      recordingReporter(),
+    );
+    // The look before the update finds the audience processed, but it is still processing (as if
+    // edited elsewhere in between): TikTok refuses the update with 40002.
+    let looks = 0;
+    world.running.emulator.alterAnswers((path, data) => {
+      if (path !== GET || looks++ > 0) return data;
+      const [entry] = data['list'] as Record<string, unknown>[];
+      const details = { ...(entry['audience_details'] as object), is_valid: true, msg: '' };
+      return { list: [{ ...entry, audience_details: details }] };
+    });
+    const refused = callsTo(UPDATE, 40002);
+    const reporter = world.reporter();
+    try {
+      await world.provider.export(
+        request({ audienceName: 'Busy meanwhile', action: 'Append' }, () => emailRows(3, 'busy-later'), {
+          previousReferences: created.references,
+        }),
+        reporter,
+      );
+    } finally {
+      world.running.emulator.alterAnswers(undefined);
+    }
+    expect(callsTo(UPDATE, 40002) - refused).toBe(1);
+    expect(reporter.milestones.map((milestone) => milestone.type)).toEqual([
+      'FILE_UPLOADED',
+      'WAITING',
+      'AUDIENCE_UPDATED',
+    ]);
+    expect(digestOf(audiencesNamed('Busy meanwhile')[0])).toEqual({
+      count: 8,
+      digest: xorDigest([...emailHashes(5, 'busy'), ...emailHashes(3, 'busy-later')]),
+    });
+  });
+
+  it('gives up as retryable once TikTok processes longer than the wait allows, and resumes without uploading again', async () => {
+    const created = await world.provider.export(
+      request({ audienceName: 'Slow processing' }, () => emailRows(5, 'slow')),
+      recordingReporter(),
+    );
+    const audienceId = created.references[0].id;
+    // Long enough for a few looks even on a loaded machine, short enough for a spec.
+    const impatient = world.providerWith({ maxProcessingWaitMs: 200, maxPollIntervalMs: 10 });
+    const append = request(
+      { audienceName: 'Slow processing', action: 'Append' },
+      () => emailRows(3, 'slower'),
+      {
+        previousReferences: created.references,
+      },
+    );
+    const looks = callsTo(GET);
+    const updates = world.running.emulator.requests.filter((entry) => entry.path === UPDATE).length;
+    const reporter = recordingReporter();
+    const attempt = impatient.export(append, reporter);
+    await expect(attempt).rejects.toBeInstanceOf(RetryableError);
+    await expect(attempt).rejects.toMatchObject({
+      message: `TikTok was still processing audience ${audienceId} after 200 ms, so 1 file (APPEND) could not be sent yet. Retry the export later: it resumes with them, without uploading anything again.`,
+      retryAfterMs: 10,
+    });
+    expect(callsTo(GET) - looks).toBeGreaterThanOrEqual(2);
+    expect(world.running.emulator.requests.filter((entry) => entry.path === UPDATE)).toHaveLength(updates);
+    expect(reporter.milestones.map((milestone) => milestone.type)).toEqual(['FILE_UPLOADED', 'WAITING']);
+
+    // Later, TikTok is done: the export resumes from its checkpoint and only appends.
+    world.running.emulator.finishProcessing();
+    const uploads = callsTo(UPLOAD);
+    const resumed = await world.provider.export(
+      { ...append, checkpoint: reporter.checkpoints.at(-1) },
+      recordingReporter(),
+    );
+    expect(callsTo(UPLOAD)).toBe(uploads);
+    expect(resumed.references[0].id).toBe(audienceId);
+    expect(digestOf(audiencesNamed('Slow processing')[0])?.count).toBe(8);
+  });
+
+  it('stops waiting for TikTok as soon as the export is cancelled', async () => {
+    const created = await world.provider.export(
+      request({ audienceName: 'Cancelled wait' }, () => emailRows(5, 'cancel-wait')),
+      recordingReporter(),
+    );
+    // Long pauses: only the cancellation can end this wait quickly.
+    const patient = world.providerWith({ maxProcessingWaitMs: 600_000, maxPollIntervalMs: 60_000 });
+    const controller = new AbortController();
+    const updates = world.running.emulator.requests.filter((entry) => entry.path === UPDATE).length;
+    const started = Date.now();
+    const attempt = patient.export(
+      request({ audienceName: 'Cancelled wait', action: 'Append' }, () => emailRows(3, 'never'), {
+        previousReferences: created.references,
+        signal: controller.signal,
+      }),
+      recordingReporter((milestone) => {
+        if (milestone.type === 'WAITING') controller.abort();
+      }),
+    );
+    await expect(attempt).rejects.toMatchObject({ message: 'The export was cancelled.', retryable: false });
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(world.running.emulator.requests.filter((entry) => entry.path === UPDATE)).toHaveLength(updates);
+  });
+
+  it('checks health and exports though user/info/ leaves out core_user_id, which nothing uses', async () => {
+    world.running.emulator.alterAnswers((path, data) => (path === '/user/info/' ? {} : data));
+    try {
+      const health = await world.provider.authorization.checkHealth({ accessToken: world.accessToken });
+      expect(health.accounts.map((account) => account.id)).toContain(ADVERTISER);
+      const result = await world.provider.export(
+        request({ audienceName: 'Without user id' }, () => emailRows(3, 'no-user-id')),
+        recordingReporter(),
+      );
+      expect(result.counts.uploaded).toBe(3);
+    } finally {
+      world.running.emulator.alterAnswers(undefined);
+    }
   });
 
   it('uploads a file again once when TikTok finds its signature wrong, and fails on a second mismatch', async () => {
@@ -537,9 +735,9 @@ describe('TikTokProvider files on disk, cancellation and progress (against the e
     const world = await startTikTokWorld();
     try {
       const reports: ExportCounts[] = [];
-      const listening: ExportReporter = {
+      const listening = {
         ...recordingReporter(),
-        progress: (counts) => reports.push(structuredClone(counts)),
+        progress: (counts: ExportCounts) => reports.push(structuredClone(counts)),
       };
       await world.provider.export(
         {
@@ -555,6 +753,11 @@ describe('TikTokProvider files on disk, cancellation and progress (against the e
         { read: 100_000, valid: 100_000, invalid: {}, duplicates: 0, uploaded: 0 },
         { read: 100_001, valid: 100_001, invalid: {}, duplicates: 0, uploaded: 100_001 },
       ]);
+      expect(listening.milestones[0]).toMatchObject({
+        type: 'FILE_UPLOADED',
+        message: 'Uploaded file 1 (100,001 identifiers, 6,500,065 bytes)',
+        data: { fileIndex: 1, values: 100_001, bytes: 6_500_065 },
+      });
       // A reporter without a progress listener is fine.
       const quiet = await world.provider.export(
         {
@@ -645,7 +848,7 @@ describe('TikTokProvider limits (against the emulator)', () => {
           credentials: { accessToken: world.accessToken },
           previousReferences: created.references,
         },
-        recordingReporter(),
+        world.reporter(),
       );
       await expect(attempt).rejects.toBeInstanceOf(PayloadValidationError);
       await expect(attempt).rejects.toThrow(
