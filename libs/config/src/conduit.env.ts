@@ -9,6 +9,20 @@ export class ConduitEnv extends ProvidersEnv {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a Redis URL such as redis://127.0.0.1:6379' })
   REDIS_URL?: string;
 
+  /**
+   * Names this deployment's queues in Redis: two deployments sharing one Redis need different
+   * prefixes, or each runs the other's jobs.
+   */
+  @Matches(/^[A-Za-z0-9_-]{1,40}$/, { message: 'must be 1 to 40 letters, digits, "_" or "-"' })
+  CONDUIT_QUEUE_PREFIX = 'conduit';
+
+  /** An export still processing at the provider this long after it was sent FAILS saying so (TikTok: 48 h). */
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of hours' })
+  @Min(1)
+  @Max(720)
+  EXPORT_PROCESSING_DEADLINE_HOURS = 48;
+
   /** How long a segment stays READY after it is materialized (the seed: 36 hours). */
   @ToInt()
   @IsInt({ message: 'must be a whole number of hours' })

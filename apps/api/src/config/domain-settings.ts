@@ -24,6 +24,7 @@ export function domainSettingsFrom(config: ConfigService<ApiEnv, true>): DomainS
       TIKTOK_AUTHORIZE_URL: get('TIKTOK_AUTHORIZE_URL'),
     }),
     oauthStateTtlMs: get('OAUTH_STATE_TTL_SECONDS') * 1000,
+    exports: { processingDeadlineMs: get('EXPORT_PROCESSING_DEADLINE_HOURS') * 3_600_000 },
     segments: segmentSettingsOf({
       CONDUIT_DATA_DIR: get('CONDUIT_DATA_DIR'),
       SEGMENT_READY_HOURS: get('SEGMENT_READY_HOURS'),
@@ -36,6 +37,7 @@ export function domainSettingsFrom(config: ConfigService<ApiEnv, true>): DomainS
     // With Redis the API only enqueues and the schedulers run the jobs; without, jobs run here.
     jobs: {
       redisUrl: get('REDIS_URL'),
+      prefix: get('CONDUIT_QUEUE_PREFIX'),
       work: false,
       concurrency: get('JOB_CONCURRENCY'),
       perCompany: get('JOB_CONCURRENCY_PER_COMPANY'),

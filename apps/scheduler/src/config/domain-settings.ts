@@ -23,6 +23,7 @@ export function domainSettingsFrom(config: ConfigService<SchedulerEnv, true>): D
       TIKTOK_API_BASE_URL: get('TIKTOK_API_BASE_URL'),
       TIKTOK_AUTHORIZE_URL: get('TIKTOK_AUTHORIZE_URL'),
     }),
+    exports: { processingDeadlineMs: get('EXPORT_PROCESSING_DEADLINE_HOURS') * 3_600_000 },
     segments: segmentSettingsOf({
       CONDUIT_DATA_DIR: get('CONDUIT_DATA_DIR'),
       SEGMENT_READY_HOURS: get('SEGMENT_READY_HOURS'),
@@ -35,6 +36,7 @@ export function domainSettingsFrom(config: ConfigService<SchedulerEnv, true>): D
     // Schedulers run the jobs (BullMQ on Redis when set, else in this process).
     jobs: {
       redisUrl: get('REDIS_URL'),
+      prefix: get('CONDUIT_QUEUE_PREFIX'),
       work: true,
       concurrency: get('JOB_CONCURRENCY'),
       perCompany: get('JOB_CONCURRENCY_PER_COMPANY'),
