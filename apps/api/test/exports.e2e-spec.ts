@@ -303,6 +303,49 @@ describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, (
     expect(cancel.body.code).toBe('EXPORT_NOT_CANCELLABLE');
   }, 60_000);
 
+  it('repeats after each refresh of the segment, replacing the audience it created, until stopped', async () => {
+    const before = emails('weekly', 30);
+    const after = emails('weekly-next', 20);
+    const segmentId = await readySegment(acme, before);
+    const first = await exportAndWait(acme, segmentId, {
+      destinationId,
+      overrides: { audienceName: 'Weekly refreshed buyers' },
+      repeat: 'ON_REFRESH',
+    });
+    expect(first).toMatchObject({ status: 'PROCESSING', repeat: 'ON_REFRESH', repeatOf: null });
+    const audienceId = first.references[0].id as string;
+    tiktok.emulator.finishProcessing();
+    await followProcessing();
+
+    // The refresh (a new upload) makes the segment READY again: the export runs again on its own.
+    await as(acme).upload(`${segments()}/${segmentId}/upload`, csvOf(after)).expect(202);
+    await settle();
+    const listed = (await as(acme).get(`${segments()}/${segmentId}/exports`).expect(200)).body.data;
+    expect(listed).toHaveLength(2);
+    const repeat = listed[1];
+    expect(repeat).toMatchObject({
+      repeatOf: first.id,
+      repeat: 'NONE',
+      config: { audienceName: 'Weekly refreshed buyers', action: 'Replace' },
+      status: 'PROCESSING',
+      references: [{ id: audienceId }],
+    });
+    expect(emailsIn(audienceId)).toEqual(exactly(after));
+    const log = (await as(acme).get(`/exports/${first.id}/events`).expect(200)).body.data;
+    expect(log.map((event: { type: string }) => event.type)).toContain('REPEATED');
+
+    const stopped = await as(acme).post(`/exports/${repeat.id}/stop-repeating`).expect(200);
+    expect(stopped.body.id).toBe(repeat.id);
+    const original = (await as(acme).get(`/exports/${first.id}`).expect(200)).body;
+    expect(original.repeatStoppedAt).toEqual(expect.any(String));
+    const again = await as(acme).post(`/exports/${first.id}/stop-repeating`).expect(409);
+    expect(again.body.code).toBe('EXPORT_NOT_REPEATING');
+    tiktok.emulator.finishProcessing();
+    await as(acme).upload(`${segments()}/${segmentId}/upload`, csvOf(before)).expect(202);
+    await settle();
+    expect((await as(acme).get(`${segments()}/${segmentId}/exports`).expect(200)).body.data).toHaveLength(2);
+  });
+
   it('fails fast on a revoked token, says what to do, and marks the authorization REVOKED', async () => {
     const authorizationId = await connectTikTok(api, tiktok, acme, 'Acme TikTok (to revoke)');
     const revocable = await as(acme)

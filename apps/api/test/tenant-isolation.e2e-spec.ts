@@ -108,6 +108,7 @@ const GRANTEE_EXPECTS: Record<string, Expected> = {
   Exports_events: [404, 'EXPORT_NOT_FOUND'],
   Exports_cancel: [404, 'EXPORT_NOT_FOUND'],
   Exports_retry: [404, 'EXPORT_NOT_FOUND'],
+  Exports_stopRepeating: [404, 'EXPORT_NOT_FOUND'],
   Exports_listForDestination: [403, 'DESTINATION_OWNER_ONLY'],
 };
 

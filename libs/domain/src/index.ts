@@ -93,6 +93,7 @@ export {
   Export,
   ExportEvent,
   ExportEventType,
+  ExportRepeat,
   ExportStatus,
   type ExportTally,
 } from './exports/export.entity';

@@ -1,6 +1,7 @@
 import {
   ExportEventType,
   ExportFailureCode,
+  ExportRepeat,
   ExportStatus,
   MAX_MAPPED_COLUMNS,
   type Export,
@@ -12,6 +13,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsIn,
   IsNotEmpty,
   IsObject,
   IsString,
@@ -57,6 +59,19 @@ export class CreateExportDto {
   @ValidateNested({ each: true })
   @Type(() => SegmentKeyColumnDto)
   mapping?: SegmentKeyColumnDto[];
+
+  @ApiPropertyOptional({
+    enum: ExportRepeat,
+    enumName: 'ExportRepeat',
+    default: ExportRepeat.NONE,
+    description:
+      'ON_REFRESH: export again after each refresh of the segment (same destination, overrides and mapping; a Create becomes a Replace of the audience it made), until stopped with POST /exports/{id}/stop-repeating.',
+  })
+  @IsOptionalNotNull()
+  @IsIn(Object.values(ExportRepeat), {
+    message: `repeat must be one of ${Object.values(ExportRepeat).join(', ')}`,
+  })
+  repeat?: ExportRepeat;
 }
 
 export class ExportProgressDto {
@@ -159,6 +174,20 @@ export class ExportDto {
 
   @ApiProperty({ type: [SegmentKeyColumnDto] })
   mapping!: SegmentKeyColumnDto[];
+
+  @ApiProperty({ enum: ExportRepeat, enumName: 'ExportRepeat', example: ExportRepeat.NONE })
+  repeat!: ExportRepeat;
+
+  @ApiProperty({ type: String, nullable: true, description: 'When its repeats were stopped.' })
+  repeatStoppedAt!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'The export this one repeats, after a refresh of the segment.',
+  })
+  repeatOf!: string | null;
 
   @ApiProperty({
     ...CONFIG_SCHEMA,
@@ -310,6 +339,9 @@ export function toExportDto(exported: Export, now: Date): ExportDto {
     destinationId: destination.id,
     provider: exported.provider,
     mapping: exported.mapping,
+    repeat: exported.repeat,
+    repeatStoppedAt: iso(exported.repeatStoppedAt),
+    repeatOf: exported.repeatOf,
     config: Object.fromEntries(Object.entries(exported.config).filter(([key]) => !hidden.includes(key))),
     hiddenFields: hidden,
     lockedFields: locked,

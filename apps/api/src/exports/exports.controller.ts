@@ -144,6 +144,22 @@ export class ExportsController {
     return toExportDto(await this.exports.retry(principal, exportId), this.clock.now());
   }
 
+  @Post('exports/:exportId/stop-repeating')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Stop repeating an export',
+    description:
+      'Refreshes of the segment no longer export it (an export asked with repeat ON_REFRESH, or any of its repeats).',
+  })
+  @ApiOkResponse({ type: ExportDto, description: 'The export.' })
+  @ApiErrors(ErrorCode.EXPORT_NOT_FOUND, ErrorCode.EXPORT_NOT_REPEATING)
+  async stopRepeating(
+    @CurrentPrincipal() principal: Principal,
+    @Param('exportId') exportId: string,
+  ): Promise<ExportDto> {
+    return toExportDto(await this.exports.stopRepeating(principal, exportId), this.clock.now());
+  }
+
   @Get('destinations/:destinationId/exports')
   @ApiOperation({
     summary: "Audit a destination's exports (owner only)",

@@ -53,6 +53,7 @@ export const ERROR_STATUS = {
   [ErrorCode.EXPORT_NOT_FOUND]: HttpStatus.NOT_FOUND,
   [ErrorCode.EXPORT_NOT_CANCELLABLE]: HttpStatus.CONFLICT,
   [ErrorCode.EXPORT_NOT_RETRYABLE]: HttpStatus.CONFLICT,
+  [ErrorCode.EXPORT_NOT_REPEATING]: HttpStatus.CONFLICT,
 } as const satisfies Record<ErrorCode, HttpStatus>;
 
 /** The reason phrase for a status, e.g. 404 → "Not Found". */

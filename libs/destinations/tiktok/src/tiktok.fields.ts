@@ -46,6 +46,8 @@ export const TIKTOK_FIELDS: readonly FieldDefinition[] = [
     editable: true,
     example: 'Create',
     rules: { values: TIKTOK_ACTIONS },
+    // A repeat after a refresh makes the audience the first run created hold the refreshed segment.
+    onRepeat: { Create: 'Replace' },
   },
   {
     key: 'retentionInDays',

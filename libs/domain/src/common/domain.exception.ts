@@ -57,6 +57,7 @@ export enum ErrorCode {
   EXPORT_NOT_FOUND = 'EXPORT_NOT_FOUND',
   EXPORT_NOT_CANCELLABLE = 'EXPORT_NOT_CANCELLABLE',
   EXPORT_NOT_RETRYABLE = 'EXPORT_NOT_RETRYABLE',
+  EXPORT_NOT_REPEATING = 'EXPORT_NOT_REPEATING',
 }
 
 /** One problem with one input field, e.g. `{ field: 'name', rule: 'maxLength', message: '…' }`. */

@@ -5,6 +5,7 @@ import {
   type ExportCounts,
   type ExportMilestone,
   type ExportReporter,
+  type FieldDefinition,
   type ProviderReference,
 } from '@conduit/destinations-core';
 import type { SegmentRowStore } from '@conduit/segment-store';
@@ -204,16 +205,23 @@ export class ExportRunner implements OnModuleInit {
         config: exported.config,
         credentials,
         checkpoint: exported.checkpoint,
-        previousReferences: await this.previousReferences(exported),
+        previousReferences: await this.previousReferences(exported, provider.fields),
         signal,
       },
       reporter,
     );
   }
 
-  /** What the last export through this destination by this company made (e.g. the audience to append to). */
-  private async previousReferences(exported: Export): Promise<ProviderReference[]> {
-    const previous = await this.em.findOne(
+  /**
+   * What the last export to the same target made (e.g. the audience an Append or a repeat updates):
+   * through this destination, by this company, with the same config but for the fields a repeat
+   * changes (TikTok's action). Another audience name is another target: the provider then looks it up.
+   */
+  private async previousReferences(
+    exported: Export,
+    fields: readonly FieldDefinition[],
+  ): Promise<ProviderReference[]> {
+    const candidates = await this.em.find(
       Export,
       {
         destination: exported.destination.id,
@@ -221,9 +229,14 @@ export class ExportRunner implements OnModuleInit {
         id: { $lt: exported.id },
         status: { $in: [ExportStatus.PROCESSING, ExportStatus.COMPLETED] },
       },
-      { orderBy: { id: 'desc' } },
+      { orderBy: { id: 'desc' }, limit: 50 },
     );
-    return previous?.references ?? [];
+    const varying = new Set(fields.filter((field) => field.onRepeat).map((field) => field.key));
+    const sameTarget = (other: Export) =>
+      [...new Set([...Object.keys(other.config), ...Object.keys(exported.config)])]
+        .filter((key) => !varying.has(key))
+        .every((key) => other.config[key] === exported.config[key]);
+    return candidates.find(sameTarget)?.references ?? [];
   }
 
   private async beat(exportId: string, stop: (reason: StopReason) => void): Promise<void> {

@@ -25,6 +25,12 @@ export enum ExportStatus {
   CANCELLED = 'CANCELLED',
 }
 
+/** NONE: runs once. ON_REFRESH: runs again after each refresh of its segment, until stopped. */
+export enum ExportRepeat {
+  NONE = 'NONE',
+  ON_REFRESH = 'ON_REFRESH',
+}
+
 export const ACTIVE_EXPORT_STATUSES = [ExportStatus.QUEUED, ExportStatus.RUNNING] as const;
 
 /** What an export counted, kept as it runs (at most every few seconds) and final once it is sent. */
@@ -87,6 +93,17 @@ export class Export {
 
   @Property({ type: 'string', length: 16 })
   status: ExportStatus = ExportStatus.QUEUED;
+
+  /** Set on the export a company asked for; its repeats point back at it with `repeatOf`. */
+  @Property({ type: 'string', length: 16 })
+  repeat: ExportRepeat = ExportRepeat.NONE;
+
+  @Property({ type: 'datetime', nullable: true })
+  repeatStoppedAt: Date | null = null;
+
+  /** The export this one repeats (after a refresh of the segment). */
+  @Property({ type: 'string', length: ID_LENGTH, nullable: true, index: true })
+  repeatOf: string | null = null;
 
   @Property({ type: 'json' })
   counts: ExportTally = { read: 0, valid: 0, invalid: {}, duplicates: 0, uploaded: 0 };
@@ -188,6 +205,9 @@ export enum ExportEventType {
   CANCEL_REQUESTED = 'CANCEL_REQUESTED',
   CANCELLED = 'CANCELLED',
   RETRIED = 'RETRIED',
+  REPEATED = 'REPEATED',
+  REPEAT_SKIPPED = 'REPEAT_SKIPPED',
+  REPEAT_STOPPED = 'REPEAT_STOPPED',
 }
 
 /** One step of an export, in words a person reads. Append-only. */

@@ -1,7 +1,12 @@
-import type { ConfigValue, DestinationProvider, KeyMapping } from '@conduit/destinations-core';
+import {
+  repeatConfig,
+  type ConfigValue,
+  type DestinationProvider,
+  type KeyMapping,
+} from '@conduit/destinations-core';
 import type { SegmentRowStore } from '@conduit/segment-store';
 import { EntityManager } from '@mikro-orm/core';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../api-keys/api-key.service';
 import { AuthorizationStatus } from '../authorizations/authorization.entity';
 import { Clock } from '../common/clock';
@@ -10,8 +15,16 @@ import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '..
 import { Company } from '../companies/company.entity';
 import { DestinationService } from '../destinations/destination.service';
 import { JobRunner, type JobName } from '../jobs/job-runner';
+import type { Segment } from '../segments/segment.entity';
 import { SEGMENT_ROW_STORE, SegmentService } from '../segments/segment.service';
-import { Export, ExportEvent, ExportEventType, ExportStatus } from './export.entity';
+import {
+  ACTIVE_EXPORT_STATUSES,
+  Export,
+  ExportEvent,
+  ExportEventType,
+  ExportRepeat,
+  ExportStatus,
+} from './export.entity';
 
 export const EXPORT_JOB: JobName = 'export.run';
 
@@ -21,6 +34,8 @@ export interface CreateExportInput {
   overrides?: Readonly<Record<string, unknown>>;
   /** Segment column → key type and encoding; defaults to the segment's key columns. */
   mapping?: readonly KeyMapping[];
+  /** ON_REFRESH: run again after each refresh of the segment, until stopped. */
+  repeat?: ExportRepeat;
 }
 
 /** At most this many columns may be mapped (a segment has at most 1,000 columns). */
@@ -33,6 +48,8 @@ export const MAX_MAPPED_COLUMNS = 50;
  */
 @Injectable()
 export class ExportService {
+  private readonly logger = new Logger(ExportService.name);
+
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
@@ -82,6 +99,7 @@ export class ExportService {
       overrides: overridesGiven(overrides),
       mapping,
     });
+    exported.repeat = input.repeat ?? ExportRepeat.NONE;
     exported.createdAt = this.clock.now();
     this.em.persist(exported);
     this.record(
@@ -228,6 +246,112 @@ export class ExportService {
     await this.em.flush();
     await this.jobs.enqueue(EXPORT_JOB, exported.id, principal.companyId);
     return this.reload(exported);
+  }
+
+  /** Ends the repeats of an export (the one asked for, or any of its repeats names it). */
+  async stopRepeating(principal: Principal, exportId: string): Promise<Export> {
+    const asked = await this.get(principal.companyId, exportId);
+    const original = asked.repeatOf ? await this.get(principal.companyId, asked.repeatOf) : asked;
+    if (original.repeat !== ExportRepeat.ON_REFRESH || original.repeatStoppedAt) {
+      throw new DomainException(
+        ErrorCode.EXPORT_NOT_REPEATING,
+        `Export ${original.id} does not repeat${original.repeatStoppedAt ? ` any more (stopped at ${original.repeatStoppedAt.toISOString()})` : ''}; nothing to stop.`,
+      );
+    }
+    original.repeatStoppedAt = this.clock.now();
+    this.record(
+      original,
+      ExportEventType.REPEAT_STOPPED,
+      'Repeats stopped: refreshes of the segment no longer export it.',
+      {},
+    );
+    await this.em.flush();
+    return asked;
+  }
+
+  /**
+   * After a refresh made the segment READY again: each export asked to repeat runs again on the new
+   * rows, with the same destination, overrides and mapping, its config as the provider says for a
+   * repeat (TikTok: Create becomes Replace of the audience the first run created). A repeat that can
+   * no longer run (share revoked, mapping gone) stops repeating and says why in the log.
+   */
+  async repeatAfterRefresh(segment: Segment): Promise<string[]> {
+    const originals = await this.em.find(
+      Export,
+      { segment: segment.id, repeat: ExportRepeat.ON_REFRESH, repeatStoppedAt: null, repeatOf: null },
+      { populate: ['destination'], orderBy: { id: 'asc' } },
+    );
+    const queued: string[] = [];
+    for (const original of originals) {
+      const running = await this.em.count(Export, {
+        $or: [{ id: original.id }, { repeatOf: original.id }],
+        status: { $in: [...ACTIVE_EXPORT_STATUSES] },
+      });
+      if (running > 0) {
+        this.record(
+          original,
+          ExportEventType.REPEAT_SKIPPED,
+          'Not repeated: its previous run is still going; the next refresh repeats it.',
+          {},
+        );
+        continue;
+      }
+      try {
+        queued.push(await this.repeatOnce(original, segment));
+      } catch (error) {
+        if (!(error instanceof DomainException)) throw error;
+        original.repeatStoppedAt = this.clock.now();
+        this.record(original, ExportEventType.REPEAT_STOPPED, `Repeats stopped: ${error.message}`, {
+          code: error.code,
+        });
+      }
+    }
+    await this.em.flush();
+    for (const id of queued) await this.jobs.enqueue(EXPORT_JOB, id, segment.company.id);
+    if (queued.length > 0)
+      this.logger.log(`Segment ${segment.id} refreshed: repeating exports ${queued.join(', ')}`);
+    return queued;
+  }
+
+  private async repeatOnce(original: Export, segment: Segment): Promise<string> {
+    const companyId = original.company.id;
+    const { access, provider, config } = await this.destinations.resolveForExport(
+      companyId,
+      original.destination.id,
+      original.overrides,
+      { collaborationId: original.collaboration.id },
+    );
+    const datasetId = segment.datasetId as string;
+    const mapping = checkMapping(provider, original.mapping, (await this.store.manifest(datasetId)).columns);
+    const repeated = new Export({
+      collaboration: original.collaboration,
+      segment,
+      destination: access.destination,
+      company: original.company,
+      createdBy: null,
+      provider: provider.id,
+      datasetId,
+      totalRows: segment.rowCount ?? 0,
+      config: repeatConfig(provider.fields, config),
+      overrides: original.overrides,
+      mapping,
+    });
+    repeated.repeatOf = original.id;
+    repeated.createdAt = this.clock.now();
+    this.em.persist(repeated);
+    this.record(
+      repeated,
+      ExportEventType.QUEUED,
+      `Queued: a repeat of ${original.id} after the refresh of segment ${segment.id} (${segment.rowCount ?? 0} rows).`,
+      { repeatOf: original.id, config: repeated.config },
+    );
+    this.record(
+      original,
+      ExportEventType.REPEATED,
+      `Repeated as ${repeated.id} after the refresh of the segment.`,
+      { exportId: repeated.id },
+    );
+    return repeated.id;
   }
 
   private async page(where: Record<string, unknown>, request: PageRequest): Promise<Page<Export>> {

@@ -12,6 +12,7 @@ import { Clock } from '../common/clock';
 import { startHeartbeat } from '../common/heartbeat';
 import { UnitOfWork } from '../common/unit-of-work';
 import { ACTIVE_EXPORT_STATUSES, Export } from '../exports/export.entity';
+import { ExportService } from '../exports/export.service';
 import { JobRunner } from '../jobs/job-runner';
 import { DataSourceService } from './data-source.service';
 import { boundedErrorMessage, Segment, SegmentSourceType, SegmentStatus } from './segment.entity';
@@ -33,6 +34,7 @@ export class SegmentMaterializer implements OnModuleInit {
     private readonly clock: Clock,
     private readonly jobs: JobRunner,
     private readonly dataSources: DataSourceService,
+    private readonly exports: ExportService,
     @Inject(SEGMENT_ROW_STORE) private readonly store: SegmentRowStore,
     @Inject(SegmentConfig) private readonly config: SegmentConfig,
   ) {}
@@ -105,8 +107,15 @@ export class SegmentMaterializer implements OnModuleInit {
       current.errorMessage = null;
       return previous;
     });
-    if (!published.applied) await this.store.remove(datasetId);
-    else if (published.result && published.result !== datasetId) await this.retire(published.result);
+    if (!published.applied) return this.store.remove(datasetId);
+    if (published.result && published.result !== datasetId) await this.retire(published.result);
+    // Exports asked to repeat on refresh run on the new rows; a problem there never fails the segment.
+    const refreshed = await this.em.findOneOrFail(Segment, { id: segment.id }, { refresh: true });
+    await this.exports
+      .repeatAfterRefresh(refreshed)
+      .catch((error: unknown) =>
+        this.logger.error({ err: error }, `Segment ${segment.id}: exports not repeated`),
+      );
   }
 
   /** The previous rows go, unless an export still reads them (it removes them when it is done). */

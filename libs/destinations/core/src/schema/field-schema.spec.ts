@@ -1,4 +1,4 @@
-import { resolveConfig, validateConfig, type FieldDefinition } from './field-schema';
+import { repeatConfig, resolveConfig, validateConfig, type FieldDefinition } from './field-schema';
 
 const fields: FieldDefinition[] = [
   {
@@ -206,5 +206,18 @@ describe('validateConfig', () => {
     expect(validateConfig(letters, { city: 'Zürich 8001' })).toEqual([
       { field: 'config.city', rule: 'pattern', message: 'City must be letters only' },
     ]);
+  });
+});
+
+describe('repeatConfig', () => {
+  it("applies each field's onRepeat and keeps every other value", () => {
+    const withRepeat: FieldDefinition[] = [{ ...fields[2], onRepeat: { A: 'B' } }, fields[3]];
+    expect(repeatConfig(withRepeat, { mode: 'A', days: 30, name: 'kept' })).toEqual({
+      mode: 'B',
+      days: 30,
+      name: 'kept',
+    });
+    expect(repeatConfig(withRepeat, { mode: 'B' })).toEqual({ mode: 'B' });
+    expect(repeatConfig(withRepeat, {})).toEqual({});
   });
 });

@@ -25,6 +25,11 @@ export interface FieldDefinition {
   example: string | number;
   /** The value must be one of the authorization's external accounts (e.g. a TikTok advertiser id). */
   externalAccount?: boolean;
+  /**
+   * How a value reads when an export repeats after its segment is refreshed: e.g. TikTok's action
+   * `Create` becomes `Replace`, so the repeat updates the audience the first run created.
+   */
+  onRepeat?: Readonly<Record<string, ConfigValue>>;
 }
 
 export type ConfigValue = string | number;
@@ -87,6 +92,20 @@ export function resolveConfig(
     else if (field.default !== undefined) resolved[field.key] = field.default;
   }
   return resolved;
+}
+
+/** The config a repeat of an export runs with: each field's `onRepeat` applied. */
+export function repeatConfig(
+  fields: readonly FieldDefinition[],
+  values: Readonly<Record<string, ConfigValue>>,
+): Record<string, ConfigValue> {
+  const repeated: Record<string, ConfigValue> = { ...values };
+  for (const field of fields) {
+    const value = values[field.key];
+    const next = value === undefined ? undefined : field.onRepeat?.[String(value)];
+    if (next !== undefined) repeated[field.key] = next;
+  }
+  return repeated;
 }
 
 function checkValue(

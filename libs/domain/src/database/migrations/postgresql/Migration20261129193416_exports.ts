@@ -1,10 +1,11 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261129191852_exports extends Migration {
+export class Migration20261129193416_exports extends Migration {
 
   override async up(): Promise<void> {
-    this.addSql(`create table "exports" ("id" varchar(40) not null, "collaboration_id" varchar(40) not null, "segment_id" varchar(40) not null, "destination_id" varchar(40) not null, "company_id" varchar(40) not null, "created_by" varchar(40) null, "provider" varchar(32) not null, "dataset_id" varchar(120) not null, "total_rows" int not null, "config" jsonb not null, "overrides" jsonb not null, "mapping" jsonb not null, "status" varchar(16) not null, "counts" jsonb not null, "checkpoint" jsonb null, "references" jsonb not null, "processing_state" varchar(16) null, "audience_size" bigint null, "error_code" varchar(64) null, "error_message" text null, "attempts" int not null, "heartbeat_at" timestamptz null, "cancel_requested_at" timestamptz null, "next_status_check_at" timestamptz null, "status_checks" int not null, "created_at" timestamptz not null, "started_at" timestamptz null, "sent_at" timestamptz null, "finished_at" timestamptz null, "updated_at" timestamptz not null, constraint "exports_pkey" primary key ("id"));`);
+    this.addSql(`create table "exports" ("id" varchar(40) not null, "collaboration_id" varchar(40) not null, "segment_id" varchar(40) not null, "destination_id" varchar(40) not null, "company_id" varchar(40) not null, "created_by" varchar(40) null, "provider" varchar(32) not null, "dataset_id" varchar(120) not null, "total_rows" int not null, "config" jsonb not null, "overrides" jsonb not null, "mapping" jsonb not null, "status" varchar(16) not null, "repeat" varchar(16) not null, "repeat_stopped_at" timestamptz null, "repeat_of" varchar(40) null, "counts" jsonb not null, "checkpoint" jsonb null, "references" jsonb not null, "processing_state" varchar(16) null, "audience_size" bigint null, "error_code" varchar(64) null, "error_message" text null, "attempts" int not null, "heartbeat_at" timestamptz null, "cancel_requested_at" timestamptz null, "next_status_check_at" timestamptz null, "status_checks" int not null, "created_at" timestamptz not null, "started_at" timestamptz null, "sent_at" timestamptz null, "finished_at" timestamptz null, "updated_at" timestamptz not null, constraint "exports_pkey" primary key ("id"));`);
     this.addSql(`create index "exports_destination_id_index" on "exports" ("destination_id");`);
+    this.addSql(`create index "exports_repeat_of_index" on "exports" ("repeat_of");`);
     this.addSql(`create index "exports_status_index" on "exports" ("status");`);
     this.addSql(`create index "exports_segment_index" on "exports" ("segment_id", "company_id");`);
 
