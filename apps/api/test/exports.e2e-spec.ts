@@ -303,6 +303,47 @@ describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, (
     expect(cancel.body.code).toBe('EXPORT_NOT_CANCELLABLE');
   }, 60_000);
 
+  it('cancels a running export at its next safe point: nothing applied, and the log says so', async () => {
+    const segmentId = await readySegment(acme, emails('cancel', 20));
+    // Slow TikTok: the run is still uploading when the cancel arrives.
+    tiktok.emulator.configureFaults({ latencyMs: 300 });
+    try {
+      const accepted = await as(acme)
+        .post(`${segments()}/${segmentId}/exports`, {
+          destinationId,
+          overrides: { audienceName: 'Cancelled while running' },
+        })
+        .expect(202);
+      const path = `/exports/${accepted.body.id}`;
+      for (let tries = 0; tries < 100; tries++) {
+        if ((await as(acme).get(path).expect(200)).body.status === 'RUNNING') break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const asked = await as(acme).post(`${path}/cancel`).expect(202);
+      expect(asked.body.status).toBe('RUNNING');
+      await settle();
+      const cancelled = (await as(acme).get(path).expect(200)).body;
+      expect(cancelled).toMatchObject({ status: 'CANCELLED', finishedAt: expect.any(String) });
+      const log = (await as(acme).get(`${path}/events`).expect(200)).body.data;
+      expect(log.map((event: { type: string }) => event.type)).toEqual(
+        expect.arrayContaining(['CANCEL_REQUESTED', 'CANCELLED']),
+      );
+      expect(log.at(-1).message).toMatch(/^Cancelled/);
+      expect(
+        tiktok.emulator
+          .inspectAudiences(ADVERTISER)
+          .filter((entry) => entry['name'] === 'Cancelled while running'),
+      ).toEqual([]);
+      const twice = await as(acme).post(`${path}/cancel`).expect(409);
+      expect(twice.body).toMatchObject({
+        code: 'EXPORT_NOT_CANCELLABLE',
+        message: expect.stringMatching(/CANCELLED/),
+      });
+    } finally {
+      tiktok.emulator.configureFaults({ latencyMs: 0 });
+    }
+  });
+
   it('repeats after each refresh of the segment, replacing the audience it created, until stopped', async () => {
     const before = emails('weekly', 30);
     const after = emails('weekly-next', 20);

@@ -472,6 +472,7 @@ class DurableReporter implements ExportReporter {
     private readonly stop: (reason: StopReason) => void,
   ) {}
 
+  /** Saves the checkpoint; a cancel asked meanwhile stops the run here, a safe point by definition. */
   async checkpoint(checkpoint: ExportCheckpoint): Promise<void> {
     await this.settled();
     const saved = await this.em.nativeUpdate(
@@ -482,6 +483,15 @@ class DurableReporter implements ExportReporter {
     if (saved !== 1) {
       this.stop('leaseLost');
       throw new Error(`Export ${this.exportId}: the checkpoint was not saved (the run lost its claim).`);
+    }
+    const current = await this.em.findOne(
+      Export,
+      { id: this.exportId },
+      { fields: ['cancelRequestedAt'], disableIdentityMap: true },
+    );
+    if (current?.cancelRequestedAt) {
+      this.stop('cancelled');
+      throw new Error(`Export ${this.exportId}: cancelled.`);
     }
   }
 
