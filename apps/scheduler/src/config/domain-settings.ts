@@ -1,5 +1,5 @@
 import { segmentSettingsOf } from '@conduit/config';
-import { registryFromEnv } from '@conduit/destinations-catalog';
+import { registryFromEnv, sharedLimitsFromEnv } from '@conduit/destinations-catalog';
 import { resolveEncryptionKeys, type DomainSettings } from '@conduit/domain';
 import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
@@ -17,12 +17,20 @@ export function domainSettingsFrom(config: ConfigService<SchedulerEnv, true>): D
       },
       (notice) => new Logger('Encryption').warn(notice),
     ).spec,
-    registry: registryFromEnv({
-      TIKTOK_APP_ID: get('TIKTOK_APP_ID'),
-      TIKTOK_APP_SECRET: get('TIKTOK_APP_SECRET'),
-      TIKTOK_API_BASE_URL: get('TIKTOK_API_BASE_URL'),
-      TIKTOK_AUTHORIZE_URL: get('TIKTOK_AUTHORIZE_URL'),
-    }),
+    registry: registryFromEnv(
+      {
+        TIKTOK_APP_ID: get('TIKTOK_APP_ID'),
+        TIKTOK_APP_SECRET: get('TIKTOK_APP_SECRET'),
+        TIKTOK_API_BASE_URL: get('TIKTOK_API_BASE_URL'),
+        TIKTOK_AUTHORIZE_URL: get('TIKTOK_AUTHORIZE_URL'),
+      },
+      {
+        sharedLimits: sharedLimitsFromEnv({
+          REDIS_URL: get('REDIS_URL'),
+          CONDUIT_QUEUE_PREFIX: get('CONDUIT_QUEUE_PREFIX'),
+        }),
+      },
+    ),
     exports: { processingDeadlineMs: get('EXPORT_PROCESSING_DEADLINE_HOURS') * 3_600_000 },
     segments: segmentSettingsOf({
       CONDUIT_DATA_DIR: get('CONDUIT_DATA_DIR'),

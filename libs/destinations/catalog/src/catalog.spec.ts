@@ -1,5 +1,5 @@
 import { TikTokProvider } from '@conduit/destinations-tiktok';
-import { buildDestinationRegistry } from './catalog';
+import { buildDestinationRegistry, TIKTOK_APP_QUOTA } from './catalog';
 
 describe('buildDestinationRegistry', () => {
   it('registers TikTok when its app is configured', () => {
@@ -21,5 +21,16 @@ describe('buildDestinationRegistry', () => {
       expect(registry.find('tiktok')).toBeUndefined();
       expect(registry.unavailableReason('tiktok')?.reason).toMatch(/TIKTOK_APP_ID and TIKTOK_APP_SECRET/);
     }
+  });
+
+  it("shares TikTok's quota as the provider declares it", () => {
+    const registry = buildDestinationRegistry({
+      tiktok: { appId: '7100000000000000001', secret: 's3cret' },
+    });
+    const limits = registry.find('tiktok')?.limits;
+    expect(TIKTOK_APP_QUOTA).toEqual({
+      perSecond: limits?.requestsPerSecond,
+      perMinute: limits?.requestsPerMinute,
+    });
   });
 });

@@ -1,10 +1,13 @@
 import {
   DestinationRegistry,
   type FieldDefinition,
+  type RateLimits,
   type RequestRateLimiter,
   type UnavailableProvider,
 } from '@conduit/destinations-core';
 import { TIKTOK_FIELDS, TIKTOK_PROVIDER_ID, TikTokProvider } from '@conduit/destinations-tiktok';
+import type { Redis } from 'ioredis';
+import { RedisRateLimiter } from './redis-rate-limiter';
 
 /** Deployment settings of every provider this build ships; a provider without its app settings is unavailable. */
 export interface ProviderSettings {
@@ -16,9 +19,17 @@ export interface ProviderSettings {
   };
 }
 
+/** TikTok's request quota per developer app (reference: 10 QPS, 600 QPM), as its provider declares it. */
+export const TIKTOK_APP_QUOTA: RateLimits = { perSecond: 10, perMinute: 600 };
+
 export interface CatalogOptions {
-  /** Shares each provider's request budget across processes (Redis); in-process by default. */
+  /** One limiter for every provider (specs); see `sharedLimits` for deployments. */
   rateLimiter?: RequestRateLimiter;
+  /**
+   * Shares each provider's request budget across every process through this Redis, so no number of
+   * workers makes a provider throttle. Without it, each process keeps its own budget.
+   */
+  sharedLimits?: { redis: Redis; prefix: string };
   /** Where providers write files before upload (a folder under the data directory). */
   workDirectory?: string;
 }
@@ -32,6 +43,11 @@ export function buildDestinationRegistry(
   options: CatalogOptions = {},
 ): DestinationRegistry {
   const unavailable: UnavailableProvider[] = [];
+  const limiterFor = (quota: RateLimits) =>
+    options.rateLimiter ??
+    (options.sharedLimits
+      ? new RedisRateLimiter(options.sharedLimits.redis, quota, `${options.sharedLimits.prefix}:rate`)
+      : undefined);
   const { appId, secret, apiBaseUrl, authorizeUrl } = settings.tiktok;
   const tiktok =
     appId && secret
@@ -40,7 +56,7 @@ export function buildDestinationRegistry(
           secret,
           apiBaseUrl,
           authorizeUrl,
-          rateLimiter: options.rateLimiter,
+          rateLimiter: limiterFor(TIKTOK_APP_QUOTA),
           workDirectory: options.workDirectory,
         })
       : undefined;

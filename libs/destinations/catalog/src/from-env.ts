@@ -1,5 +1,6 @@
 import type { ProvidersEnv } from '@conduit/config';
 import type { DestinationRegistry } from '@conduit/destinations-core';
+import { Redis } from 'ioredis';
 import { buildDestinationRegistry, type CatalogOptions } from './catalog';
 
 /** The registry from a process's validated environment (TIKTOK_APP_ID, TIKTOK_APP_SECRET, …). */
@@ -21,4 +22,19 @@ export function registryFromEnv(
     },
     options,
   );
+}
+
+/**
+ * With REDIS_URL, every process shares each provider's request budget through that Redis (the
+ * connection opens on the first provider call). Without, none: each process keeps its own.
+ */
+export function sharedLimitsFromEnv(env: {
+  REDIS_URL?: string;
+  CONDUIT_QUEUE_PREFIX: string;
+}): CatalogOptions['sharedLimits'] {
+  if (!env.REDIS_URL) return undefined;
+  return {
+    redis: new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 }),
+    prefix: env.CONDUIT_QUEUE_PREFIX,
+  };
 }

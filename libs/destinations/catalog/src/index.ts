@@ -2,7 +2,9 @@
 export {
   buildDestinationRegistry,
   PROVIDER_FIELD_SCHEMAS,
+  TIKTOK_APP_QUOTA,
   type CatalogOptions,
   type ProviderSettings,
 } from './catalog';
-export { registryFromEnv } from './from-env';
+export { registryFromEnv, sharedLimitsFromEnv } from './from-env';
+export { RedisRateLimiter } from './redis-rate-limiter';

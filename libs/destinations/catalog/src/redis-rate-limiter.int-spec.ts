@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { RedisRateLimiter } from './redis-rate-limiter';
+
+const redisUrl = process.env['REDIS_URL'];
+if (!redisUrl) {
+  console.warn('RedisRateLimiter suite SKIPPED: set REDIS_URL=redis://127.0.0.1:6379 to run it.');
+}
+
+(redisUrl ? describe : describe.skip)('RedisRateLimiter (Redis)', () => {
+  const clients: Redis[] = [];
+  const connect = () => {
+    const client = new Redis(redisUrl as string, { maxRetriesPerRequest: 1 });
+    clients.push(client);
+    return client;
+  };
+  const prefix = `conduit-spec-${randomBytes(4).toString('hex')}:rate`;
+
+  afterAll(async () => {
+    await clients[0]?.del(...(await clients[0].keys(`${prefix}:*`)), `${prefix}:none`);
+    await Promise.all(clients.map((client) => client.quit()));
+  });
+
+  it('holds three "workers" with their own connections to one budget per second together', async () => {
+    const workers = [0, 1, 2].map(() => new RedisRateLimiter(connect(), { perSecond: 5 }, prefix));
+    const times: number[] = [];
+    const started = Date.now();
+    await Promise.all(
+      workers.map(async (worker) => {
+        for (let n = 0; n < 5; n++) {
+          await worker.acquire('app-1');
+          times.push(Date.now() - started);
+        }
+      }),
+    );
+    times.sort((a, b) => a - b);
+    // 15 requests at 5 per second: never a sixth within one second, so at least two seconds in all.
+    for (let index = 5; index < times.length; index++)
+      expect(times[index] - times[index - 5]).toBeGreaterThanOrEqual(990);
+    expect(times.at(-1)).toBeGreaterThanOrEqual(1990);
+    process.stdout.write(`redis rate limiter: 15 requests from 3 workers at 5/s took ${times.at(-1)} ms\n`);
+  });
+
+  it('keeps keys apart and applies the per-minute quota', async () => {
+    const limiter = new RedisRateLimiter(connect(), { perSecond: 100, perMinute: 3 }, prefix);
+    for (let n = 0; n < 3; n++) await limiter.acquire('minute');
+    const started = Date.now();
+    await limiter.acquire('other-app');
+    expect(Date.now() - started).toBeLessThan(200);
+    // The fourth request this minute waits for the first one to leave the window, about 60 s.
+    const wait = await limiter.tryAcquire('minute');
+    expect(wait).toBeGreaterThan(58_000);
+    expect(wait).toBeLessThanOrEqual(60_000);
+  });
+});
