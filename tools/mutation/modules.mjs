@@ -315,8 +315,8 @@ export const MODULES = {
     what: 'resumable exports: checkpoints in row order, resume without re-uploading or doubling',
     // export, the upload loop, its checkpoints, applying to the audience, and the dedupe line builder.
     mutate: [
-      'libs/destinations/tiktok/src/tiktok.provider.ts:184-406',
-      'libs/destinations/tiktok/src/tiktok.provider.ts:563-631',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:209-440',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:714-782',
     ],
     specs: [
       'libs/destinations/tiktok/src/tiktok.provider.spec.ts',
@@ -328,21 +328,21 @@ export const MODULES = {
       // uploads[k + 1 - n], the same file as uploads[k - n] before, and awaiting the string is a no-op.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 252,
+        line: 277,
         mutator: 'ArrayDeclaration',
         why: 'the same upload is awaited at the same moment',
       },
       // Only settled before rethrowing: a string settles at once.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 254,
+        line: 279,
         mutator: 'ArrayDeclaration',
         why: 'Promise.allSettled of a string settles at once',
       },
       // Under the bound, uploads[length - n] is uploads[negative]: undefined, and awaiting it is a no-op.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 288,
+        line: 314,
         mutator: 'ConditionalExpression',
         replacement: 'true',
         why: 'awaiting uploads[negative index] awaits undefined',
@@ -350,20 +350,20 @@ export const MODULES = {
       // Both removals target what exists (the uploaded file, the work folder): force changes nothing.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 272,
+        line: 298,
         mutator: 'BooleanLiteral',
         why: 'the file is there when its upload lands',
       },
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 316,
+        line: 342,
         mutator: 'BooleanLiteral',
         why: 'the work folder exists until this removal',
       },
       // With one key type, the MULTIPLE_TYPES path joins a single column: the same lines.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 624,
+        line: 775,
         mutator: 'ConditionalExpression',
         replacement: 'false',
         why: 'one column joined by commas is the column',
@@ -371,7 +371,7 @@ export const MODULES = {
       // findTarget looks for a reference of kind TIKTOK_AUDIENCE_REFERENCE; a string has no kind.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 385,
+        line: 417,
         mutator: 'ArrayDeclaration',
         why: 'a string is never a recorded audience reference',
       },

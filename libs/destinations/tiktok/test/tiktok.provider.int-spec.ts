@@ -276,9 +276,11 @@ describe('TikTokProvider export (against the emulator)', () => {
       request({ audienceName: 'Newest by name' }, () => emailRows(5, 'new')),
       recordingReporter(),
     );
+    world.running.emulator.finishProcessing();
+    // A reporter that does not listen to milestones is fine.
     const appended = await world.provider.export(
       request({ audienceName: 'Newest by name', action: 'Append' }, () => emailRows(2, 'more')),
-      world.reporter(),
+      { checkpoint: async () => undefined },
     );
     expect(appended.references[0].id).toBe(newest.references[0].id);
   });
@@ -728,6 +730,44 @@ describe('TikTokProvider files on disk, cancellation and progress (against the e
     } finally {
       await slow.close();
       rmSync(workDirectory, { recursive: true, force: true });
+    }
+  });
+
+  it('returns from a failed export only once no upload is still running', async () => {
+    const slow = await startTikTokWorld({}, { maxFileBytes: 65 * 10, uploadConcurrency: 3 });
+    try {
+      slow.running.emulator.configureFaults({ latencyMs: 50 });
+      const uploads = () =>
+        slow.running.emulator.requests.filter((entry) => entry.path === UPLOAD).map((entry) => entry.code);
+      const attempt = slow.provider.export(
+        {
+          exportId: 'exp_failing_checkpoint',
+          rows: async function* () {
+            for await (const row of emailRows(20, 'in-flight')) {
+              // The first file's upload lands, and its checkpoint fails, before the second file starts.
+              if (row['email'] === 'in-flight19@example.com')
+                await new Promise((resolve) => setTimeout(resolve, 150));
+              yield row;
+            }
+          },
+          mapping: EMAIL,
+          config: config('Failing checkpoint'),
+          credentials: { accessToken: slow.accessToken },
+        },
+        {
+          async checkpoint() {
+            throw new Error('the checkpoint store is down');
+          },
+        },
+      );
+      await expect(attempt).rejects.toThrow('the checkpoint store is down');
+      const atReturn = uploads();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Both uploads were answered before the export returned, and none ran on after it.
+      expect(atReturn).toEqual([0, 0]);
+      expect(uploads()).toEqual(atReturn);
+    } finally {
+      await slow.close();
     }
   });
 
