@@ -356,6 +356,13 @@ export const MODULES = {
       },
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 298,
+        mutator: 'ObjectLiteral',
+        replacement: '{}',
+        why: 'without options force is false, the same as above',
+      },
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
         line: 342,
         mutator: 'BooleanLiteral',
         why: 'the work folder exists until this removal',
