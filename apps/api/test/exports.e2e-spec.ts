@@ -261,6 +261,37 @@ describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, (
     expect(tiktok.emulator.requests.length).toBe(before);
   });
 
+  it('runs a dry run through the whole pipeline without a single request to TikTok', async () => {
+    const list = emails('dry', 25);
+    const segmentId = await readySegment(acme, list);
+    const before = tiktok.emulator.requests.length;
+    const dry = await exportAndWait(acme, segmentId, {
+      destinationId,
+      overrides: { audienceName: 'Never sent' },
+      dryRun: true,
+    });
+    expect(dry).toMatchObject({
+      status: 'COMPLETED',
+      dryRun: true,
+      references: [],
+      counts: {
+        read: 28,
+        valid: 26,
+        invalid: { MALFORMED: 1, EMPTY: 1 },
+        duplicates: 1,
+        uploaded: 25,
+        files: 1,
+        bytes: 25 * 65,
+        byKeyType: { EMAIL: { valid: 26, invalid: { MALFORMED: 1, EMPTY: 1 }, duplicates: 1 } },
+      },
+    });
+    expect(tiktok.emulator.requests.length).toBe(before);
+    const log = (await as(acme).get(`/exports/${dry.id}/events`).expect(200)).body.data;
+    expect(log.at(-1).message).toBe(
+      'Dry run: would send 25 identifiers in 1 file(s), 1625 bytes from 28 rows; nothing was sent.',
+    );
+  });
+
   it('answers a repeated Idempotency-Key with the same export, queued once', async () => {
     const segmentId = await readySegment(acme, emails('idem', 5));
     const path = `${segments()}/${segmentId}/exports`;

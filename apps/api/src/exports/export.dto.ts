@@ -13,6 +13,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsNotEmpty,
   IsObject,
@@ -72,6 +73,15 @@ export class CreateExportDto {
     message: `repeat must be one of ${Object.values(ExportRepeat).join(', ')}`,
   })
   repeat?: ExportRepeat;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Run the whole pipeline without sending: nothing is uploaded, no audience touched, the provider is not called. The export COMPLETES with the counts of what would be sent.',
+  })
+  @IsOptionalNotNull()
+  @IsBoolean()
+  dryRun?: boolean;
 }
 
 export class ExportProgressDto {
@@ -114,8 +124,32 @@ export class ExportCountsDto {
   @ApiProperty({ example: 2_100, description: 'Valid values dropped as already sent in this export.' })
   duplicates!: number;
 
-  @ApiProperty({ example: 1_447_900, description: 'Distinct identifiers the provider accepted.' })
+  @ApiProperty({
+    example: 1_447_900,
+    description: 'Distinct identifiers the provider accepted (a dry run: would send).',
+  })
   uploaded!: number;
+
+  @ApiPropertyOptional({ example: 1, description: 'Files (or batches) sent, or that a dry run would send.' })
+  files?: number;
+
+  @ApiPropertyOptional({ example: 94_113_500, description: 'Bytes sent, or that a dry run would send.' })
+  bytes?: number;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      properties: {
+        valid: { type: 'integer' },
+        invalid: { type: 'object', additionalProperties: { type: 'integer' } },
+        duplicates: { type: 'integer' },
+      },
+    },
+    example: { EMAIL: { valid: 1_000_000, invalid: { MALFORMED: 120 }, duplicates: 2_000 } },
+    description: 'The counts per key type.',
+  })
+  byKeyType?: Record<string, { valid: number; invalid: Record<string, number>; duplicates: number }>;
 }
 
 export class ProviderReferenceDto {
@@ -174,6 +208,9 @@ export class ExportDto {
 
   @ApiProperty({ type: [SegmentKeyColumnDto] })
   mapping!: SegmentKeyColumnDto[];
+
+  @ApiProperty({ description: 'A dry run: counted, nothing sent.', example: false })
+  dryRun!: boolean;
 
   @ApiProperty({ enum: ExportRepeat, enumName: 'ExportRepeat', example: ExportRepeat.NONE })
   repeat!: ExportRepeat;
@@ -339,6 +376,7 @@ export function toExportDto(exported: Export, now: Date): ExportDto {
     destinationId: destination.id,
     provider: exported.provider,
     mapping: exported.mapping,
+    dryRun: exported.dryRun,
     repeat: exported.repeat,
     repeatStoppedAt: iso(exported.repeatStoppedAt),
     repeatOf: exported.repeatOf,

@@ -24,6 +24,7 @@ import {
   type ExportStatus,
   type ExternalAccount,
   type KeyMapping,
+  type KeyTypeCounts,
   type KeyType,
   type NormalizeOptions,
   type OAuthAuthorization,
@@ -86,6 +87,8 @@ interface UploadedFile {
   endRow: number;
   /** Distinct identifiers in the file. */
   values: number;
+  /** Its size (absent in checkpoints written before it was recorded). */
+  bytes?: number;
 }
 
 /** What a TikTok export records after every step it must not repeat. */
@@ -236,6 +239,12 @@ export class TikTokProvider implements DestinationProvider {
         state: structuredClone(state) as unknown as Record<string, unknown>,
       });
 
+    // A dry run never calls TikTok: the whole pipeline but the sending, counted.
+    if (request.dryRun)
+      return {
+        counts: await this.uploadSegment(request, config, credentials, state, save, reporter),
+        references: [],
+      };
     // Check the credentials before reading a single row: a revoked token fails fast and clearly.
     await this.call(() => this.client.getUserInfo(credentials.accessToken));
     const counts = await this.uploadSegment(request, config, credentials, state, save, reporter);
@@ -266,7 +275,16 @@ export class TikTokProvider implements DestinationProvider {
     save: () => Promise<void>,
     reporter: ExportReporter,
   ): Promise<ExportCounts> {
-    const counts: ExportCounts = { read: 0, valid: 0, invalid: {}, duplicates: 0, uploaded: 0 };
+    const counts: ExportCounts = {
+      read: 0,
+      valid: 0,
+      invalid: {},
+      duplicates: 0,
+      uploaded: 0,
+      byKeyType: {},
+    };
+    // What a dry run would have sent, file by file.
+    const unsent = { files: 0, bytes: 0, values: 0 };
     const normalize: NormalizeOptions = {
       ...request.normalize,
       phoneHashIncludesPlus: config.phoneHashFormat !== 'E164_DIGITS_ONLY',
@@ -284,13 +302,21 @@ export class TikTokProvider implements DestinationProvider {
     let row = 0;
 
     const startUpload = (file: WrittenFile) => {
+      if (request.dryRun) {
+        unsent.files++;
+        unsent.bytes += file.bytes;
+        unsent.values += pendingValues;
+        pendingValues = 0;
+        rmSync(file.path, { force: true });
+        return;
+      }
       const upload = this.uploadFile(config.advertiserId, credentials, state.calculateType, file);
       // Checkpoint in row order, whatever order the uploads finish in.
       const values = pendingValues;
       pendingValues = 0;
       ordered = ordered.then(async () => {
         const { filePath } = await upload;
-        state.files.push({ filePath, endRow: file.endRow, values });
+        state.files.push({ filePath, endRow: file.endRow, values, bytes: file.bytes });
         await save();
         reporter.milestone?.(uploadedMilestone(state.files.length, filePath, values, file.bytes));
       });
@@ -341,7 +367,11 @@ export class TikTokProvider implements DestinationProvider {
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
-    counts.uploaded = uploadedLines(state);
+    counts.uploaded = request.dryRun ? unsent.values : uploadedLines(state);
+    counts.files = request.dryRun ? unsent.files : state.files.length;
+    counts.bytes = request.dryRun
+      ? unsent.bytes
+      : state.files.reduce((total, file) => total + (file.bytes ?? 0), 0);
     reporter.progress?.(counts);
     return counts;
   }
@@ -743,7 +773,10 @@ class LineBuilder {
     this.types = [...new Set(mapping.map((entry) => entry.keyType))];
     if (calculateType === 'MULTIPLE_TYPES')
       this.header = this.types.map((type) => MULTIPLE_TYPES_HEADER[type]).join(',');
-    for (const type of this.types) this.seen.set(type, new IdentifierSet(16));
+    for (const type of this.types) {
+      this.seen.set(type, new IdentifierSet(16));
+      (counts.byKeyType ??= {})[type] = { valid: 0, invalid: {}, duplicates: 0 };
+    }
   }
 
   linesFor(row: SegmentRow): { lines: string[]; values: number } {
@@ -757,13 +790,17 @@ class LineBuilder {
         );
       }
       const result = normalizeIdentifier(keyType, encoding, value, this.normalize);
+      const ofType = this.counts.byKeyType?.[keyType] as KeyTypeCounts;
       if (!result.ok) {
         this.counts.invalid[result.reason] = (this.counts.invalid[result.reason] ?? 0) + 1;
+        ofType.invalid[result.reason] = (ofType.invalid[result.reason] ?? 0) + 1;
         continue;
       }
       this.counts.valid++;
+      ofType.valid++;
       if (!(this.seen.get(keyType) as IdentifierSet).add(Buffer.from(result.hash, 'hex'))) {
         this.counts.duplicates++;
+        ofType.duplicates++;
         continue;
       }
       const list = byType.get(keyType);

@@ -207,6 +207,7 @@ export class ExportRunner implements OnModuleInit {
         checkpoint: exported.checkpoint,
         previousReferences: await this.previousReferences(exported, provider.fields),
         signal,
+        dryRun: exported.dryRun,
       },
       reporter,
     );
@@ -228,6 +229,7 @@ export class ExportRunner implements OnModuleInit {
         company: exported.company.id,
         id: { $lt: exported.id },
         status: { $in: [ExportStatus.PROCESSING, ExportStatus.COMPLETED] },
+        dryRun: false,
       },
       { orderBy: { id: 'desc' }, limit: 50 },
     );
@@ -256,6 +258,7 @@ export class ExportRunner implements OnModuleInit {
     counts: ExportCounts,
     references: ProviderReference[],
   ): Promise<void> {
+    if (exported.dryRun) return this.finishDryRun(exported, counts);
     const now = this.clock.now();
     const sent = await this.em.nativeUpdate(
       Export,
@@ -285,6 +288,27 @@ export class ExportRunner implements OnModuleInit {
       exported,
       ExportEventType.PROCESSING,
       'The provider is processing the audience; Conduit follows it until it is ready.',
+    );
+    await this.em.flush();
+    await this.releaseDataset(exported);
+  }
+
+  /** A dry run ends once counted: COMPLETED, nothing sent, the log says what would have been. */
+  private async finishDryRun(exported: Export, counts: ExportCounts): Promise<void> {
+    const now = this.clock.now();
+    const done = await this.em.nativeUpdate(
+      Export,
+      { id: exported.id, status: ExportStatus.RUNNING },
+      { status: ExportStatus.COMPLETED, counts: tallyOf(counts), finishedAt: now, heartbeatAt: null },
+    );
+    if (done !== 1) return;
+    await this.em.refresh(exported);
+    const files = counts.files === undefined ? '' : ` in ${counts.files} file(s), ${counts.bytes ?? 0} bytes`;
+    this.record(
+      exported,
+      ExportEventType.COMPLETED,
+      `Dry run: would send ${counts.uploaded} identifiers${files} from ${counts.read} rows; nothing was sent.`,
+      { counts },
     );
     await this.em.flush();
     await this.releaseDataset(exported);
@@ -537,5 +561,7 @@ function tallyOf(counts: ExportCounts): ExportTally {
     invalid: { ...counts.invalid } as Record<string, number>,
     duplicates: counts.duplicates,
     uploaded: counts.uploaded,
+    ...(counts.files === undefined ? {} : { files: counts.files, bytes: counts.bytes ?? 0 }),
+    ...(counts.byKeyType ? { byKeyType: structuredClone(counts.byKeyType) as ExportTally['byKeyType'] } : {}),
   };
 }

@@ -42,8 +42,12 @@ export interface ExportTally {
   /** Rejected values by reason (e.g. `MALFORMED`, `EMPTY`). */
   invalid: Record<string, number>;
   duplicates: number;
-  /** Identifiers the provider accepted. */
+  /** Identifiers the provider accepted (a dry run: would send). */
   uploaded: number;
+  files?: number;
+  bytes?: number;
+  /** Per key type, when the export maps several. */
+  byKeyType?: Record<string, { valid: number; invalid: Record<string, number>; duplicates: number }>;
 }
 
 /** One segment export to one destination, requested by one company in one collaboration. */
@@ -93,6 +97,10 @@ export class Export {
 
   @Property({ type: 'string', length: 16 })
   status: ExportStatus = ExportStatus.QUEUED;
+
+  /** The pipeline without sending: counts what would be sent, uploads nothing, touches no audience. */
+  @Property({ type: 'boolean' })
+  dryRun = false;
 
   /** Set on the export a company asked for; its repeats point back at it with `repeatOf`. */
   @Property({ type: 'string', length: 16 })

@@ -36,6 +36,8 @@ export interface CreateExportInput {
   mapping?: readonly KeyMapping[];
   /** ON_REFRESH: run again after each refresh of the segment, until stopped. */
   repeat?: ExportRepeat;
+  /** Count what would be sent, send nothing. */
+  dryRun?: boolean;
 }
 
 /** At most this many columns may be mapped (a segment has at most 1,000 columns). */
@@ -99,7 +101,9 @@ export class ExportService {
       overrides: overridesGiven(overrides),
       mapping,
     });
-    exported.repeat = input.repeat ?? ExportRepeat.NONE;
+    exported.dryRun = input.dryRun ?? false;
+    // A dry run answers once; repeating one would send nothing, over and over.
+    exported.repeat = exported.dryRun ? ExportRepeat.NONE : (input.repeat ?? ExportRepeat.NONE);
     exported.createdAt = this.clock.now();
     this.em.persist(exported);
     this.record(

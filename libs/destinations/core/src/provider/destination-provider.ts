@@ -65,8 +65,19 @@ export interface ExportCounts {
   invalid: Partial<Record<RejectionReason, number>>;
   /** Valid values dropped because they were already sent in this export. */
   duplicates: number;
-  /** Distinct values accepted by the provider. */
+  /** Distinct values accepted by the provider (on a dry run: that would be sent). */
   uploaded: number;
+  /** Files (or batches) and bytes sent, or that a dry run would send. */
+  files?: number;
+  bytes?: number;
+  /** The same counts per key type, for exports that map several. */
+  byKeyType?: Partial<Record<KeyType, KeyTypeCounts>>;
+}
+
+export interface KeyTypeCounts {
+  valid: number;
+  invalid: Partial<Record<RejectionReason, number>>;
+  duplicates: number;
 }
 
 /** Something the export created or used on the provider's side (an audience, a file). */
@@ -97,6 +108,11 @@ export interface ExportRequest {
   previousReferences?: readonly ProviderReference[];
   normalize?: NormalizeOptions;
   signal?: AbortSignal;
+  /**
+   * The whole pipeline without sending: rows read, normalized, validated, hashed, deduplicated and cut
+   * into files, but nothing uploaded and no audience touched. The result counts what would be sent.
+   */
+  dryRun?: boolean;
 }
 
 /**

@@ -6,7 +6,7 @@ import { Migration20261125073254_authorizations } from './Migration2026112507325
 import { Migration20261125074608_destinations } from './Migration20261125074608_destinations';
 import { Migration20261125080427_segments } from './Migration20261125080427_segments';
 import { Migration20261125112359_idempotency_records } from './Migration20261125112359_idempotency_records';
-import { Migration20261129193416_exports } from './Migration20261129193416_exports';
+import { Migration20261129193932_exports } from './Migration20261129193932_exports';
 
 export const POSTGRESQL_MIGRATION_LIST: MigrationObject[] = [
   { name: 'Migration20261125021340_initial_tenancy', class: Migration20261125021340_initial_tenancy },
@@ -15,5 +15,5 @@ export const POSTGRESQL_MIGRATION_LIST: MigrationObject[] = [
   { name: 'Migration20261125074608_destinations', class: Migration20261125074608_destinations },
   { name: 'Migration20261125080427_segments', class: Migration20261125080427_segments },
   { name: 'Migration20261125112359_idempotency_records', class: Migration20261125112359_idempotency_records },
-  { name: 'Migration20261129193416_exports', class: Migration20261129193416_exports },
+  { name: 'Migration20261129193932_exports', class: Migration20261129193932_exports },
 ];
