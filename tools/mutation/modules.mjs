@@ -315,8 +315,8 @@ export const MODULES = {
     what: 'resumable exports: checkpoints in row order, resume without re-uploading or doubling',
     // export, the upload loop, its checkpoints, applying to the audience, and the dedupe line builder.
     mutate: [
-      'libs/destinations/tiktok/src/tiktok.provider.ts:209-440',
-      'libs/destinations/tiktok/src/tiktok.provider.ts:714-782',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:212-470',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:744-819',
     ],
     specs: [
       'libs/destinations/tiktok/src/tiktok.provider.spec.ts',
@@ -328,21 +328,21 @@ export const MODULES = {
       // uploads[k + 1 - n], the same file as uploads[k - n] before, and awaiting the string is a no-op.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 277,
+        line: 295,
         mutator: 'ArrayDeclaration',
         why: 'the same upload is awaited at the same moment',
       },
       // Only settled before rethrowing: a string settles at once.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 279,
+        line: 297,
         mutator: 'ArrayDeclaration',
         why: 'Promise.allSettled of a string settles at once',
       },
       // Under the bound, uploads[length - n] is uploads[negative]: undefined, and awaiting it is a no-op.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 314,
+        line: 340,
         mutator: 'ConditionalExpression',
         replacement: 'true',
         why: 'awaiting uploads[negative index] awaits undefined',
@@ -350,27 +350,41 @@ export const MODULES = {
       // Both removals target what exists (the uploaded file, the work folder): force changes nothing.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 298,
+        line: 324,
         mutator: 'BooleanLiteral',
         why: 'the file is there when its upload lands',
       },
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 298,
+        line: 324,
+        mutator: 'ObjectLiteral',
+        replacement: '{}',
+        why: 'without options force is false, the same as above',
+      },
+      // A dry run drops each file once counted: the same removal of a file that is there.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 310,
+        mutator: 'BooleanLiteral',
+        why: 'the file was just written',
+      },
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 310,
         mutator: 'ObjectLiteral',
         replacement: '{}',
         why: 'without options force is false, the same as above',
       },
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 342,
+        line: 368,
         mutator: 'BooleanLiteral',
         why: 'the work folder exists until this removal',
       },
       // With one key type, the MULTIPLE_TYPES path joins a single column: the same lines.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 775,
+        line: 812,
         mutator: 'ConditionalExpression',
         replacement: 'false',
         why: 'one column joined by commas is the column',
@@ -378,7 +392,7 @@ export const MODULES = {
       // findTarget looks for a reference of kind TIKTOK_AUDIENCE_REFERENCE; a string has no kind.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 417,
+        line: 447,
         mutator: 'ArrayDeclaration',
         why: 'a string is never a recorded audience reference',
       },
