@@ -316,7 +316,7 @@ export const MODULES = {
     // export, the upload loop, its checkpoints, applying to the audience, and the dedupe line builder.
     mutate: [
       'libs/destinations/tiktok/src/tiktok.provider.ts:212-470',
-      'libs/destinations/tiktok/src/tiktok.provider.ts:744-819',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:751-826',
     ],
     specs: [
       'libs/destinations/tiktok/src/tiktok.provider.spec.ts',
@@ -384,7 +384,7 @@ export const MODULES = {
       // With one key type, the MULTIPLE_TYPES path joins a single column: the same lines.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 812,
+        line: 819,
         mutator: 'ConditionalExpression',
         replacement: 'false',
         why: 'one column joined by commas is the column',

@@ -3,7 +3,8 @@ import { ExportRunner, JobRunner, UnitOfWork } from '@conduit/domain';
 import type { SeededCompany } from '@conduit/domain/testing';
 import { startTikTokEmulator, xorDigest, type RunningEmulator } from '@conduit/tiktok-emulator';
 import { bearer, bootApi, type ApiHarness } from './api-harness';
-import { ADVERTISERS, APP, connectTikTok, tiktokEnv } from './tiktok-world';
+import { TikTokClient } from '@conduit/destinations-tiktok';
+import { ADVERTISERS, APP, CALLBACK, connectTikTok, tiktokEnv } from './tiktok-world';
 
 const [ADVERTISER, OTHER_ADVERTISER] = ADVERTISERS.map((advertiser) => advertiser.advertiserId);
 const UPLOAD = '/dmp/custom_audience/file/upload/';
@@ -32,6 +33,8 @@ describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, (
       minValidAudienceSize: 1,
       minAudienceSizeAfterUpdate: 1,
       processingDelayMs: 60_000,
+      // The 400-audience spec fills an advertiser through the API: TikTok's 10 QPS would take 40 s.
+      rateLimit: { perSecond: 1000, perMinute: 100_000 },
     });
     api = await bootApi({ env: tiktokEnv(tiktok) });
     [acme, globex] = [await api.seedCompany('Acme'), await api.seedCompany('Globex')];
@@ -292,6 +295,55 @@ describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, (
     );
   });
 
+  it("refuses a Create before queuing when the advertiser holds TikTok's 400 audiences; a dry run still counts", async () => {
+    const full = (
+      await as(acme)
+        .post('/destinations', {
+          name: 'TikTok, a full advertiser',
+          provider: 'tiktok',
+          authorizationId: acmeAuthorization,
+          config: { advertiserId: OTHER_ADVERTISER, audienceName: 'Full advertiser seed', action: 'Create' },
+          editableFields: ['audienceName'],
+        })
+        .expect(201)
+    ).body.id;
+    const segmentId = await readySegment(acme, emails('full', 3));
+    const seeded = await exportAndWait(acme, segmentId, { destinationId: full });
+    expect(seeded.status).toBe('PROCESSING');
+    // 399 more audiences straight through TikTok's API, on the seed's file.
+    const consent = await tiktok.confirmConsent({ state: 'filler', redirectUri: CALLBACK });
+    const client = new TikTokClient({ baseUrl: tiktok.apiBaseUrl });
+    const { accessToken } = await client.exchangeAuthCode({
+      appId: APP.appId,
+      secret: APP.secret,
+      authCode: consent.searchParams.get('auth_code') as string,
+    });
+    const [seed] = tiktok.emulator.inspectAudiences(OTHER_ADVERTISER);
+    const [{ filePaths }] = seed['history'] as { filePaths: string[] }[];
+    for (let index = 0; index < 399; index++) {
+      await client.createAudience(accessToken, {
+        advertiserId: OTHER_ADVERTISER,
+        name: `Filler ${index}`,
+        calculateType: 'EMAIL_SHA256',
+        filePaths,
+      });
+    }
+    const path = `${segments()}/${segmentId}/exports`;
+    const refused = await as(acme)
+      .post(path, { destinationId: full, overrides: { audienceName: 'One audience too many' } })
+      .expect(422);
+    expect(refused.body).toMatchObject({
+      code: 'EXPORT_PROVIDER_LIMIT',
+      message: expect.stringMatching(/already has 400 custom audiences.*Delete unused audiences/),
+    });
+    expect((await as(acme).get(path).expect(200)).body.data.map((entry: { id: string }) => entry.id)).toEqual(
+      [seeded.id],
+    );
+    await as(acme)
+      .post(path, { destinationId: full, overrides: { audienceName: 'Only counted' }, dryRun: true })
+      .expect(202);
+  }, 60_000);
+
   it('answers a repeated Idempotency-Key with the same export, queued once', async () => {
     const segmentId = await readySegment(acme, emails('idem', 5));
     const path = `${segments()}/${segmentId}/exports`;
@@ -425,7 +477,8 @@ describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, (
         name: 'TikTok revocable',
         provider: 'tiktok',
         authorizationId,
-        config: { advertiserId: ADVERTISER, audienceName: 'Revoked token export', action: 'Create' },
+        // An Append: no check at TikTok before queuing, so the run meets the revoked token.
+        config: { advertiserId: ADVERTISER, audienceName: 'Revoked token export', action: 'Append' },
       })
       .expect(201);
     const segmentId = await readySegment(acme, emails('revoked', 5));

@@ -54,6 +54,7 @@ export const ERROR_STATUS = {
   [ErrorCode.EXPORT_NOT_CANCELLABLE]: HttpStatus.CONFLICT,
   [ErrorCode.EXPORT_NOT_RETRYABLE]: HttpStatus.CONFLICT,
   [ErrorCode.EXPORT_NOT_REPEATING]: HttpStatus.CONFLICT,
+  [ErrorCode.EXPORT_PROVIDER_LIMIT]: HttpStatus.UNPROCESSABLE_ENTITY,
 } as const satisfies Record<ErrorCode, HttpStatus>;
 
 /** The reason phrase for a status, e.g. 404 → "Not Found". */

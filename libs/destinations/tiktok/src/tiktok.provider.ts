@@ -583,6 +583,13 @@ export class TikTokProvider implements DestinationProvider {
     }
   }
 
+  /** A Create needs room under TikTok's 400 audiences per advertiser: asked before the export is queued. */
+  async preflight(input: { config: ConfigValues; credentials: ProviderCredentials }): Promise<void> {
+    const config = readConfig(input.config);
+    if (config.action === 'Create')
+      await this.ensureAudienceCapacity(token(input.credentials), config.advertiserId);
+  }
+
   async getStatus(input: {
     config: ConfigValues;
     credentials: ProviderCredentials;

@@ -58,6 +58,7 @@ export enum ErrorCode {
   EXPORT_NOT_CANCELLABLE = 'EXPORT_NOT_CANCELLABLE',
   EXPORT_NOT_RETRYABLE = 'EXPORT_NOT_RETRYABLE',
   EXPORT_NOT_REPEATING = 'EXPORT_NOT_REPEATING',
+  EXPORT_PROVIDER_LIMIT = 'EXPORT_PROVIDER_LIMIT',
 }
 
 /** One problem with one input field, e.g. `{ field: 'name', rule: 'maxLength', message: '…' }`. */

@@ -1,4 +1,6 @@
 import {
+  InvalidCredentialsError,
+  ProviderLimitError,
   repeatConfig,
   type ConfigValue,
   type DestinationProvider,
@@ -9,6 +11,7 @@ import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../api-keys/api-key.service';
 import { AuthorizationStatus } from '../authorizations/authorization.entity';
+import { AuthorizationService } from '../authorizations/authorization.service';
 import { Clock } from '../common/clock';
 import { DomainException, ErrorCode, type FieldProblem } from '../common/domain.exception';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../common/pagination';
@@ -58,6 +61,7 @@ export class ExportService {
     private readonly jobs: JobRunner,
     private readonly segments: SegmentService,
     private readonly destinations: DestinationService,
+    private readonly authorizations: AuthorizationService,
     @Inject(SEGMENT_ROW_STORE) private readonly store: SegmentRowStore,
   ) {}
 
@@ -88,6 +92,7 @@ export class ExportService {
     const datasetId = segment.datasetId as string;
     const columns = (await this.store.manifest(datasetId)).columns;
     const mapping = checkMapping(provider, input.mapping ?? segment.keyColumns, columns);
+    if (!input.dryRun) await this.preflight(provider, config, destination.owner.id, authorization.id);
     const exported = new Export({
       collaboration: segment.collaboration,
       segment,
@@ -118,6 +123,31 @@ export class ExportService {
     await this.em.flush();
     await this.jobs.enqueue(EXPORT_JOB, exported.id, principal.companyId);
     return exported;
+  }
+
+  /** What only the provider can tell before anything is queued (e.g. TikTok's 400-audience limit). */
+  private async preflight(
+    provider: DestinationProvider,
+    config: Record<string, ConfigValue>,
+    ownerId: string,
+    authorizationId: string,
+  ): Promise<void> {
+    if (!provider.preflight) return;
+    const credentials = await this.authorizations.credentialsFor(ownerId, authorizationId);
+    try {
+      await provider.preflight({ config, credentials });
+    } catch (error) {
+      if (error instanceof ProviderLimitError)
+        throw new DomainException(ErrorCode.EXPORT_PROVIDER_LIMIT, error.message);
+      if (error instanceof InvalidCredentialsError) {
+        await this.authorizations.markCredentialsRefused(authorizationId, error.message);
+        throw new DomainException(
+          ErrorCode.AUTHORIZATION_NOT_AUTHENTICATED,
+          `${provider.displayName} refused the credentials of authorization ${authorizationId}; it must be reconnected (POST /authorizations/${authorizationId}/reauthorize).`,
+        );
+      }
+      // Unavailable or throttled right now: the run asks again, with its retries.
+    }
   }
 
   /** The exports of a segment asked for by my company, oldest first. */

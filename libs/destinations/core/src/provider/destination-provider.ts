@@ -159,6 +159,12 @@ export interface DestinationProvider {
   readonly limits: ProviderLimits;
   /** Create / append / replace, resumable from `request.checkpoint` without re-sending accepted data. */
   export(request: ExportRequest, reporter: ExportReporter): Promise<ExportResult>;
+  /**
+   * Checks, before an export is queued, what only the provider can tell (e.g. TikTok's 400 audiences
+   * per advertiser for a Create): throws `ProviderLimitError` or `InvalidCredentialsError` to refuse.
+   * Optional; an unavailable provider here does not refuse the export (its run checks again).
+   */
+  preflight?(input: { config: ConfigValues; credentials: ProviderCredentials }): Promise<void>;
   /** Follows the provider-side processing of what an export sent. */
   getStatus(input: {
     config: ConfigValues;
