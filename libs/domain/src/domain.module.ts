@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { LibSqlDriver } from '@mikro-orm/libsql';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { LocalSegmentRowStore } from '@conduit/segment-store';
-import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type ModuleMetadata,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { DestinationRegistry } from '@conduit/destinations-core';
 import { ApiKeyService } from './api-keys/api-key.service';
 import { AuthorizationService, AuthorizationSettings } from './authorizations/authorization.service';
@@ -59,6 +66,8 @@ export interface DomainSettings {
   segments: Pick<SegmentSettings, 'dataDir'> & Partial<SegmentSettings>;
   /** Exports: heartbeat, progress and processing-follow timings (defaults in DEFAULT_EXPORT_SETTINGS). */
   exports?: Partial<ExportSettings>;
+  /** Releases what the settings opened (e.g. the Redis connection of shared rate limits) at shutdown. */
+  dispose?: () => Promise<void>;
   /** Jobs: BullMQ on this Redis when set (`work`: this process runs them); else in this process. */
   jobs?: {
     redisUrl?: string;
@@ -71,6 +80,16 @@ export interface DomainSettings {
 }
 
 const DOMAIN_SETTINGS = Symbol('DOMAIN_SETTINGS');
+
+/** Calls the settings' `dispose` when the app shuts down, so nothing they opened keeps the process alive. */
+@Injectable()
+class SettingsLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(DOMAIN_SETTINGS) private readonly settings: DomainSettings) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.settings.dispose?.();
+  }
+}
 const DEFAULT_STATE_TTL_MS = 10 * 60 * 1000;
 
 export interface DomainModuleOptions {
@@ -110,6 +129,7 @@ export class DomainModule {
         ...SERVICES,
         Clock,
         { provide: DOMAIN_SETTINGS, inject: options.inject, useFactory: options.useSettings },
+        SettingsLifecycle,
         {
           provide: DestinationRegistry,
           inject: [DOMAIN_SETTINGS],

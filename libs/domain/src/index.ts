@@ -88,7 +88,14 @@ export { DEFAULT_SEGMENT_SETTINGS, type SegmentSettings } from './segments/segme
 export { checkReadOnlyQuery } from './segments/sql-source';
 export { serializeLoggedError } from './database/log-safe-error';
 export { companySqliteFolder } from './segments/sqlite-source';
-export { BullMqJobRunner, InProcessJobRunner, JobRunner, type JobName } from './jobs/job-runner';
+export {
+  BullMqJobRunner,
+  defaultJobConcurrency,
+  InProcessJobRunner,
+  JobRunner,
+  redisConnection,
+  type JobName,
+} from './jobs/job-runner';
 export {
   Export,
   ExportEvent,

@@ -8,7 +8,12 @@ import type { ApiEnv } from './api.env';
 /** The domain's settings: credential keys, configured providers, segments, the job queue. */
 export function domainSettingsFrom(config: ConfigService<ApiEnv, true>): DomainSettings {
   const get = <K extends keyof ApiEnv>(key: K): ApiEnv[K] => config.get(key, { infer: true });
+  const sharedLimits = sharedLimitsFromEnv({
+    REDIS_URL: get('REDIS_URL'),
+    CONDUIT_QUEUE_PREFIX: get('CONDUIT_QUEUE_PREFIX'),
+  });
   return {
+    dispose: async () => sharedLimits?.redis.disconnect(),
     encryptionKeys: resolveEncryptionKeys(
       {
         configured: get('CONDUIT_ENCRYPTION_KEYS'),
@@ -25,10 +30,7 @@ export function domainSettingsFrom(config: ConfigService<ApiEnv, true>): DomainS
         TIKTOK_AUTHORIZE_URL: get('TIKTOK_AUTHORIZE_URL'),
       },
       {
-        sharedLimits: sharedLimitsFromEnv({
-          REDIS_URL: get('REDIS_URL'),
-          CONDUIT_QUEUE_PREFIX: get('CONDUIT_QUEUE_PREFIX'),
-        }),
+        sharedLimits,
       },
     ),
     oauthStateTtlMs: get('OAUTH_STATE_TTL_SECONDS') * 1000,

@@ -8,7 +8,12 @@ import type { SchedulerEnv } from './scheduler.env';
 /** The domain's settings: credential keys, configured providers, segments, the job queue. */
 export function domainSettingsFrom(config: ConfigService<SchedulerEnv, true>): DomainSettings {
   const get = <K extends keyof SchedulerEnv>(key: K): SchedulerEnv[K] => config.get(key, { infer: true });
+  const sharedLimits = sharedLimitsFromEnv({
+    REDIS_URL: get('REDIS_URL'),
+    CONDUIT_QUEUE_PREFIX: get('CONDUIT_QUEUE_PREFIX'),
+  });
   return {
+    dispose: async () => sharedLimits?.redis.disconnect(),
     encryptionKeys: resolveEncryptionKeys(
       {
         configured: get('CONDUIT_ENCRYPTION_KEYS'),
@@ -25,10 +30,7 @@ export function domainSettingsFrom(config: ConfigService<SchedulerEnv, true>): D
         TIKTOK_AUTHORIZE_URL: get('TIKTOK_AUTHORIZE_URL'),
       },
       {
-        sharedLimits: sharedLimitsFromEnv({
-          REDIS_URL: get('REDIS_URL'),
-          CONDUIT_QUEUE_PREFIX: get('CONDUIT_QUEUE_PREFIX'),
-        }),
+        sharedLimits,
       },
     ),
     exports: { processingDeadlineMs: get('EXPORT_PROCESSING_DEADLINE_HOURS') * 3_600_000 },
