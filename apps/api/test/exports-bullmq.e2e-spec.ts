@@ -30,13 +30,14 @@ const emails = (label: string, count: number) =>
   () => {
     let tiktok: RunningEmulator;
     let api: ApiHarness;
+    let prefix: string;
     let worker: BullMqJobRunner;
     let acme: SeededCompany;
     let collaborationId: string;
     let destinationId: string;
 
     beforeAll(async () => {
-      const prefix = `conduit-spec-${randomBytes(4).toString('hex')}`;
+      prefix = `conduit-spec-${randomBytes(4).toString('hex')}`;
       tiktok = await startTikTokEmulator({
         apps: [APP],
         advertisers: ADVERTISERS,
@@ -85,10 +86,15 @@ const emails = (label: string, count: number) =>
     const settle = () => api.app.get(JobRunner).idle();
     const segments = () => `/collaborations/${collaborationId}/segments`;
 
-    async function readySegment(list: string[]): Promise<string> {
+    async function readySegment(
+      list: string[],
+      company = acme,
+      collaboration = collaborationId,
+    ): Promise<string> {
+      const path = `/collaborations/${collaboration}/segments`;
       const created = await api.http
-        .post(segments())
-        .set(bearer(acme.apiKey))
+        .post(path)
+        .set(bearer(company.apiKey))
         .send({
           name: `Segment ${list[0]}`,
           source: { type: 'upload' },
@@ -96,8 +102,8 @@ const emails = (label: string, count: number) =>
         })
         .expect(201);
       await api.http
-        .put(`${segments()}/${created.body.id}/upload`)
-        .set(bearer(acme.apiKey))
+        .put(`${path}/${created.body.id}/upload`)
+        .set(bearer(company.apiKey))
         .attach('file', Buffer.from(['email', ...list].join('\n')), 'segment.csv')
         .expect(202);
       await settle();
@@ -142,5 +148,81 @@ const emails = (label: string, count: number) =>
       // No worker ran over TikTok's quota: not one throttled answer.
       expect(tiktok.emulator.requests.filter((entry) => entry.code === 40100)).toEqual([]);
     });
+
+    it("keeps 20 concurrent exports of 5 companies on two workers within TikTok's quota: 0 throttled answers", async () => {
+      // A second process's view: its own app, provider and rate limiter, sharing only Redis and the database.
+      const other = await bootApi({
+        db: api.db,
+        env: {
+          ...tiktokEnv(tiktok),
+          REDIS_URL: redisUrl as string,
+          CONDUIT_QUEUE_PREFIX: prefix,
+          CONDUIT_ENCRYPTION_KEYS: process.env['CONDUIT_ENCRYPTION_KEYS'] as string,
+        },
+      });
+      const second = new BullMqJobRunner(redisConnection(redisUrl as string), {
+        work: true,
+        prefix,
+        concurrency: defaultJobConcurrency(4),
+      });
+      second.register('segment.materialize', (id) =>
+        other.app.get(UnitOfWork).run(() => other.app.get(SegmentMaterializer).run(id)),
+      );
+      second.register('export.run', (id) =>
+        other.app.get(UnitOfWork).run(() => other.app.get(ExportRunner).run(id)),
+      );
+      try {
+        tiktok.emulator.finishProcessing();
+        const requestsBefore = tiktok.emulator.requests.length;
+        const asked: { company: SeededCompany; exportId: string }[] = [];
+        for (let n = 0; n < 5; n++) {
+          const company = await api.seedCompany(`Tenant ${n}`);
+          const authorizationId = await connectTikTok(api, tiktok, company, `Tenant ${n} TikTok`);
+          const collaboration = (
+            await api.http
+              .post('/collaborations')
+              .set(bearer(company.apiKey))
+              .send({ name: `Tenant ${n}` })
+              .expect(201)
+          ).body.id;
+          const destination = (
+            await api.http
+              .post('/destinations')
+              .set(bearer(company.apiKey))
+              .send({
+                name: `Tenant ${n} TikTok`,
+                provider: 'tiktok',
+                authorizationId,
+                config: { advertiserId: ADVERTISER, audienceName: `Tenant ${n} audience`, action: 'Create' },
+              })
+              .expect(201)
+          ).body.id;
+          const segmentId = await readySegment(emails(`tenant${n}-`, 30), company, collaboration);
+          for (let k = 0; k < 4; k++) {
+            const accepted = await api.http
+              .post(`/collaborations/${collaboration}/segments/${segmentId}/exports`)
+              .set(bearer(company.apiKey))
+              .send({ destinationId: destination })
+              .expect(202);
+            asked.push({ company, exportId: accepted.body.id });
+          }
+        }
+        await settle();
+        const statuses: string[] = [];
+        for (const { company, exportId } of asked) {
+          const response = await api.http.get(`/exports/${exportId}`).set(bearer(company.apiKey)).expect(200);
+          statuses.push(response.body.status);
+        }
+        expect(statuses).toEqual(Array(20).fill('PROCESSING'));
+        const calls = tiktok.emulator.requests.slice(requestsBefore);
+        expect(calls.filter((entry) => entry.code === 40100)).toEqual([]);
+        process.stdout.write(
+          `exports on BullMQ: 20 exports of 5 companies on 2 workers, ${calls.length} TikTok calls, 0 throttled\n`,
+        );
+      } finally {
+        await second.close();
+        await other.close();
+      }
+    }, 120_000);
   },
 );

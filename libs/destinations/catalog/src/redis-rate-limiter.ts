@@ -12,19 +12,21 @@ local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
 local per_second = tonumber(ARGV[1])
 local per_minute = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60000)
+local second = tonumber(ARGV[4])
+local minute = tonumber(ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - minute)
 local wait = 0
-if redis.call('ZCOUNT', KEYS[1], now - 999, '+inf') >= per_second then
-  local oldest = redis.call('ZRANGEBYSCORE', KEYS[1], now - 999, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-  wait = math.max(wait, tonumber(oldest[2]) + 1000 - now)
+if redis.call('ZCOUNT', KEYS[1], now - second + 1, '+inf') >= per_second then
+  local oldest = redis.call('ZRANGEBYSCORE', KEYS[1], now - second + 1, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  wait = math.max(wait, tonumber(oldest[2]) + second - now)
 end
 if per_minute > 0 and redis.call('ZCARD', KEYS[1]) >= per_minute then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  wait = math.max(wait, tonumber(oldest[2]) + 60000 - now)
+  wait = math.max(wait, tonumber(oldest[2]) + minute - now)
 end
 if wait > 0 then return wait end
 redis.call('ZADD', KEYS[1], now, ARGV[3])
-redis.call('PEXPIRE', KEYS[1], 61000)
+redis.call('PEXPIRE', KEYS[1], minute + 1000)
 return 0
 `;
 
@@ -38,6 +40,9 @@ export class RedisRateLimiter implements RequestRateLimiter {
     private readonly redis: Redis,
     private readonly limits: RateLimits,
     private readonly prefix = 'conduit:rate',
+    /** The provider counts requests when they arrive and this limiter when they leave: transit times
+     * vary, so these windows are longer than the provider's (1.1 s and 61 s by default). */
+    private readonly marginMs = { second: 100, minute: 1000 },
   ) {}
 
   async acquire(key: string): Promise<void> {
@@ -59,6 +64,8 @@ export class RedisRateLimiter implements RequestRateLimiter {
       limits.perSecond,
       limits.perMinute ?? 0,
       member,
+      1000 + this.marginMs.second,
+      60_000 + this.marginMs.minute,
     );
     return Number(wait);
   }
