@@ -16,6 +16,16 @@ export class ConduitEnv extends ProvidersEnv {
   @Matches(/^[A-Za-z0-9_-]{1,40}$/, { message: 'must be 1 to 40 letters, digits, "_" or "-"' })
   CONDUIT_QUEUE_PREFIX = 'conduit';
 
+  /**
+   * An export run whose heartbeat is silent this long is taken for dead (its worker killed) and resumed
+   * from its checkpoint by another worker. Runs beat six times per period.
+   */
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of seconds' })
+  @Min(3)
+  @Max(3600)
+  EXPORT_STUCK_AFTER_SECONDS = 90;
+
   /** An export still processing at the provider this long after it was sent FAILS saying so (TikTok: 48 h). */
   @ToInt()
   @IsInt({ message: 'must be a whole number of hours' })

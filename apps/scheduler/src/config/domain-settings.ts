@@ -33,7 +33,10 @@ export function domainSettingsFrom(config: ConfigService<SchedulerEnv, true>): D
         sharedLimits,
       },
     ),
-    exports: { processingDeadlineMs: get('EXPORT_PROCESSING_DEADLINE_HOURS') * 3_600_000 },
+    exports: {
+      processingDeadlineMs: get('EXPORT_PROCESSING_DEADLINE_HOURS') * 3_600_000,
+      stuckAfterMs: get('EXPORT_STUCK_AFTER_SECONDS') * 1000,
+    },
     segments: segmentSettingsOf({
       CONDUIT_DATA_DIR: get('CONDUIT_DATA_DIR'),
       SEGMENT_READY_HOURS: get('SEGMENT_READY_HOURS'),
