@@ -26,7 +26,8 @@ if (!process.env.REDIS_URL) {
   banner('Redis suites: SKIPPED (set REDIS_URL=redis://127.0.0.1:6379 to run them)');
 }
 
-const HEAP_SPECS = '\\.heap-spec\\.ts$';
+// Heap specs and chaos specs (real processes killed mid-work) run without coverage, after the others.
+const HEAP_SPECS = '\\.(heap|chaos)-spec\\.ts$';
 // Suites that time the API while they load it (the fuzz suite's "/health within 1 s") run alone, so
 // another suite's work on the same two cores never counts against the API.
 const ALONE_SPECS = 'fuzz\\.e2e-spec\\.ts$';
@@ -46,7 +47,7 @@ const reports = [];
 for (const pass of passes) {
   const output = join(root, 'tmp', `test-results.${pass.name}.json`);
   rmSync(output, { force: true });
-  if (pass.name === 'heap') banner('Heap specs (no coverage)');
+  if (pass.name === 'heap') banner('Heap and chaos specs (no coverage)');
   if (pass.name === 'alone') banner('Load specs, alone on the machine (no coverage)');
   const result = spawnSync(
     process.execPath,
