@@ -290,21 +290,21 @@ export const MODULES = {
     what: 'the 36-hour READY window, expiry, retention and dead-run recovery',
     // statusOf, requireExportable, maintain, requestRun and schedule.
     mutate: [
-      'libs/domain/src/segments/segment.service.ts:139-161',
-      'libs/domain/src/segments/segment.service.ts:263-363',
-      'libs/domain/src/segments/segment.service.ts:392-411',
+      'libs/domain/src/segments/segment.service.ts:140-162',
+      'libs/domain/src/segments/segment.service.ts:264-369',
+      'libs/domain/src/segments/segment.service.ts:398-417',
     ],
     specs: ['apps/api/test/segments.e2e-spec.ts'],
     equivalent: [
       {
         file: 'libs/domain/src/segments/segment.service.ts',
-        line: 269,
+        line: 270,
         mutator: 'OptionalChaining',
         why: 'this branch runs only for an EXPIRED status, and nothing makes a segment EXPIRED without an expiresAt: statusOf computes it from a set expiresAt, and maintain stores it only for rows matching expiresAt <= now (the materializer is the one writer of expiresAt, always a date)',
       },
       {
         file: 'libs/domain/src/segments/segment.service.ts',
-        line: 396,
+        line: 402,
         mutator: 'AssignmentOperator',
         replacement: 'segment.generation -= 1',
         why: 'generation is only compared for equality (the materializer applies a run only if it is still the latest) and written into dataset ids (`<id>-g<n>`, where "-" is allowed): counting down changes it on every request just as counting up does',
