@@ -294,7 +294,8 @@ export const MODULES = {
       'libs/domain/src/segments/segment.service.ts:264-369',
       'libs/domain/src/segments/segment.service.ts:398-417',
     ],
-    specs: ['apps/api/test/segments.e2e-spec.ts'],
+    // The exports spec keeps an export's rows past the segment's retention.
+    specs: ['apps/api/test/segments.e2e-spec.ts', 'apps/api/test/exports.e2e-spec.ts'],
     equivalent: [
       {
         file: 'libs/domain/src/segments/segment.service.ts',

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
-import { ExportRunner, JobRunner, UnitOfWork } from '@conduit/domain';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExportRunner, JobRunner, Segment, SegmentService, UnitOfWork } from '@conduit/domain';
+import { EntityManager } from '@mikro-orm/core';
 import type { SeededCompany } from '@conduit/domain/testing';
 import { startTikTokEmulator, xorDigest, type RunningEmulator } from '@conduit/tiktok-emulator';
-import { bearer, bootApi, type ApiHarness } from './api-harness';
+import { bearer, bootApi, MovableClock, type ApiHarness } from './api-harness';
 import { TikTokClient } from '@conduit/destinations-tiktok';
 import { ADVERTISERS, APP, CALLBACK, connectTikTok, tiktokEnv } from './tiktok-world';
 
@@ -18,6 +21,7 @@ const csvOf = (list: string[]) =>
   );
 
 describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, () => {
+  const clock = new MovableClock();
   let tiktok: RunningEmulator;
   let api: ApiHarness;
   let acme: SeededCompany;
@@ -36,7 +40,7 @@ describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, (
       // The 400-audience spec fills an advertiser through the API: TikTok's 10 QPS would take 40 s.
       rateLimit: { perSecond: 1000, perMinute: 100_000 },
     });
-    api = await bootApi({ env: tiktokEnv(tiktok) });
+    api = await bootApi({ env: tiktokEnv(tiktok), clock });
     [acme, globex] = [await api.seedCompany('Acme'), await api.seedCompany('Globex')];
     acmeAuthorization = await connectTikTok(api, tiktok, acme, 'Acme TikTok');
     collaborationId = (
@@ -424,6 +428,41 @@ describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, (
       });
     } finally {
       tiktok.emulator.configureFaults({ latencyMs: 0 });
+    }
+  });
+
+  it("keeps the rows an export is sending past the segment's expiry and retention, then deletes them", async () => {
+    const list = emails('pinned', 20);
+    const segmentId = await readySegment(acme, list);
+    const { datasetId } = await api.app.get(EntityManager).fork().findOneOrFail(Segment, { id: segmentId });
+    const rows = join(api.db.env['CONDUIT_DATA_DIR'], 'segments', datasetId as string);
+    expect(existsSync(rows)).toBe(true);
+    tiktok.emulator.configureFaults({ latencyMs: 300 });
+    try {
+      const accepted = await as(acme)
+        .post(`${segments()}/${segmentId}/exports`, {
+          destinationId,
+          overrides: { audienceName: 'Pinned rows' },
+        })
+        .expect(202);
+      for (let tries = 0; tries < 100; tries++) {
+        if ((await as(acme).get(`/exports/${accepted.body.id}`).expect(200)).body.status === 'RUNNING') break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // Past the 36 h window and the 24 h retention: the segment lets go of its rows, the export keeps them.
+      clock.offsetMs = 61 * 3_600_000;
+      const report = await api.app.get(UnitOfWork).run(() => api.app.get(SegmentService).maintain());
+      expect(report.dataDeleted).toContain(segmentId);
+      expect(existsSync(rows)).toBe(true);
+      tiktok.emulator.configureFaults({ latencyMs: 0 });
+      await settle();
+      const sent = (await as(acme).get(`/exports/${accepted.body.id}`).expect(200)).body;
+      expect(sent).toMatchObject({ status: 'PROCESSING', counts: { uploaded: 20 } });
+      expect(emailsIn(sent.references[0].id)).toEqual(exactly(list));
+      expect(existsSync(rows)).toBe(false);
+    } finally {
+      tiktok.emulator.configureFaults({ latencyMs: 0 });
+      clock.offsetMs = 0;
     }
   });
 
