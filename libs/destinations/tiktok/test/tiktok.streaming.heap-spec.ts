@@ -22,9 +22,19 @@ describe('TikTokProvider streaming (2 million rows through the emulator)', () =>
         `${(run.peakHeapGrowthBytes / 1048576).toFixed(1)} MB\n`,
     );
     expect(run.peakHeapGrowthBytes).toBeLessThan(HEAP_GROWTH_LIMIT);
-    expect(run.counts).toEqual({ read: ROWS, valid: ROWS, invalid: {}, duplicates: 0, uploaded: ROWS });
     // 65 bytes per SHA-256 line: 2M rows need 4 files of at most 32 MB, each signed with its MD5.
-    expect(run.uploads).toBe(Math.ceil((ROWS * 65) / (32 * 1024 * 1024)));
+    const files = Math.ceil((ROWS * 65) / (32 * 1024 * 1024));
+    expect(run.counts).toEqual({
+      read: ROWS,
+      valid: ROWS,
+      invalid: {},
+      duplicates: 0,
+      uploaded: ROWS,
+      files,
+      bytes: ROWS * 65,
+      byKeyType: { EMAIL: { valid: ROWS, invalid: {}, duplicates: 0 } },
+    });
+    expect(run.uploads).toBe(files);
     expect(run.uploadsAccepted).toBe(true);
     const expected = xorDigest(
       (function* () {
