@@ -1,7 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import type { SeededCompany } from '@conduit/domain/testing';
 import { startTikTokEmulator, xorDigest, type RunningEmulator } from '@conduit/tiktok-emulator';
 import { bearer, bootApi, type ApiHarness } from './api-harness';
 import { ADVERTISERS, APP, connectTikTok, tiktokEnv } from './tiktok-world';
@@ -32,9 +31,6 @@ const KILL_POINTS = [
 (redisUrl ? describe : describe.skip)('exports survive killed workers (real processes)', () => {
   let tiktok: RunningEmulator;
   let api: ApiHarness;
-  let acme: SeededCompany;
-  let collaborationId: string;
-  let destinationId: string;
   let workerEnv: Record<string, string>;
   const workers = new Set<ChildProcess>();
   const recoveries: number[] = [];
@@ -68,24 +64,6 @@ const KILL_POINTS = [
       SEGMENT_MAINTENANCE_SECONDS: '3600',
       LOG_LEVEL: 'warn',
     };
-    acme = await api.seedCompany('Acme');
-    const authorizationId = await connectTikTok(api, tiktok, acme, 'Acme TikTok');
-    collaborationId = (
-      await api.http.post('/collaborations').set(bearer(acme.apiKey)).send({ name: 'Acme' }).expect(201)
-    ).body.id;
-    destinationId = (
-      await api.http
-        .post('/destinations')
-        .set(bearer(acme.apiKey))
-        .send({
-          name: 'TikTok, under fire',
-          provider: 'tiktok',
-          authorizationId,
-          config: { advertiserId: ADVERTISER, audienceName: 'Crash audience', action: 'Create' },
-          editableFields: ['audienceName'],
-        })
-        .expect(201)
-    ).body.id;
   }, 120_000);
 
   afterAll(async () => {
@@ -107,9 +85,30 @@ const KILL_POINTS = [
     return worker;
   }
 
-  const segments = () => `/collaborations/${collaborationId}/segments`;
-  const getExport = async (id: string) =>
-    (await api.http.get(`/exports/${id}`).set(bearer(acme.apiKey)).expect(200)).body;
+  /**
+   * A company of its own per kill: a killed worker's per-company job slot stays leased for a minute
+   * (tenant slots), and one case's dead leases must not hold up the next case.
+   */
+  async function tenant(name: string) {
+    const company = await api.seedCompany(name);
+    const authorizationId = await connectTikTok(api, tiktok, company, `${name} TikTok`);
+    const collaborationId = (
+      await api.http.post('/collaborations').set(bearer(company.apiKey)).send({ name }).expect(201)
+    ).body.id;
+    const destinationId = (
+      await api.http
+        .post('/destinations')
+        .set(bearer(company.apiKey))
+        .send({
+          name: `${name}, under fire`,
+          provider: 'tiktok',
+          authorizationId,
+          config: { advertiserId: ADVERTISER, audienceName: `${name} audience`, action: 'Create' },
+        })
+        .expect(201)
+    ).body.id;
+    return { company, segments: `/collaborations/${collaborationId}/segments`, destinationId };
+  }
 
   async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -125,10 +124,14 @@ const KILL_POINTS = [
     'kills the worker right after $label; another resumes: exact set, one audience',
     async ({ path, label }) => {
       const list = emails(`crash-${path.length}-`, 60);
+      const { company, segments, destinationId } = await tenant(`Tenant ${path.length}`);
+      const audienceName = `Tenant ${path.length} audience`;
+      const getExport = async (id: string) =>
+        (await api.http.get(`/exports/${id}`).set(bearer(company.apiKey)).expect(200)).body;
       const first = startWorker();
       const created = await api.http
-        .post(segments())
-        .set(bearer(acme.apiKey))
+        .post(segments)
+        .set(bearer(company.apiKey))
         .send({
           name: `Crash ${label}`,
           source: { type: 'upload' },
@@ -136,23 +139,22 @@ const KILL_POINTS = [
         })
         .expect(201);
       await api.http
-        .put(`${segments()}/${created.body.id}/upload`)
-        .set(bearer(acme.apiKey))
+        .put(`${segments}/${created.body.id}/upload`)
+        .set(bearer(company.apiKey))
         .attach('file', Buffer.from(['email', ...list].join('\n')), 'segment.csv')
         .expect(202);
       await until('the segment to be READY', async () => {
         const segment = await api.http
-          .get(`${segments()}/${created.body.id}`)
-          .set(bearer(acme.apiKey))
+          .get(`${segments}/${created.body.id}`)
+          .set(bearer(company.apiKey))
           .expect(200);
         return segment.body.status === 'READY' ? true : undefined;
       });
-      const audienceName = `Crash audience ${path.length}`;
       const callsBefore = tiktok.emulator.requests.length;
       const accepted = await api.http
-        .post(`${segments()}/${created.body.id}/exports`)
-        .set(bearer(acme.apiKey))
-        .send({ destinationId, overrides: { audienceName } })
+        .post(`${segments}/${created.body.id}/exports`)
+        .set(bearer(company.apiKey))
+        .send({ destinationId })
         .expect(202);
 
       await until(`a ${path} answer`, async () =>
