@@ -14,6 +14,7 @@ import { AuthorizationService } from '../authorizations/authorization.service';
 import { CollaborationMember } from '../collaborations/collaboration.entity';
 import { CollaborationService } from '../collaborations/collaboration.service';
 import { DomainException, ErrorCode, type FieldProblem } from '../common/domain.exception';
+import { compactConfig, invalidInput } from '../common/input-problems';
 import { requireProvider } from '../common/providers';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../common/pagination';
 import { Company } from '../companies/company.entity';
@@ -76,7 +77,7 @@ export class DestinationService {
     const provider = requireProvider(this.registry, input.provider);
     checkConnects(authorization, provider.id);
     const settings = this.checkSettings(provider, authorization, {
-      config: compact(input.config ?? {}),
+      config: compactConfig(input.config ?? {}),
       editableFields: [...new Set(input.editableFields ?? [])],
       visibleFields: [...new Set(input.visibleFields ?? [])],
     });
@@ -170,7 +171,7 @@ export class DestinationService {
     const merged: Record<string, unknown> = { ...destination.config };
     for (const [key, value] of Object.entries(input.config ?? {})) merged[key] = value;
     const settings = this.checkSettings(provider, authorization, {
-      config: compact(merged),
+      config: compactConfig(merged),
       editableFields: input.editableFields ? [...new Set(input.editableFields)] : destination.editableFields,
       visibleFields: input.visibleFields ? [...new Set(input.visibleFields)] : destination.visibleFields,
     });
@@ -361,14 +362,14 @@ export class DestinationService {
         });
       }
     }
-    if (problems.length > 0) throw invalid(summary('The overrides are invalid', problems), problems);
+    if (problems.length > 0) throw invalidInput('The overrides are invalid', problems);
     if (!destination.authorization) {
       throw new DomainException(
         ErrorCode.DESTINATION_WITHOUT_AUTHORIZATION,
         `Destination ${destination.id} has no authorization any more (it was deleted); its owner must link one.`,
       );
     }
-    const merged = compact({ ...destination.config, ...overrides });
+    const merged = compactConfig({ ...destination.config, ...overrides });
     const accountIds = destination.authorization.accounts.map((account) => account.id);
     // Problems name what the caller can fix: `overrides.x` for a value it gave, else `config.x`.
     const schemaProblems = validateConfig(provider.fields, merged, { accountIds }).map((problem) => {
@@ -376,7 +377,7 @@ export class DestinationService {
       return key in overrides ? { ...problem, field: `overrides.${key}` } : problem;
     });
     if (schemaProblems.length > 0) {
-      throw invalid(summary('The export config is invalid', schemaProblems), schemaProblems);
+      throw invalidInput('The export config is invalid', schemaProblems);
     }
     return { access, provider, config: resolveConfig(provider.fields, merged) };
   }
@@ -419,7 +420,7 @@ export class DestinationService {
           : problem,
       );
     }
-    if (problems.length > 0) throw invalid(summary('The destination is invalid', problems), problems);
+    if (problems.length > 0) throw invalidInput('The destination is invalid', problems);
     return {
       config: settings.config,
       editableFields: order(provider.fields, settings.editableFields),
@@ -503,18 +504,6 @@ function checkConnects(authorization: Authorization, providerId: string): void {
 
 function invalid(message: string, details: FieldProblem[]): DomainException {
   return new DomainException(ErrorCode.VALIDATION_FAILED, message, details);
-}
-
-function summary(prefix: string, problems: readonly FieldProblem[]): string {
-  const shown = problems.slice(0, 3).map((problem) => `${problem.field} ${problem.message}`);
-  return `${prefix}: ${shown.join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}.`;
-}
-
-/** Config values without empty entries (null, undefined, '' mean "not set"). */
-function compact(values: Readonly<Record<string, unknown>>): Record<string, ConfigValue> {
-  return Object.fromEntries(
-    Object.entries(values).filter(([, value]) => value !== null && value !== undefined && value !== ''),
-  ) as Record<string, ConfigValue>;
 }
 
 /** Field keys in the provider's schema order (stable output, readable diffs). */

@@ -14,6 +14,7 @@ import { AuthorizationStatus } from '../authorizations/authorization.entity';
 import { AuthorizationService } from '../authorizations/authorization.service';
 import { Clock } from '../common/clock';
 import { DomainException, ErrorCode, type FieldProblem } from '../common/domain.exception';
+import { compactConfig, invalidInput } from '../common/input-problems';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../common/pagination';
 import { Company } from '../companies/company.entity';
 import { DestinationService } from '../destinations/destination.service';
@@ -103,7 +104,7 @@ export class ExportService {
       datasetId,
       totalRows: segment.rowCount ?? 0,
       config,
-      overrides: overridesGiven(overrides),
+      overrides: compactConfig(overrides),
       mapping,
     });
     exported.dryRun = input.dryRun ?? false;
@@ -414,12 +415,6 @@ export class ExportService {
 }
 
 /** Only the values the exporter gave: empty ones mean "use the destination's". */
-function overridesGiven(overrides: Readonly<Record<string, unknown>>): Record<string, ConfigValue> {
-  return Object.fromEntries(
-    Object.entries(overrides).filter(([, value]) => value !== null && value !== undefined && value !== ''),
-  ) as Record<string, ConfigValue>;
-}
-
 /**
  * The mapping as the provider can use it: each entry a column of the segment's rows, a key type and an
  * encoding the provider takes, no column twice, at least the provider's minimum of keys.
@@ -473,14 +468,7 @@ export function checkMapping(
     }
   });
   if (problems.length > 0) {
-    throw new DomainException(
-      ErrorCode.VALIDATION_FAILED,
-      `The column mapping is invalid: ${problems
-        .slice(0, 3)
-        .map((problem) => `${problem.field} ${problem.message}`)
-        .join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}.`,
-      problems,
-    );
+    throw invalidInput('The column mapping is invalid', problems);
   }
   return mapping.map(({ column, keyType, encoding }) => ({ column, keyType, encoding }));
 }
