@@ -316,8 +316,8 @@ export const MODULES = {
     what: 'resumable exports: checkpoints in row order, resume without re-uploading or doubling',
     // export, the upload loop, its checkpoints, applying to the audience, and the dedupe line builder.
     mutate: [
-      'libs/destinations/tiktok/src/tiktok.provider.ts:212-470',
-      'libs/destinations/tiktok/src/tiktok.provider.ts:751-826',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:213-471',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:752-826',
     ],
     specs: [
       'libs/destinations/tiktok/src/tiktok.provider.spec.ts',
@@ -329,21 +329,21 @@ export const MODULES = {
       // uploads[k + 1 - n], the same file as uploads[k - n] before, and awaiting the string is a no-op.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 295,
+        line: 296,
         mutator: 'ArrayDeclaration',
         why: 'the same upload is awaited at the same moment',
       },
       // Only settled before rethrowing: a string settles at once.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 297,
+        line: 298,
         mutator: 'ArrayDeclaration',
         why: 'Promise.allSettled of a string settles at once',
       },
       // Under the bound, uploads[length - n] is uploads[negative]: undefined, and awaiting it is a no-op.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 340,
+        line: 341,
         mutator: 'ConditionalExpression',
         replacement: 'true',
         why: 'awaiting uploads[negative index] awaits undefined',
@@ -351,13 +351,13 @@ export const MODULES = {
       // Both removals target what exists (the uploaded file, the work folder): force changes nothing.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 324,
+        line: 325,
         mutator: 'BooleanLiteral',
         why: 'the file is there when its upload lands',
       },
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 324,
+        line: 325,
         mutator: 'ObjectLiteral',
         replacement: '{}',
         why: 'without options force is false, the same as above',
@@ -365,20 +365,20 @@ export const MODULES = {
       // A dry run drops each file once counted: the same removal of a file that is there.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 310,
+        line: 311,
         mutator: 'BooleanLiteral',
         why: 'the file was just written',
       },
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 310,
+        line: 311,
         mutator: 'ObjectLiteral',
         replacement: '{}',
         why: 'without options force is false, the same as above',
       },
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 368,
+        line: 369,
         mutator: 'BooleanLiteral',
         why: 'the work folder exists until this removal',
       },
@@ -393,7 +393,7 @@ export const MODULES = {
       // findTarget looks for a reference of kind TIKTOK_AUDIENCE_REFERENCE; a string has no kind.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 447,
+        line: 448,
         mutator: 'ArrayDeclaration',
         why: 'a string is never a recorded audience reference',
       },

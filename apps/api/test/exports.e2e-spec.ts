@@ -191,7 +191,7 @@ describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, (
       status: 'PROCESSING',
       config: { audienceName: 'Globex via Acme', action: 'Create' },
       hiddenFields: ['advertiserId', 'phoneHashFormat'],
-      counts: { uploaded: 40 },
+      counts: { uploaded: 40, byKeyType: { EMAIL: { invalidExamples: { MALFORMED: ['n•• a• e••••'] } } } },
     });
     expect(JSON.stringify(exported)).not.toContain(ADVERTISER);
     expect(emailsIn(exported.references[0].id)).toEqual(exactly(list));
@@ -206,6 +206,12 @@ describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, (
       counts: { uploaded: 40 },
     });
     expect(entry).not.toHaveProperty('segmentId');
+    // The grantee's rejected values stay the grantee's, even masked.
+    expect(entry.counts.byKeyType.EMAIL).toEqual({
+      valid: 41,
+      invalid: { MALFORMED: 1, EMPTY: 1 },
+      duplicates: 1,
+    });
     const refused = await as(globex).get(`/destinations/${destinationId}/exports`).expect(403);
     expect(refused.body.code).toBe('DESTINATION_OWNER_ONLY');
     // Neither sees the other's export directly.
@@ -289,7 +295,15 @@ describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, (
         uploaded: 25,
         files: 1,
         bytes: 25 * 65,
-        byKeyType: { EMAIL: { valid: 26, invalid: { MALFORMED: 1, EMPTY: 1 }, duplicates: 1 } },
+        byKeyType: {
+          EMAIL: {
+            valid: 26,
+            invalid: { MALFORMED: 1, EMPTY: 1 },
+            duplicates: 1,
+            // Masked: the shape of what was refused, never the value.
+            invalidExamples: { MALFORMED: ['n•• a• e••••'] },
+          },
+        },
       },
     });
     expect(tiktok.emulator.requests.length).toBe(before);

@@ -6,6 +6,7 @@ import {
   MAX_MAPPED_COLUMNS,
   type Export,
   type ExportEvent,
+  type ExportTally,
 } from '@conduit/domain';
 import type { ConfigValue } from '@conduit/destinations-core';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
@@ -144,12 +145,24 @@ export class ExportCountsDto {
         valid: { type: 'integer' },
         invalid: { type: 'object', additionalProperties: { type: 'integer' } },
         duplicates: { type: 'integer' },
+        invalidExamples: {
+          type: 'object',
+          additionalProperties: { type: 'array', items: { type: 'string' }, maxItems: 3 },
+        },
       },
     },
-    example: { EMAIL: { valid: 1_000_000, invalid: { MALFORMED: 120 }, duplicates: 2_000 } },
-    description: 'The counts per key type.',
+    example: {
+      EMAIL: {
+        valid: 1_000_000,
+        invalid: { MALFORMED: 120 },
+        duplicates: 2_000,
+        invalidExamples: { MALFORMED: ['j•••@-e••••••.c••', 'm••••@g••••'] },
+      },
+    },
+    description:
+      "The counts per key type, with the first few rejected values of each reason masked (the first character of each run of letters and digits kept, separators kept): enough to see why, never the value. Left out of the owner's audit.",
   })
-  byKeyType?: Record<string, { valid: number; invalid: Record<string, number>; duplicates: number }>;
+  byKeyType?: ExportTally['byKeyType'];
 }
 
 export class ProviderReferenceDto {
@@ -400,6 +413,15 @@ export function toExportDto(exported: Export, now: Date): ExportDto {
   };
 }
 
+/** The counts without the masked examples of rejected values: the grantee's segment data, even masked. */
+function withoutExamples(counts: ExportTally): ExportTally {
+  if (!counts.byKeyType) return counts;
+  const byKeyType = Object.fromEntries(
+    Object.entries(counts.byKeyType).map(([type, { invalidExamples: _examples, ...rest }]) => [type, rest]),
+  );
+  return { ...counts, byKeyType };
+}
+
 export function toExportAuditDto(exported: Export): ExportAuditDto {
   return {
     id: exported.id,
@@ -407,7 +429,7 @@ export function toExportAuditDto(exported: Export): ExportAuditDto {
     collaborationId: exported.collaboration.id,
     status: exported.status,
     overrides: exported.overrides,
-    counts: exported.counts,
+    counts: withoutExamples(exported.counts),
     references: exported.references,
     error: errorOf(exported),
     createdAt: exported.createdAt.toISOString(),

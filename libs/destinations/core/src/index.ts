@@ -4,5 +4,6 @@ export * from './identifiers';
 export * from './schema/field-schema';
 export * from './provider/destination-provider';
 export * from './registry/destination-registry';
+export * from './export/export-counts';
 export * from './export/rate-limiter';
 export * from './export/retry';

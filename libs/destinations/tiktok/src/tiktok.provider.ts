@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { IdentifierSet } from '@conduit/compact-set';
 import {
+  countRejected,
+  countsOfKeyType,
   DEFAULT_RETRY_POLICY,
   InMemoryRateLimiter,
   normalizeIdentifier,
@@ -24,7 +26,6 @@ import {
   type ExportStatus,
   type ExternalAccount,
   type KeyMapping,
-  type KeyTypeCounts,
   type KeyType,
   type NormalizeOptions,
   type OAuthAuthorization,
@@ -782,7 +783,7 @@ class LineBuilder {
       this.header = this.types.map((type) => MULTIPLE_TYPES_HEADER[type]).join(',');
     for (const type of this.types) {
       this.seen.set(type, new IdentifierSet(16));
-      (counts.byKeyType ??= {})[type] = { valid: 0, invalid: {}, duplicates: 0 };
+      countsOfKeyType(counts, type);
     }
   }
 
@@ -797,12 +798,11 @@ class LineBuilder {
         );
       }
       const result = normalizeIdentifier(keyType, encoding, value, this.normalize);
-      const ofType = this.counts.byKeyType?.[keyType] as KeyTypeCounts;
       if (!result.ok) {
-        this.counts.invalid[result.reason] = (this.counts.invalid[result.reason] ?? 0) + 1;
-        ofType.invalid[result.reason] = (ofType.invalid[result.reason] ?? 0) + 1;
+        countRejected(this.counts, keyType, result.reason, value);
         continue;
       }
+      const ofType = countsOfKeyType(this.counts, keyType);
       this.counts.valid++;
       ofType.valid++;
       if (!(this.seen.get(keyType) as IdentifierSet).add(Buffer.from(result.hash, 'hex'))) {

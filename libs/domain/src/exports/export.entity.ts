@@ -47,7 +47,15 @@ export interface ExportTally {
   files?: number;
   bytes?: number;
   /** Per key type, when the export maps several. */
-  byKeyType?: Record<string, { valid: number; invalid: Record<string, number>; duplicates: number }>;
+  byKeyType?: Record<
+    string,
+    {
+      valid: number;
+      invalid: Record<string, number>;
+      duplicates: number;
+      invalidExamples?: Record<string, string[]>;
+    }
+  >;
 }
 
 /** One segment export to one destination, requested by one company in one collaboration. */

@@ -78,6 +78,8 @@ export interface KeyTypeCounts {
   valid: number;
   invalid: Partial<Record<RejectionReason, number>>;
   duplicates: number;
+  /** The first few rejected values of each reason, masked (`maskIdentifier`): the pattern, not the value. */
+  invalidExamples?: Partial<Record<RejectionReason, string[]>>;
 }
 
 /** Something the export created or used on the provider's side (an audience, a file). */
