@@ -32,6 +32,7 @@ export function emulatorOptionsFrom(env: EmulatorEnv): EmulatorOptions {
       systemErrorRate: env.TIKTOK_EMULATOR_FAULT_SYSTEM_ERROR_RATE,
       http5xxRate: env.TIKTOK_EMULATOR_FAULT_HTTP5XX_RATE,
       dropRate: env.TIKTOK_EMULATOR_FAULT_DROP_RATE,
+      lostAnswerRate: env.TIKTOK_EMULATOR_FAULT_LOST_ANSWER_RATE,
       latencyMs: env.TIKTOK_EMULATOR_FAULT_LATENCY_MS,
       rateLimitBurst: 0,
     },

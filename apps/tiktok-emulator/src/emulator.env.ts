@@ -92,6 +92,13 @@ export class EmulatorEnv {
   @Max(1)
   TIKTOK_EMULATOR_FAULT_DROP_RATE = 0;
 
+  /** Fraction of calls carried out whose answer is then lost (the connection drops) (0–1). */
+  @toNumber()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  TIKTOK_EMULATOR_FAULT_LOST_ANSWER_RATE = 0;
+
   @ToInt()
   @IsInt()
   @Min(0)

@@ -20,6 +20,11 @@ export interface FaultSettings {
   http5xxRate: number;
   /** Fraction [0, 1] of API calls whose connection is dropped without an answer. */
   dropRate: number;
+  /**
+   * Fraction [0, 1] of API calls that TikTok carries out but whose answer never arrives (the
+   * connection drops after the work is done): the caller cannot tell it from a drop before it.
+   */
+  lostAnswerRate: number;
   /** Latency added to every API call, in milliseconds. */
   latencyMs: number;
   /** The next N API calls answer 40100, whatever the rate limiter says. */
@@ -67,6 +72,7 @@ export const NO_FAULTS: FaultSettings = {
   systemErrorRate: 0,
   http5xxRate: 0,
   dropRate: 0,
+  lostAnswerRate: 0,
   latencyMs: 0,
   rateLimitBurst: 0,
 };

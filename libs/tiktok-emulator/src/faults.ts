@@ -1,11 +1,19 @@
 import type { FaultSettings } from './emulator.options';
 
 /**
- * What a faulty call does: `drop` closes the connection, `http5xx` answers 503 outside the envelope,
+ * What a faulty call does: `drop` closes the connection, `lostAnswer` carries the call out and then
+ * closes the connection before answering, `http5xx` answers 503 outside the envelope,
  * `systemError` answers 50000, `rateLimited` 40100, and `corruptFile` alters an upload's bytes in
  * transit, so TikTok's MD5 check refuses it (40900); `corruptFile` leaves other calls alone.
  */
-export const FAULT_OUTCOMES = ['drop', 'http5xx', 'systemError', 'rateLimited', 'corruptFile'] as const;
+export const FAULT_OUTCOMES = [
+  'drop',
+  'lostAnswer',
+  'http5xx',
+  'systemError',
+  'rateLimited',
+  'corruptFile',
+] as const;
 export type FaultOutcome = (typeof FAULT_OUTCOMES)[number];
 
 /** A one-off fault for the next matching calls (admin API), e.g. "the next create/ answers 50000". */
@@ -63,6 +71,8 @@ export class FaultInjector {
     const draw = this.random();
     let threshold = this.settings.dropRate;
     if (draw < threshold) return 'drop';
+    threshold += this.settings.lostAnswerRate;
+    if (draw < threshold) return 'lostAnswer';
     threshold += this.settings.http5xxRate;
     if (draw < threshold) return 'http5xx';
     threshold += this.settings.systemErrorRate;

@@ -209,6 +209,12 @@ export class TikTokEmulator {
       envelope = { code: error.code, message: error.message, request_id: requestId, data: {} };
     }
     logEntry.code = envelope['code'] as number;
+    if (fault === 'lostAnswer') {
+      // Done on TikTok's side (the log keeps its code), never told to the caller.
+      logEntry.httpStatus = 0;
+      request.socket.destroy();
+      return;
+    }
     sendJson(response, 200, envelope);
   }
 

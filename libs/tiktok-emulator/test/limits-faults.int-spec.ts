@@ -82,7 +82,14 @@ describe('TikTok emulator: fault injection', () => {
   it('adds latency', async () => {
     const { running, tiktok } = await startAuthorized({
       ...generous,
-      faults: { latencyMs: 150, systemErrorRate: 0, http5xxRate: 0, dropRate: 0, rateLimitBurst: 0 },
+      faults: {
+        latencyMs: 150,
+        systemErrorRate: 0,
+        http5xxRate: 0,
+        dropRate: 0,
+        lostAnswerRate: 0,
+        rateLimitBurst: 0,
+      },
     });
     try {
       const started = Date.now();
@@ -128,12 +135,44 @@ describe('TikTok emulator: fault injection', () => {
     }
   });
 
+  it('carries out a call whose answer it then loses: the audience exists, the caller got no answer', async () => {
+    const { running, tiktok } = await startAuthorized(generous);
+    try {
+      const filePath = (await tiktok.upload(ADVERTISER, sha256Values(3).join('\n'))).data.file_path;
+      await tiktok.admin('POST', '/faults/next', {
+        path: '/dmp/custom_audience/create/',
+        outcome: 'lostAnswer',
+      });
+      await expect(
+        tiktok.post('/dmp/custom_audience/create/', {
+          advertiser_id: ADVERTISER,
+          custom_audience_name: 'Created in silence',
+          calculate_type: 'EMAIL_SHA256',
+          file_paths: [filePath],
+        }),
+      ).rejects.toThrow();
+      const { audiences } = await tiktok.admin('GET', '/audiences');
+      expect(audiences.map((audience: { name: string }) => audience.name)).toEqual(['Created in silence']);
+      const { requests } = await tiktok.admin('GET', '/requests');
+      expect(requests.at(-1)).toMatchObject({ code: 0, httpStatus: 0, fault: 'lostAnswer' });
+    } finally {
+      await running.close();
+    }
+  });
+
   it('is deterministic for a seed', async () => {
     const sequence = async (seed: number) => {
       const { running, tiktok } = await startAuthorized({
         ...generous,
         seed,
-        faults: { systemErrorRate: 0.5, http5xxRate: 0, dropRate: 0, latencyMs: 0, rateLimitBurst: 0 },
+        faults: {
+          systemErrorRate: 0.5,
+          http5xxRate: 0,
+          dropRate: 0,
+          lostAnswerRate: 0,
+          latencyMs: 0,
+          rateLimitBurst: 0,
+        },
       });
       try {
         await tiktok.admin('POST', '/faults', { systemErrorRate: 0.5, seed });

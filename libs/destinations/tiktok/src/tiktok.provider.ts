@@ -32,6 +32,7 @@ import {
   type ProviderCredentials,
   type ProviderLimits,
   type ProviderReference,
+  type RateLimits,
   type RequestRateLimiter,
   type RetryPolicy,
   type SegmentRow,
@@ -44,6 +45,8 @@ import { calculateTypeFor, MULTIPLE_TYPES_HEADER, parseTikTokTime, toExportStatu
 
 export const TIKTOK_PROVIDER_ID = 'tiktok';
 export const TIKTOK_AUDIENCE_REFERENCE = 'TIKTOK_AUDIENCE';
+/** TikTok's request quota per developer app on the Basic tier (reference: 10 QPS, 600 QPM). */
+export const TIKTOK_BASIC_QUOTA: RateLimits = { perSecond: 10, perMinute: 600 };
 
 export interface TikTokProviderOptions {
   /** The developer app (TikTok for Business portal): deployment settings, not per tenant. */
@@ -53,7 +56,9 @@ export interface TikTokProviderOptions {
   apiBaseUrl?: string;
   /** The consent page (TikTok: https://business-api.tiktok.com/portal/auth). */
   authorizeUrl?: string;
-  /** Shared across workers in production (Redis); defaults to TikTok's 10 QPS / 600 QPM in this process. */
+  /** The app's request quota: TikTok's Basic tier (10 QPS / 600 QPM) unless TikTok granted more. */
+  quota?: RateLimits;
+  /** Shared across workers in production (Redis); defaults to `quota` kept in this process. */
   rateLimiter?: RequestRateLimiter;
   /** Largest customer file to upload (TikTok: 250 MB). */
   maxFileBytes?: number;
@@ -138,18 +143,19 @@ export class TikTokProvider implements DestinationProvider {
   private readonly maxPollIntervalMs: number;
 
   constructor(private readonly options: TikTokProviderOptions) {
+    const quota = options.quota ?? TIKTOK_BASIC_QUOTA;
     this.limits = {
       audiencesPerAccount: 400,
       minAudienceSize: 1000,
       maxFileBytes: options.maxFileBytes ?? MAX_FILE_BYTES,
-      requestsPerSecond: 10,
-      requestsPerMinute: 600,
+      requestsPerSecond: quota.perSecond,
+      requestsPerMinute: quota.perMinute ?? quota.perSecond * 60,
       processingTimeMs: 48 * 60 * 60 * 1000,
     };
     this.client = new TikTokClient({
       baseUrl: options.apiBaseUrl ?? TIKTOK_PRODUCTION_BASE_URL,
       timeoutMs: options.timeoutMs,
-      rateLimiter: options.rateLimiter ?? new InMemoryRateLimiter({ perSecond: 10, perMinute: 600 }),
+      rateLimiter: options.rateLimiter ?? new InMemoryRateLimiter(quota),
       rateLimitKey: options.appId,
     });
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
@@ -422,18 +428,25 @@ export class TikTokProvider implements DestinationProvider {
         state.appliedFiles = Math.min(FILES_PER_REQUEST, filePaths.length);
       } else {
         await this.ensureAudienceCapacity(accessToken, config.advertiserId);
-        state.createStartedAt = new Date().toISOString();
+        const startedAt = new Date();
+        state.createStartedAt = startedAt.toISOString();
         await save();
         const batch = filePaths.slice(0, FILES_PER_REQUEST);
-        const { audienceId } = await this.call(() =>
-          this.client.createAudience(accessToken, {
+        const audienceId = await this.call(async (attempt) => {
+          // A failed attempt may have created the audience all the same (its answer lost on the way
+          // back): adopt it rather than create a second one.
+          const since = new Date(startedAt.getTime() - ADOPTION_SKEW_MS);
+          const created = attempt > 1 ? await this.findAudienceByName(accessToken, config, since) : undefined;
+          if (created) return created;
+          const answer = await this.client.createAudience(accessToken, {
             advertiserId: config.advertiserId,
             name: config.audienceName,
             calculateType: state.calculateType,
             filePaths: batch,
             retentionInDays: config.retentionInDays,
-          }),
-        );
+          });
+          return answer.audienceId;
+        });
         state.audienceId = audienceId;
         state.appliedFiles = batch.length;
         reporter.milestone?.({
@@ -616,7 +629,7 @@ export class TikTokProvider implements DestinationProvider {
     return toExportStatus(details);
   }
 
-  private call<T>(operation: () => Promise<T>): Promise<T> {
+  private call<T>(operation: (attempt: number) => Promise<T>): Promise<T> {
     return withRetries(operation, this.retryPolicy);
   }
 }

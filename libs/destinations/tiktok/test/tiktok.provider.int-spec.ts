@@ -96,7 +96,14 @@ describe('TikTokProvider export (against the emulator)', () => {
       uploaded: 25,
       files: 3,
       bytes: 25 * 65,
-      byKeyType: { EMAIL: { valid: 31, invalid: { MALFORMED: 1, EMPTY: 2 }, duplicates: 6 } },
+      byKeyType: {
+        EMAIL: {
+          valid: 31,
+          invalid: { MALFORMED: 1, EMPTY: 2 },
+          duplicates: 6,
+          invalidExamples: { MALFORMED: ['b•••••'] },
+        },
+      },
     });
     const [audience] = audiencesNamed('Create basics');
     expect(result.references).toEqual([
@@ -455,6 +462,28 @@ describe('TikTokProvider export (against the emulator)', () => {
     expect(result.counts.uploaded).toBe(15);
     expect(audiencesNamed('Despite faults')).toHaveLength(1);
     expect(digestOf(audiencesNamed('Despite faults')[0]).digest).toBe(xorDigest(emailHashes(15, 'faults')));
+  });
+
+  it('adopts the audience a create made when its answer was lost, instead of creating a second', async () => {
+    const name = 'Created, answer lost';
+    world.running.emulator.scheduleFault({
+      path: '/dmp/custom_audience/create/',
+      outcome: 'lostAnswer',
+      times: 1,
+    });
+    const creates = callsTo('/dmp/custom_audience/create/');
+    const result = await world.provider.export(
+      request({ audienceName: name }, () => emailRows(12, 'lost')),
+      recordingReporter(),
+    );
+    // One create reached TikTok; the retry looked the audience up by name and took it.
+    expect(callsTo('/dmp/custom_audience/create/')).toBe(creates + 1);
+    expect(audiencesNamed(name)).toHaveLength(1);
+    expect(result.references[0].id).toBe(audiencesNamed(name)[0]['audience_id']);
+    expect(digestOf(audiencesNamed(name)[0])).toEqual({
+      count: 12,
+      digest: xorDigest(emailHashes(12, 'lost')),
+    });
   });
 
   it('does not create a second audience when a run died between create and its checkpoint', async () => {
