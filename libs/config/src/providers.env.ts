@@ -1,6 +1,17 @@
-import { IsDefined, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, ValidateIf } from 'class-validator';
+import {
+  IsDefined,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { BaseEnv } from './base.env';
-import { IsEncryptionKeys } from './env-decorators';
+import { IsEncryptionKeys, ToInt } from './env-decorators';
 
 const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
@@ -56,4 +67,43 @@ export class ProvidersEnv extends BaseEnv {
   @IsOptional()
   @IsUrl(HTTP_URL, { message: 'must be an http(s) URL ending in /oauth/callback/tiktok' })
   TIKTOK_REDIRECT_URI?: string;
+
+  /**
+   * The TikTok app's request quota (Basic tier: 10 per second, 600 per minute), shared by every
+   * process through Redis when REDIS_URL is set. Raise it only when TikTok granted the app more.
+   */
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of requests per second' })
+  @Min(1)
+  @Max(10_000)
+  TIKTOK_RATE_LIMIT_QPS = 10;
+
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of requests per minute' })
+  @Min(1)
+  @Max(600_000)
+  TIKTOK_RATE_LIMIT_QPM = 600;
+
+  /**
+   * A provider call that fails for a passing reason (5xx, throttling, a dropped connection) is tried
+   * this many times in all, waiting from PROVIDER_RETRY_BASE_DELAY_MS, doubled each time with jitter,
+   * up to PROVIDER_RETRY_MAX_DELAY_MS; then the export fails with the last error (and may be retried).
+   */
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of attempts' })
+  @Min(1)
+  @Max(20)
+  PROVIDER_RETRY_ATTEMPTS = 5;
+
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1)
+  @Max(60_000)
+  PROVIDER_RETRY_BASE_DELAY_MS = 1000;
+
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1)
+  @Max(600_000)
+  PROVIDER_RETRY_MAX_DELAY_MS = 60_000;
 }

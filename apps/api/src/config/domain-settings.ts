@@ -28,6 +28,11 @@ export function domainSettingsFrom(config: ConfigService<ApiEnv, true>): DomainS
         TIKTOK_APP_SECRET: get('TIKTOK_APP_SECRET'),
         TIKTOK_API_BASE_URL: get('TIKTOK_API_BASE_URL'),
         TIKTOK_AUTHORIZE_URL: get('TIKTOK_AUTHORIZE_URL'),
+        TIKTOK_RATE_LIMIT_QPS: get('TIKTOK_RATE_LIMIT_QPS'),
+        TIKTOK_RATE_LIMIT_QPM: get('TIKTOK_RATE_LIMIT_QPM'),
+        PROVIDER_RETRY_ATTEMPTS: get('PROVIDER_RETRY_ATTEMPTS'),
+        PROVIDER_RETRY_BASE_DELAY_MS: get('PROVIDER_RETRY_BASE_DELAY_MS'),
+        PROVIDER_RETRY_MAX_DELAY_MS: get('PROVIDER_RETRY_MAX_DELAY_MS'),
       },
       {
         sharedLimits,

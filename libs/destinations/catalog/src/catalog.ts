@@ -1,11 +1,18 @@
 import {
   DestinationRegistry,
+  InMemoryRateLimiter,
   type FieldDefinition,
   type RateLimits,
   type RequestRateLimiter,
+  type RetryPolicy,
   type UnavailableProvider,
 } from '@conduit/destinations-core';
-import { TIKTOK_FIELDS, TIKTOK_PROVIDER_ID, TikTokProvider } from '@conduit/destinations-tiktok';
+import {
+  TIKTOK_BASIC_QUOTA,
+  TIKTOK_FIELDS,
+  TIKTOK_PROVIDER_ID,
+  TikTokProvider,
+} from '@conduit/destinations-tiktok';
 import type { Redis } from 'ioredis';
 import { RedisRateLimiter } from './redis-rate-limiter';
 
@@ -16,11 +23,10 @@ export interface ProviderSettings {
     secret?: string;
     apiBaseUrl?: string;
     authorizeUrl?: string;
+    /** The app's request quota; TikTok's Basic tier when absent. */
+    quota?: RateLimits;
   };
 }
-
-/** TikTok's request quota per developer app (reference: 10 QPS, 600 QPM), as its provider declares it. */
-export const TIKTOK_APP_QUOTA: RateLimits = { perSecond: 10, perMinute: 600 };
 
 export interface CatalogOptions {
   /** One limiter for every provider (specs); see `sharedLimits` for deployments. */
@@ -32,6 +38,8 @@ export interface CatalogOptions {
   sharedLimits?: { redis: Redis; prefix: string };
   /** Where providers write files before upload (a folder under the data directory). */
   workDirectory?: string;
+  /** How providers retry a call that failed for a passing reason; the core default when absent. */
+  retryPolicy?: RetryPolicy;
 }
 
 /**
@@ -47,17 +55,19 @@ export function buildDestinationRegistry(
     options.rateLimiter ??
     (options.sharedLimits
       ? new RedisRateLimiter(options.sharedLimits.redis, quota, `${options.sharedLimits.prefix}:rate`)
-      : undefined);
-  const { appId, secret, apiBaseUrl, authorizeUrl } = settings.tiktok;
+      : new InMemoryRateLimiter(quota));
+  const { appId, secret, apiBaseUrl, authorizeUrl, quota } = settings.tiktok;
   const tiktok =
     appId && secret
       ? new TikTokProvider({
           appId,
           secret,
+          quota,
           apiBaseUrl,
           authorizeUrl,
-          rateLimiter: limiterFor(TIKTOK_APP_QUOTA),
+          rateLimiter: limiterFor(quota ?? TIKTOK_BASIC_QUOTA),
           workDirectory: options.workDirectory,
+          retryPolicy: options.retryPolicy,
         })
       : undefined;
   if (!tiktok) {

@@ -7,7 +7,15 @@ import { buildDestinationRegistry, type CatalogOptions } from './catalog';
 export function registryFromEnv(
   env: Pick<
     ProvidersEnv,
-    'TIKTOK_APP_ID' | 'TIKTOK_APP_SECRET' | 'TIKTOK_API_BASE_URL' | 'TIKTOK_AUTHORIZE_URL'
+    | 'TIKTOK_APP_ID'
+    | 'TIKTOK_APP_SECRET'
+    | 'TIKTOK_API_BASE_URL'
+    | 'TIKTOK_AUTHORIZE_URL'
+    | 'TIKTOK_RATE_LIMIT_QPS'
+    | 'TIKTOK_RATE_LIMIT_QPM'
+    | 'PROVIDER_RETRY_ATTEMPTS'
+    | 'PROVIDER_RETRY_BASE_DELAY_MS'
+    | 'PROVIDER_RETRY_MAX_DELAY_MS'
   >,
   options: CatalogOptions = {},
 ): DestinationRegistry {
@@ -18,9 +26,17 @@ export function registryFromEnv(
         secret: env.TIKTOK_APP_SECRET,
         apiBaseUrl: env.TIKTOK_API_BASE_URL,
         authorizeUrl: env.TIKTOK_AUTHORIZE_URL,
+        quota: { perSecond: env.TIKTOK_RATE_LIMIT_QPS, perMinute: env.TIKTOK_RATE_LIMIT_QPM },
       },
     },
-    options,
+    {
+      retryPolicy: {
+        attempts: env.PROVIDER_RETRY_ATTEMPTS,
+        baseDelayMs: env.PROVIDER_RETRY_BASE_DELAY_MS,
+        maxDelayMs: env.PROVIDER_RETRY_MAX_DELAY_MS,
+      },
+      ...options,
+    },
   );
 }
 

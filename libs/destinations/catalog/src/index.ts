@@ -2,7 +2,6 @@
 export {
   buildDestinationRegistry,
   PROVIDER_FIELD_SCHEMAS,
-  TIKTOK_APP_QUOTA,
   type CatalogOptions,
   type ProviderSettings,
 } from './catalog';

@@ -2,6 +2,7 @@
 export {
   TikTokProvider,
   TIKTOK_AUDIENCE_REFERENCE,
+  TIKTOK_BASIC_QUOTA,
   TIKTOK_PROVIDER_ID,
   type TikTokProviderOptions,
 } from './tiktok.provider';

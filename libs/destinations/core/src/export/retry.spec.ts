@@ -15,10 +15,38 @@ describe('withRetries', () => {
         return 'done';
       },
       policy,
-      { sleep: async (ms) => void sleeps.push(ms) },
+      { sleep: async (ms) => void sleeps.push(ms), random: () => 0.999 },
     );
     expect(result).toBe('done');
     expect(sleeps).toEqual([10, 500]);
+  });
+
+  it('jitters each wait between half and all of its exponential ceiling, within the bound', async () => {
+    const waits = async (draw: number) => {
+      const sleeps: number[] = [];
+      await expect(
+        withRetries(
+          async () => Promise.reject(new RetryableError('down', 0)),
+          { attempts: 6, baseDelayMs: 100, maxDelayMs: 1000 },
+          { sleep: async (ms) => void sleeps.push(ms), random: () => draw },
+        ),
+      ).rejects.toThrow('down');
+      return sleeps;
+    };
+    expect(await waits(0)).toEqual([50, 100, 200, 400, 500]);
+    expect(await waits(0.5)).toEqual([75, 150, 300, 600, 750]);
+    expect(await waits(0.9999)).toEqual([100, 200, 400, 800, 1000]);
+    // The hint is a floor the jitter never goes under, and is itself capped by the bound.
+    const hinted: number[] = [];
+    await withRetries(
+      async (attempt) => {
+        if (attempt === 1) throw new RetryableError('busy', 5_000);
+        return 'ok';
+      },
+      { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000 },
+      { sleep: async (ms) => void hinted.push(ms), random: () => 0 },
+    );
+    expect(hinted).toEqual([1000]);
   });
 
   it('gives up after the last attempt', async () => {

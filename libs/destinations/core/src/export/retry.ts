@@ -3,7 +3,11 @@ import { isDestinationError, RetryableError } from '../errors/destination-errors
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   attempts: number;
-  /** Delay before the second attempt; doubles each time, and never less than the error's retryAfterMs. */
+  /**
+   * Delay before the second attempt; doubles each time, up to `maxDelayMs`. Each wait is jittered
+   * (between half and all of it), so workers that failed together do not retry together; it is never
+   * less than the error's retryAfterMs (capped at `maxDelayMs` too).
+   */
   baseDelayMs: number;
   maxDelayMs: number;
 }
@@ -21,6 +25,8 @@ export async function withRetries<T>(
     shouldRetry?: (error: unknown, attempt: number) => boolean;
     sleep?: (ms: number) => Promise<void>;
     signal?: AbortSignal;
+    /** [0, 1) draws for the jitter (Math.random by default; specs pass their own). */
+    random?: () => number;
   } = {},
 ): Promise<T> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -36,7 +42,8 @@ export async function withRetries<T>(
         (options.shouldRetry && !options.shouldRetry(error, attempt))
       )
         throw error;
-      const backoff = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+      const ceiling = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+      const backoff = Math.round(ceiling * (0.5 + 0.5 * (options.random ?? Math.random)()));
       const hinted = error instanceof RetryableError ? Math.min(error.retryAfterMs, policy.maxDelayMs) : 0;
       await sleep(Math.max(backoff, hinted));
     }
