@@ -589,7 +589,7 @@ export class TikTokClient {
       if (isDestinationError(error)) throw error;
       // A shared (e.g. Redis) limiter that cannot answer: nothing was sent, so trying later is safe.
       throw new RetryableError(
-        `The TikTok rate limiter failed before ${endpoint}; retrying later.`,
+        `The TikTok rate limiter failed before ${endpoint}.`,
         TIKTOK_RATE_LIMIT_RETRY_MS,
         {
           cause: error,
@@ -634,13 +634,13 @@ function transportError(error: unknown, endpoint: string, timeoutMs: number): De
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new RetryableError(
-      `TikTok did not answer ${endpoint} within ${timeoutMs} ms; retrying later.`,
+      `TikTok did not answer ${endpoint} within ${timeoutMs} ms.`,
       TIKTOK_SYSTEM_ERROR_RETRY_MS,
     );
   }
   const code = systemCode(error);
   return new RetryableError(
-    `TikTok could not be reached for ${endpoint} (${code ?? 'network error'}); retrying later.`,
+    `TikTok could not be reached for ${endpoint} (${code ?? 'network error'}).`,
     TIKTOK_SYSTEM_ERROR_RETRY_MS,
   );
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import {
   countsOfKeyType,
   DEFAULT_RETRY_POLICY,
   InMemoryRateLimiter,
+  isDestinationError,
   normalizeIdentifier,
   PayloadValidationError,
   ProviderApiError,
@@ -137,6 +139,8 @@ export class TikTokProvider implements DestinationProvider {
   readonly authorization: OAuthAuthorization;
   private readonly client: TikTokClient;
   private readonly retryPolicy: RetryPolicy;
+  /** The reporter of the export the current call serves, so its retries reach that export's log. */
+  private readonly exporting = new AsyncLocalStorage<ExportReporter>();
   private readonly uploadConcurrency: number;
   private readonly workDirectory: string;
   private readonly maxProcessingWaitMs: number;
@@ -217,6 +221,10 @@ export class TikTokProvider implements DestinationProvider {
   // ---------------------------------------------------------------------------------------------
 
   async export(request: ExportRequest, reporter: ExportReporter): Promise<ExportResult> {
+    return this.exporting.run(reporter, () => this.runExport(request, reporter));
+  }
+
+  private async runExport(request: ExportRequest, reporter: ExportReporter): Promise<ExportResult> {
     const config = readConfig(request.config);
     const credentials = request.credentials as Credentials;
     token(credentials);
@@ -389,7 +397,7 @@ export class TikTokProvider implements DestinationProvider {
     calculateType: string,
     file: WrittenFile,
   ): Promise<{ filePath: string }> {
-    return withRetries(
+    return this.call(
       () =>
         this.client.uploadFile(credentials.accessToken, {
           advertiserId,
@@ -398,9 +406,8 @@ export class TikTokProvider implements DestinationProvider {
           fileName: file.fileName,
           md5: file.md5,
         }),
-      this.retryPolicy,
       // A signature mismatch is retried once: a second one means the file itself is the problem.
-      { shouldRetry: (error, attempt) => !(isProviderCode(error, 40900) && attempt >= 2) },
+      (error, attempt) => !(isProviderCode(error, 40900) && attempt >= 2),
     );
   }
 
@@ -629,8 +636,25 @@ export class TikTokProvider implements DestinationProvider {
     return toExportStatus(details);
   }
 
-  private call<T>(operation: (attempt: number) => Promise<T>): Promise<T> {
-    return withRetries(operation, this.retryPolicy);
+  /**
+   * A TikTok call under the retry policy. Inside an export, each retry goes to the export's log: what
+   * TikTok answered, and when the next try is.
+   */
+  private call<T>(
+    operation: (attempt: number) => Promise<T>,
+    shouldRetry?: (error: unknown, attempt: number) => boolean,
+  ): Promise<T> {
+    const reporter = this.exporting.getStore();
+    const attempts = this.retryPolicy.attempts;
+    return withRetries(operation, this.retryPolicy, {
+      shouldRetry,
+      onRetry: (error, attempt, delayMs) =>
+        reporter?.milestone?.({
+          type: 'RETRYING',
+          message: `${error instanceof Error ? error.message : String(error)} Trying again in ${delayMs < 1000 ? `${delayMs} ms` : `${(delayMs / 1000).toFixed(1)} s`} (attempt ${attempt + 1} of ${attempts}).`,
+          data: { attempt, delayMs, ...(isDestinationError(error) ? { kind: error.kind } : {}) },
+        }),
+    });
   }
 }
 

@@ -66,6 +66,26 @@ describe('withRetries', () => {
     await expect(withRetries(async () => Promise.reject(new Error('bug')), policy)).rejects.toThrow('bug');
   });
 
+  it('tells the caller what failed and how long it waits, before each wait', async () => {
+    const told: [string, number, number][] = [];
+    await withRetries(
+      async (attempt) => {
+        if (attempt < 3) throw new RetryableError(`blip ${attempt}`, 0);
+        return 'ok';
+      },
+      policy,
+      {
+        sleep: async () => undefined,
+        random: () => 0.999,
+        onRetry: (error, attempt, delayMs) => told.push([(error as Error).message, attempt, delayMs]),
+      },
+    );
+    expect(told).toEqual([
+      ['blip 1', 1, 10],
+      ['blip 2', 2, 20],
+    ]);
+  });
+
   it('lets the caller veto a retry', async () => {
     let calls = 0;
     await expect(

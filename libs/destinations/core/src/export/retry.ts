@@ -27,6 +27,8 @@ export async function withRetries<T>(
     signal?: AbortSignal;
     /** [0, 1) draws for the jitter (Math.random by default; specs pass their own). */
     random?: () => number;
+    /** Told before each wait: what failed, the attempt that failed, and how long until the next. */
+    onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   } = {},
 ): Promise<T> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -45,7 +47,9 @@ export async function withRetries<T>(
       const ceiling = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
       const backoff = Math.round(ceiling * (0.5 + 0.5 * (options.random ?? Math.random)()));
       const hinted = error instanceof RetryableError ? Math.min(error.retryAfterMs, policy.maxDelayMs) : 0;
-      await sleep(Math.max(backoff, hinted));
+      const delayMs = Math.max(backoff, hinted);
+      options.onRetry?.(error, attempt, delayMs);
+      await sleep(delayMs);
     }
   }
 }
