@@ -1,9 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
 import { startTikTokEmulator, xorDigest, type RunningEmulator } from '@conduit/tiktok-emulator';
 import { bearer, bootApi, type ApiHarness } from './api-harness';
 import { ADVERTISERS, APP, connectTikTok, tiktokEnv } from './tiktok-world';
+import { buildApps, until, Workers } from './worker-processes';
 
 // Workers die mid-export and the export still ends with exactly its identifiers in exactly one
 // audience. Real processes: the built scheduler (BullMQ worker) is SIGKILLed at a chosen TikTok call,
@@ -13,8 +12,6 @@ import { ADVERTISERS, APP, connectTikTok, tiktokEnv } from './tiktok-world';
 const redisUrl = process.env['REDIS_URL'];
 if (!redisUrl) console.warn('Export crash suite SKIPPED: set REDIS_URL=redis://127.0.0.1:6379 to run it.');
 
-const root = resolve(__dirname, '..', '..', '..');
-const SCHEDULER = join(root, 'dist', 'apps', 'scheduler', 'src', 'main.js');
 const STUCK_AFTER_SECONDS = 3;
 const [ADVERTISER] = ADVERTISERS.map((advertiser) => advertiser.advertiserId);
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -31,27 +28,26 @@ const KILL_POINTS = [
 (redisUrl ? describe : describe.skip)('exports survive killed workers (real processes)', () => {
   let tiktok: RunningEmulator;
   let api: ApiHarness;
-  let workerEnv: Record<string, string>;
-  const workers = new Set<ChildProcess>();
+  let workers: Workers;
   const recoveries: number[] = [];
 
   beforeAll(async () => {
-    // The scheduler runs from the build, as in production.
-    const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
+    buildApps();
     const prefix = `conduit-crash-${randomBytes(4).toString('hex')}`;
     tiktok = await startTikTokEmulator({
       apps: [APP],
       advertisers: ADVERTISERS,
       minValidAudienceSize: 1,
       minAudienceSizeAfterUpdate: 1,
+      // Long enough for an Append right after a Create to find the audience busy and wait for it.
+      processingDelayMs: 10_000,
       rateLimit: { perSecond: 1000, perMinute: 100_000 },
     });
     // Slow answers: a kill lands while the worker waits for TikTok.
     tiktok.emulator.configureFaults({ latencyMs: 150 });
     const env = { ...tiktokEnv(tiktok), REDIS_URL: redisUrl as string, CONDUIT_QUEUE_PREFIX: prefix };
     api = await bootApi({ env });
-    workerEnv = {
+    workers = new Workers({
       PATH: process.env['PATH'] ?? '',
       ...api.db.env,
       ...env,
@@ -63,11 +59,11 @@ const KILL_POINTS = [
       EXPORT_MAINTENANCE_SECONDS: '1',
       SEGMENT_MAINTENANCE_SECONDS: '3600',
       LOG_LEVEL: 'warn',
-    };
+    });
   }, 120_000);
 
   afterAll(async () => {
-    for (const worker of workers) worker.kill('SIGKILL');
+    workers?.killAll();
     await api?.close();
     await tiktok?.close();
     if (recoveries.length > 0) {
@@ -77,13 +73,6 @@ const KILL_POINTS = [
       );
     }
   });
-
-  function startWorker(): ChildProcess {
-    const worker = spawn(process.execPath, [SCHEDULER], { cwd: root, env: workerEnv, stdio: 'ignore' });
-    workers.add(worker);
-    worker.on('exit', () => workers.delete(worker));
-    return worker;
-  }
 
   /**
    * A company of its own per kill: a killed worker's per-company job slot stays leased for a minute
@@ -104,55 +93,55 @@ const KILL_POINTS = [
           provider: 'tiktok',
           authorizationId,
           config: { advertiserId: ADVERTISER, audienceName: `${name} audience`, action: 'Create' },
+          editableFields: ['action'],
         })
         .expect(201)
     ).body.id;
     return { company, segments: `/collaborations/${collaborationId}/segments`, destinationId };
   }
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+  async function readySegment(
+    company: { apiKey: string },
+    segments: string,
+    list: string[],
+  ): Promise<string> {
+    const created = await api.http
+      .post(segments)
+      .set(bearer(company.apiKey))
+      .send({
+        name: `Crash ${list[0]}`,
+        source: { type: 'upload' },
+        keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
+      })
+      .expect(201);
+    await api.http
+      .put(`${segments}/${created.body.id}/upload`)
+      .set(bearer(company.apiKey))
+      .attach('file', Buffer.from(['email', ...list].join('\n')), 'segment.csv')
+      .expect(202);
+    await until('the segment to be READY', async () => {
+      const segment = await api.http
+        .get(`${segments}/${created.body.id}`)
+        .set(bearer(company.apiKey))
+        .expect(200);
+      return segment.body.status === 'READY' ? true : undefined;
+    });
+    return created.body.id;
   }
 
   it.each(KILL_POINTS)(
     'kills the worker right after $label; another resumes: exact set, one audience',
-    async ({ path, label }) => {
+    async ({ path }) => {
       const list = emails(`crash-${path.length}-`, 60);
       const { company, segments, destinationId } = await tenant(`Tenant ${path.length}`);
       const audienceName = `Tenant ${path.length} audience`;
       const getExport = async (id: string) =>
         (await api.http.get(`/exports/${id}`).set(bearer(company.apiKey)).expect(200)).body;
-      const first = startWorker();
-      const created = await api.http
-        .post(segments)
-        .set(bearer(company.apiKey))
-        .send({
-          name: `Crash ${label}`,
-          source: { type: 'upload' },
-          keyColumns: [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }],
-        })
-        .expect(201);
-      await api.http
-        .put(`${segments}/${created.body.id}/upload`)
-        .set(bearer(company.apiKey))
-        .attach('file', Buffer.from(['email', ...list].join('\n')), 'segment.csv')
-        .expect(202);
-      await until('the segment to be READY', async () => {
-        const segment = await api.http
-          .get(`${segments}/${created.body.id}`)
-          .set(bearer(company.apiKey))
-          .expect(200);
-        return segment.body.status === 'READY' ? true : undefined;
-      });
+      const first = workers.start();
+      const segmentId = await readySegment(company, segments, list);
       const callsBefore = tiktok.emulator.requests.length;
       const accepted = await api.http
-        .post(`${segments}/${created.body.id}/exports`)
+        .post(`${segments}/${segmentId}/exports`)
         .set(bearer(company.apiKey))
         .send({ destinationId })
         .expect(202);
@@ -164,7 +153,7 @@ const KILL_POINTS = [
       );
       first.kill('SIGKILL');
       const killedAt = Date.now();
-      startWorker();
+      workers.start();
       const sent = await until('the export to be sent', async () => {
         const current = await getExport(accepted.body.id);
         return ['PROCESSING', 'COMPLETED', 'FAILED'].includes(current.status) ? current : undefined;
@@ -180,8 +169,58 @@ const KILL_POINTS = [
         count: 60,
         digest: xorDigest(list.map(sha256)),
       });
-      for (const worker of workers) worker.kill('SIGKILL');
+      workers.killAll();
     },
     120_000,
   );
+
+  it('kills the worker while an Append waits for TikTok to finish processing; another resumes the wait', async () => {
+    const first = emails('processing-first-', 40);
+    const more = emails('processing-more-', 30);
+    const { company, segments, destinationId } = await tenant('Tenant waiting');
+    const audienceName = 'Tenant waiting audience';
+    const as = (path: string) => api.http.get(path).set(bearer(company.apiKey)).expect(200);
+    workers.start();
+    const [createSegment, appendSegment] = [
+      await readySegment(company, segments, first),
+      await readySegment(company, segments, more),
+    ];
+    const created = await api.http
+      .post(`${segments}/${createSegment}/exports`)
+      .set(bearer(company.apiKey))
+      .send({ destinationId })
+      .expect(202);
+    await until('the create to be sent', async () =>
+      (await as(`/exports/${created.body.id}`)).body.status === 'PROCESSING' ? true : undefined,
+    );
+    // TikTok processes the new audience for 10 s and refuses updates meanwhile: the Append waits.
+    const appended = await api.http
+      .post(`${segments}/${appendSegment}/exports`)
+      .set(bearer(company.apiKey))
+      .send({ destinationId, overrides: { action: 'Append' } })
+      .expect(202);
+    await until('the Append to wait for TikTok', async () => {
+      const log = (await as(`/exports/${appended.body.id}/events`)).body.data as { type: string }[];
+      return log.some((event) => event.type === 'WAITING') ? true : undefined;
+    });
+    workers.killAll();
+    const killedAt = Date.now();
+    workers.start();
+    const sent = await until('the Append to be sent', async () => {
+      const current = (await as(`/exports/${appended.body.id}`)).body;
+      return ['PROCESSING', 'COMPLETED', 'FAILED'].includes(current.status) ? current : undefined;
+    });
+    recoveries.push(Date.now() - killedAt);
+    expect(sent).toMatchObject({ status: 'PROCESSING', counts: { uploaded: 30 }, error: null, attempts: 2 });
+    const audiences = tiktok.emulator
+      .inspectAudiences(ADVERTISER)
+      .filter((audience) => audience['name'] === audienceName);
+    expect(audiences).toHaveLength(1);
+    expect(sent.references[0].id).toBe(audiences[0]['audience_id']);
+    expect((audiences[0]['identifiers'] as Record<string, unknown>)['EMAIL_SHA256']).toEqual({
+      count: 70,
+      digest: xorDigest([...first, ...more].map(sha256)),
+    });
+    workers.killAll();
+  }, 120_000);
 });

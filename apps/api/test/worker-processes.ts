@@ -1,0 +1,58 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+// Real scheduler processes for the specs that kill workers or weigh them: the built scheduler (a
+// BullMQ worker when REDIS_URL is set), started and stopped by the spec.
+
+const root = resolve(__dirname, '..', '..', '..');
+const SCHEDULER = join(root, 'dist', 'apps', 'scheduler', 'src', 'main.js');
+
+/** Builds the apps (`npm run build`) so the scheduler runs from `dist`, as in production. */
+export function buildApps(): void {
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
+}
+
+/** Scheduler processes started by a spec; `killAll` in its afterAll. */
+export class Workers {
+  private readonly running = new Set<ChildProcess>();
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  start(): ChildProcess {
+    const worker = spawn(process.execPath, [SCHEDULER], { cwd: root, env: this.env, stdio: 'ignore' });
+    this.running.add(worker);
+    worker.on('exit', () => this.running.delete(worker));
+    return worker;
+  }
+
+  killAll(): void {
+    for (const worker of this.running) worker.kill('SIGKILL');
+  }
+}
+
+/** Polls `probe` every 25 ms until it returns a value. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** A process's resident set size in bytes (Linux: /proc/<pid>/status), or undefined once it is gone. */
+export function residentBytes(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
