@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { startTikTokEmulator, xorDigest, type RunningEmulator } from '@conduit/tiktok-emulator';
+import { JobRunner } from '@conduit/domain';
 import { bearer, bootApi, type ApiHarness } from './api-harness';
 import { ADVERTISERS, APP, connectTikTok, tiktokEnv } from './tiktok-world';
 import { buildApps, until, Workers } from './worker-processes';
@@ -173,6 +174,41 @@ const KILL_POINTS = [
     },
     120_000,
   );
+
+  it('cancels a queued export at once; the worker that later takes its job sends nothing', async () => {
+    const list = emails('queued-', 20);
+    const { company, segments, destinationId } = await tenant('Tenant queued');
+    workers.start();
+    const segmentId = await readySegment(company, segments, list);
+    // No worker left (once its materialization job is done): the export waits in the queue.
+    await api.app.get(JobRunner).idle();
+    workers.killAll();
+    const accepted = await api.http
+      .post(`${segments}/${segmentId}/exports`)
+      .set(bearer(company.apiKey))
+      .send({ destinationId })
+      .expect(202);
+    const cancelled = await api.http
+      .post(`/exports/${accepted.body.id}/cancel`)
+      .set(bearer(company.apiKey))
+      .expect(202);
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', finishedAt: expect.any(String) });
+    // (The API asked TikTok how many audiences the advertiser holds before queuing: a Create's pre-check.)
+    const callsBefore = tiktok.emulator.requests.length;
+    workers.start();
+    // The new worker drains the queue (its job included) and the export stays as it was.
+    await api.app.get(JobRunner).idle();
+    const after = (await api.http.get(`/exports/${accepted.body.id}`).set(bearer(company.apiKey)).expect(200))
+      .body;
+    expect(after).toMatchObject({ status: 'CANCELLED', attempts: 0, references: [] });
+    const log = (
+      await api.http.get(`/exports/${accepted.body.id}/events`).set(bearer(company.apiKey)).expect(200)
+    ).body.data as { type: string; message: string }[];
+    expect(log.map((event) => event.type)).toEqual(['QUEUED', 'CANCELLED']);
+    expect(log[1].message).toBe('Cancelled before it started: nothing was sent.');
+    expect(tiktok.emulator.requests.slice(callsBefore)).toEqual([]);
+    workers.killAll();
+  }, 120_000);
 
   it('kills the worker while an Append waits for TikTok to finish processing; another resumes the wait', async () => {
     const first = emails('processing-first-', 40);

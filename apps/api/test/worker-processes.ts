@@ -17,14 +17,39 @@ export function buildApps(): void {
 /** Scheduler processes started by a spec; `killAll` in its afterAll. */
 export class Workers {
   private readonly running = new Set<ChildProcess>();
+  private readonly output: string[] = [];
 
   constructor(private readonly env: Record<string, string>) {}
 
   start(): ChildProcess {
-    const worker = spawn(process.execPath, [SCHEDULER], { cwd: root, env: this.env, stdio: 'ignore' });
+    const worker = spawn(process.execPath, [SCHEDULER], {
+      cwd: root,
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.running.add(worker);
-    worker.on('exit', () => this.running.delete(worker));
+    const keep = (chunk: Buffer) => {
+      this.output.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => `[${worker.pid}] ${line}`),
+      );
+      this.output.splice(0, Math.max(0, this.output.length - 40));
+    };
+    worker.stdout?.on('data', keep);
+    worker.stderr?.on('data', keep);
+    worker.on('exit', (code, signal) => {
+      this.running.delete(worker);
+      if (signal !== 'SIGKILL') this.output.push(`[${worker.pid}] exited (${signal ?? code})`);
+    });
     return worker;
+  }
+
+  /** The workers' last 40 lines of output (warnings and errors at LOG_LEVEL=warn), for a failure message. */
+  get lastOutput(): string {
+    return this.output.join('\n') || '(no output)';
   }
 
   killAll(): void {
@@ -37,12 +62,16 @@ export async function until<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs = 90_000,
+  workers?: Workers,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `Timed out waiting for ${what}${workers ? `; the workers said:\n${workers.lastOutput}` : ''}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

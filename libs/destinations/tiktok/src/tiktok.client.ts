@@ -1,4 +1,3 @@
-import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import {
   isDestinationError,
@@ -10,6 +9,7 @@ import {
   type RequestRateLimiter,
 } from '@conduit/destinations-core';
 import { isSafeNumber, parse as parseLosslessJson } from 'lossless-json';
+import { postMultipart, type MultipartUpload, type RawAnswer } from './multipart-upload';
 import { mapTikTokError, TIKTOK_RATE_LIMIT_RETRY_MS, TIKTOK_SYSTEM_ERROR_RETRY_MS } from './tiktok.errors';
 import type {
   TikTokEnvelope,
@@ -151,7 +151,7 @@ interface TikTokRequest {
   accessToken?: string;
   query?: Record<string, QueryValue>;
   json?: object;
-  form?: FormData;
+  upload?: MultipartUpload;
   timeoutMs: number;
   /** Values to scrub from anything TikTok echoes back into an error. */
   secrets: readonly string[];
@@ -306,15 +306,15 @@ export class TikTokClient {
         { field: 'fileName' },
       );
     }
-    let file: Blob | undefined;
+    let size: number | undefined;
     let problem = 'not a regular file';
     try {
-      // stat first: openAsBlob reports a missing file as a vague ERR_INVALID_ARG_VALUE.
-      if ((await stat(input.path)).isFile()) file = await openAsBlob(input.path);
+      const found = await stat(input.path);
+      if (found.isFile()) size = found.size;
     } catch (error) {
       problem = systemCode(error) ?? 'unreadable';
     }
-    if (!file) {
+    if (size === undefined) {
       throw new PayloadValidationError(
         `The customer file ${input.fileName} cannot be read for upload (${problem}).`,
         {
@@ -322,17 +322,20 @@ export class TikTokClient {
         },
       );
     }
-    const form = new FormData();
-    // The file goes last so TikTok can validate the small fields before the bytes arrive.
-    form.set('advertiser_id', input.advertiserId);
-    form.set('calculate_type', input.calculateType);
-    form.set('file_signature', input.md5);
-    form.set('file', file, input.fileName);
+    const upload: MultipartUpload = {
+      // The file goes last so TikTok can validate the small fields before the bytes arrive.
+      fields: [
+        ['advertiser_id', input.advertiserId],
+        ['calculate_type', input.calculateType],
+        ['file_signature', input.md5],
+      ],
+      file: { field: 'file', path: input.path, name: input.fileName, size, contentType: 'text/csv' },
+    };
     const { data, wire } = await this.send({
       method: 'POST',
       path: 'dmp/custom_audience/file/upload/',
       accessToken,
-      form,
+      upload,
       timeoutMs: this.uploadTimeoutMs,
       secrets: [accessToken],
     });
@@ -503,29 +506,36 @@ export class TikTokClient {
     }
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (request.accessToken !== undefined) headers['Access-Token'] = request.accessToken;
-    let body: string | FormData | undefined;
+    let body: string | undefined;
     if (request.json !== undefined) {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(request.json);
-    } else if (request.form !== undefined) {
-      body = request.form; // fetch sets the multipart boundary
     }
 
     let status: number;
     let text: string;
     let logId: string | undefined;
     try {
-      const response = await fetch(url, {
-        method: request.method,
-        headers,
-        body,
-        // Never follow: fetch would replay the Access-Token header (only Authorization is dropped) to wherever TikTok's answer points.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(request.timeoutMs),
-      });
-      status = response.status;
-      logId = response.headers.get('x-tt-logid') ?? undefined;
-      text = await response.text();
+      const signal = AbortSignal.timeout(request.timeoutMs);
+      let answer: RawAnswer;
+      if (request.upload) {
+        answer = await postMultipart(url, headers, request.upload, signal);
+      } else {
+        const response = await fetch(url, {
+          method: request.method,
+          headers,
+          body,
+          // Never follow: fetch would replay the Access-Token header (only Authorization is dropped) to wherever TikTok's answer points.
+          redirect: 'manual',
+          signal,
+        });
+        answer = { status: response.status, headers: {}, text: await response.text() };
+        logId = response.headers.get('x-tt-logid') ?? undefined;
+      }
+      status = answer.status;
+      text = answer.text;
+      const header = answer.headers['x-tt-logid'];
+      logId ??= typeof header === 'string' ? header : undefined;
     } catch (error) {
       throw transportError(error, endpoint, request.timeoutMs);
     }

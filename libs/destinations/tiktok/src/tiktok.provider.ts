@@ -82,6 +82,15 @@ export interface TikTokProviderOptions {
 const MAX_FILE_BYTES = 250 * 1024 * 1024;
 /** TikTok accepts up to 500 file paths per request but recommends fewer than 50. */
 const FILES_PER_REQUEST = 49;
+/**
+ * Duplicates are found on the first 10 bytes (80 bits) of each SHA-256: two different identifiers
+ * of a 50-million-value export share them with odds of ~1e-9 (one would then be counted a duplicate
+ * and not sent), and a slot takes 11 bytes instead of 17 at 16 bytes (5 million values: a 92 MB table
+ * instead of 142 MB). The table is sized once for the segment's rows, just under the set's 70 % load,
+ * so it never grows (and never holds two tables while it does).
+ */
+const DEDUPE_KEY_BYTES = 10;
+const DEDUPE_LOAD = 0.69;
 const CHECKPOINT_VERSION = 1;
 /** Clock skew tolerated when adopting an audience created by a run that crashed mid-request. */
 const ADOPTION_SKEW_MS = 5 * 60 * 1000;
@@ -304,7 +313,7 @@ export class TikTokProvider implements DestinationProvider {
       ...request.normalize,
       phoneHashIncludesPlus: config.phoneHashFormat !== 'E164_DIGITS_ONLY',
     };
-    const lines = new LineBuilder(request.mapping, state.calculateType, normalize, counts);
+    const lines = new LineBuilder(request.mapping, state.calculateType, normalize, counts, request.totalRows);
     const uploadedThrough = state.files.length ? state.files[state.files.length - 1].endRow : 0;
     const directory = mkdtempSync(join(this.workDirectory, 'conduit-tiktok-'));
     const uploads: Promise<void>[] = [];
@@ -808,18 +817,22 @@ class LineBuilder {
   readonly header?: string;
   private readonly types: KeyType[];
   private readonly seen = new Map<KeyType, IdentifierSet>();
+  /** One digest at a time: the set copies what it keeps. */
+  private readonly digest = Buffer.alloc(32);
 
   constructor(
     private readonly mapping: readonly KeyMapping[],
     calculateType: string,
     private readonly normalize: NormalizeOptions,
     private readonly counts: ExportCounts,
+    expectedRows = 0,
   ) {
     this.types = [...new Set(mapping.map((entry) => entry.keyType))];
     if (calculateType === 'MULTIPLE_TYPES')
       this.header = this.types.map((type) => MULTIPLE_TYPES_HEADER[type]).join(',');
     for (const type of this.types) {
-      this.seen.set(type, new IdentifierSet(16));
+      // Sized for the segment at once: growing a table of millions keeps the old one until it is collected.
+      this.seen.set(type, new IdentifierSet(DEDUPE_KEY_BYTES, Math.ceil(expectedRows / DEDUPE_LOAD)));
       countsOfKeyType(counts, type);
     }
   }
@@ -842,7 +855,8 @@ class LineBuilder {
       const ofType = countsOfKeyType(this.counts, keyType);
       this.counts.valid++;
       ofType.valid++;
-      if (!(this.seen.get(keyType) as IdentifierSet).add(Buffer.from(result.hash, 'hex'))) {
+      this.digest.write(result.hash, 'hex');
+      if (!(this.seen.get(keyType) as IdentifierSet).add(this.digest)) {
         this.counts.duplicates++;
         ofType.duplicates++;
         continue;

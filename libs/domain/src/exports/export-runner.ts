@@ -201,6 +201,7 @@ export class ExportRunner implements OnModuleInit {
       {
         exportId: exported.id,
         rows: () => store.read(exported.datasetId, { signal }),
+        totalRows: exported.totalRows,
         mapping: exported.mapping,
         config: exported.config,
         credentials,

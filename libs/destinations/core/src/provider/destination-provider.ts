@@ -100,6 +100,8 @@ export interface ExportRequest {
   exportId: string;
   /** Opens the segment from its first row; called again on resume. */
   rows: () => AsyncIterable<SegmentRow>;
+  /** Rows the segment holds, when known: lets a provider size what it keeps per row up front. */
+  totalRows?: number;
   mapping: readonly KeyMapping[];
   /** Config values, validated and resolved (defaults applied, runtime variables merged). */
   config: ConfigValues;
