@@ -8,8 +8,13 @@ import { join, resolve } from 'node:path';
 const root = resolve(__dirname, '..', '..', '..');
 const SCHEDULER = join(root, 'dist', 'apps', 'scheduler', 'src', 'main.js');
 
-/** Builds the apps (`npm run build`) so the scheduler runs from `dist`, as in production. */
+/**
+ * Builds the apps (`npm run build`) so the scheduler runs from `dist`, as in production. `npm test`
+ * builds once before its heap pass and says so (CONDUIT_APPS_BUILT=1): two suites building into the
+ * same `dist` at once could start a worker from a half-written file.
+ */
 export function buildApps(): void {
+  if (process.env['CONDUIT_APPS_BUILT'] === '1') return;
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
 }
