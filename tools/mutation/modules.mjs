@@ -316,8 +316,8 @@ export const MODULES = {
     what: 'resumable exports: checkpoints in row order, resume without re-uploading or doubling',
     // export, the upload loop, its checkpoints, applying to the audience, and the dedupe line builder.
     mutate: [
-      'libs/destinations/tiktok/src/tiktok.provider.ts:213-471',
-      'libs/destinations/tiktok/src/tiktok.provider.ts:752-826',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:232-500',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:798-877',
     ],
     specs: [
       'libs/destinations/tiktok/src/tiktok.provider.spec.ts',
@@ -329,21 +329,21 @@ export const MODULES = {
       // uploads[k + 1 - n], the same file as uploads[k - n] before, and awaiting the string is a no-op.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 296,
+        line: 319,
         mutator: 'ArrayDeclaration',
         why: 'the same upload is awaited at the same moment',
       },
       // Only settled before rethrowing: a string settles at once.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 298,
+        line: 321,
         mutator: 'ArrayDeclaration',
         why: 'Promise.allSettled of a string settles at once',
       },
       // Under the bound, uploads[length - n] is uploads[negative]: undefined, and awaiting it is a no-op.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 341,
+        line: 364,
         mutator: 'ConditionalExpression',
         replacement: 'true',
         why: 'awaiting uploads[negative index] awaits undefined',
@@ -351,13 +351,13 @@ export const MODULES = {
       // Both removals target what exists (the uploaded file, the work folder): force changes nothing.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 325,
+        line: 348,
         mutator: 'BooleanLiteral',
         why: 'the file is there when its upload lands',
       },
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 325,
+        line: 348,
         mutator: 'ObjectLiteral',
         replacement: '{}',
         why: 'without options force is false, the same as above',
@@ -365,27 +365,27 @@ export const MODULES = {
       // A dry run drops each file once counted: the same removal of a file that is there.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 311,
+        line: 334,
         mutator: 'BooleanLiteral',
         why: 'the file was just written',
       },
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 311,
+        line: 334,
         mutator: 'ObjectLiteral',
         replacement: '{}',
         why: 'without options force is false, the same as above',
       },
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 369,
+        line: 392,
         mutator: 'BooleanLiteral',
         why: 'the work folder exists until this removal',
       },
       // With one key type, the MULTIPLE_TYPES path joins a single column: the same lines.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 819,
+        line: 870,
         mutator: 'ConditionalExpression',
         replacement: 'false',
         why: 'one column joined by commas is the column',
@@ -393,7 +393,7 @@ export const MODULES = {
       // findTarget looks for a reference of kind TIKTOK_AUDIENCE_REFERENCE; a string has no kind.
       {
         file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 448,
+        line: 477,
         mutator: 'ArrayDeclaration',
         why: 'a string is never a recorded audience reference',
       },
