@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import {
   createTestDatabase,
@@ -5,7 +6,16 @@ import {
   type SeededCompany,
   type TestDatabase,
 } from '@conduit/domain/testing';
-import { Clock, generateEncryptionKeySpec } from '@conduit/domain';
+import {
+  BullMqJobRunner,
+  Clock,
+  defaultJobConcurrency,
+  ExportRunner,
+  generateEncryptionKeySpec,
+  redisConnection,
+  SegmentMaterializer,
+  UnitOfWork,
+} from '@conduit/domain';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -33,7 +43,16 @@ export interface BootOptions {
   clock?: Clock;
   /** Boot on this database (kept on close) instead of a fresh one, e.g. to restart with new keys. */
   db?: TestDatabase;
+  /**
+   * `bullmq`: when REDIS_URL is set, the API enqueues on BullMQ (a queue prefix of its own) and a
+   * worker in this process runs the jobs, as a scheduler would; without REDIS_URL, jobs run in process.
+   */
+  jobs?: 'in-process' | 'bullmq';
 }
+
+/** The queue a suite booted with `jobs: 'bullmq'` runs on, for its title. */
+export const jobsLabel = (jobs: BootOptions['jobs']) =>
+  jobs === 'bullmq' && process.env['REDIS_URL'] ? 'BullMQ' : 'in-process jobs';
 
 export interface ApiHarness {
   app: NestExpressApplication;
@@ -51,6 +70,8 @@ export interface ApiHarness {
  */
 export async function bootApi(options: BootOptions = {}): Promise<ApiHarness> {
   const db = options.db ?? (await createTestDatabase());
+  const redisUrl = options.jobs === 'bullmq' ? process.env['REDIS_URL'] : undefined;
+  const prefix = `conduit-spec-${randomBytes(4).toString('hex')}`;
   // The app reads its configuration from process.env; what this boot sets is undone on close.
   const savedEnv = { ...process.env };
   Object.assign(
@@ -59,8 +80,9 @@ export async function bootApi(options: BootOptions = {}): Promise<ApiHarness> {
     {
       LOG_LEVEL: 'debug',
       CONDUIT_ENCRYPTION_KEYS: generateEncryptionKeySpec('test'),
-      // Jobs run in this process (the BullMQ runner has its own Redis suite).
-      REDIS_URL: '',
+      // Jobs run in this process unless the suite asks for BullMQ.
+      REDIS_URL: redisUrl ?? '',
+      ...(redisUrl ? { CONDUIT_QUEUE_PREFIX: prefix } : {}),
     },
     options.env,
   );
@@ -82,6 +104,17 @@ export async function bootApi(options: BootOptions = {}): Promise<ApiHarness> {
   });
   configureApp(app);
   await app.init();
+  let worker: BullMqJobRunner | undefined;
+  if (redisUrl) {
+    worker = new BullMqJobRunner(redisConnection(redisUrl), {
+      work: true,
+      prefix,
+      concurrency: defaultJobConcurrency(2),
+    });
+    const inUnit = (work: () => Promise<void>) => app.get(UnitOfWork).run(work);
+    worker.register('segment.materialize', (id) => inUnit(() => app.get(SegmentMaterializer).run(id)));
+    worker.register('export.run', (id) => inUnit(() => app.get(ExportRunner).run(id)));
+  }
   return {
     app,
     db,
@@ -89,6 +122,7 @@ export async function bootApi(options: BootOptions = {}): Promise<ApiHarness> {
     logs,
     seedCompany: (name) => seedCompany(app, name),
     close: async () => {
+      await worker?.close();
       await app.close();
       if (!options.db) await db.destroy();
       for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ExportRunner, JobRunner, UnitOfWork } from '@conduit/domain';
 import type { SeededCompany } from '@conduit/domain/testing';
 import { startTikTokEmulator, xorDigest, type RunningEmulator } from '@conduit/tiktok-emulator';
-import { bearer, bootApi, MovableClock, type ApiHarness } from './api-harness';
+import { bearer, bootApi, jobsLabel, MovableClock, type ApiHarness } from './api-harness';
 import { ADVERTISERS, APP, connectTikTok, tiktokEnv } from './tiktok-world';
 
 // TikTok at its worst, over HTTP: a quarter of the calls fail — HTTP 503, 50000 system errors, 40100
@@ -21,7 +21,9 @@ const FAULTS = {
   rateLimitBurst: 3,
 };
 
-describe(`exports under a fault mix (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, () => {
+const JOBS = 'bullmq' as const;
+
+describe(`exports under a fault mix (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'}, ${jobsLabel(JOBS)})`, () => {
   const clock = new MovableClock();
   let tiktok: RunningEmulator;
   let api: ApiHarness;
@@ -47,6 +49,7 @@ describe(`exports under a fault mix (${process.env['DATABASE_URL'] ? 'PostgreSQL
         PROVIDER_RETRY_MAX_DELAY_MS: '40',
       }),
       clock,
+      jobs: JOBS,
     });
     acme = await api.seedCompany('Acme');
     const authorizationId = await connectTikTok(api, tiktok, acme, 'Acme TikTok');

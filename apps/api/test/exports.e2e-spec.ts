@@ -5,7 +5,7 @@ import { ExportRunner, JobRunner, Segment, SegmentService, UnitOfWork } from '@c
 import { EntityManager } from '@mikro-orm/core';
 import type { SeededCompany } from '@conduit/domain/testing';
 import { startTikTokEmulator, xorDigest, type RunningEmulator } from '@conduit/tiktok-emulator';
-import { bearer, bootApi, MovableClock, type ApiHarness } from './api-harness';
+import { bearer, bootApi, jobsLabel, MovableClock, type ApiHarness } from './api-harness';
 import { TikTokClient } from '@conduit/destinations-tiktok';
 import { ADVERTISERS, APP, CALLBACK, connectTikTok, tiktokEnv } from './tiktok-world';
 
@@ -20,7 +20,10 @@ const csvOf = (list: string[]) =>
     '\n',
   );
 
-describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, () => {
+// With REDIS_URL the exports go through BullMQ, run by a worker in this process as a scheduler would.
+const JOBS = 'bullmq' as const;
+
+describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'}, ${jobsLabel(JOBS)})`, () => {
   const clock = new MovableClock();
   let tiktok: RunningEmulator;
   let api: ApiHarness;
@@ -40,7 +43,7 @@ describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})`, (
       // The 400-audience spec fills an advertiser through the API: TikTok's 10 QPS would take 40 s.
       rateLimit: { perSecond: 1000, perMinute: 100_000 },
     });
-    api = await bootApi({ env: tiktokEnv(tiktok), clock });
+    api = await bootApi({ env: tiktokEnv(tiktok), clock, jobs: JOBS });
     [acme, globex] = [await api.seedCompany('Acme'), await api.seedCompany('Globex')];
     acmeAuthorization = await connectTikTok(api, tiktok, acme, 'Acme TikTok');
     collaborationId = (
