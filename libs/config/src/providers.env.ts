@@ -85,6 +85,16 @@ export class ProvidersEnv extends BaseEnv {
   TIKTOK_RATE_LIMIT_QPM = 600;
 
   /**
+   * Largest customer file sent to TikTok (its limit: 250 MB). Smaller files mean more of them (49 per
+   * create or update call), each a shorter upload to repeat after a failure.
+   */
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of MB' })
+  @Min(1)
+  @Max(250)
+  TIKTOK_MAX_FILE_MB = 250;
+
+  /**
    * A provider call that fails for a passing reason (5xx, throttling, a dropped connection) is tried
    * this many times in all, waiting from PROVIDER_RETRY_BASE_DELAY_MS, doubled each time with jitter,
    * up to PROVIDER_RETRY_MAX_DELAY_MS; then the export fails with the last error (and may be retried).

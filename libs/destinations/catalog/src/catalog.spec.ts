@@ -35,10 +35,15 @@ describe('buildDestinationRegistry', () => {
       TIKTOK_AUTHORIZE_URL: 'http://127.0.0.1:1/portal/auth',
       TIKTOK_RATE_LIMIT_QPS: 50,
       TIKTOK_RATE_LIMIT_QPM: 3000,
+      TIKTOK_MAX_FILE_MB: 5,
       PROVIDER_RETRY_ATTEMPTS: 3,
       PROVIDER_RETRY_BASE_DELAY_MS: 200,
       PROVIDER_RETRY_MAX_DELAY_MS: 5000,
     });
-    expect(granted.find('tiktok')?.limits).toMatchObject({ requestsPerSecond: 50, requestsPerMinute: 3000 });
+    expect(granted.find('tiktok')?.limits).toMatchObject({
+      requestsPerSecond: 50,
+      requestsPerMinute: 3000,
+      maxFileBytes: 5 * 1024 * 1024,
+    });
   });
 });

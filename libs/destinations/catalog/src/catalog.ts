@@ -25,6 +25,8 @@ export interface ProviderSettings {
     authorizeUrl?: string;
     /** The app's request quota; TikTok's Basic tier when absent. */
     quota?: RateLimits;
+    /** Largest customer file; TikTok's 250 MB when absent. */
+    maxFileBytes?: number;
   };
 }
 
@@ -56,13 +58,14 @@ export function buildDestinationRegistry(
     (options.sharedLimits
       ? new RedisRateLimiter(options.sharedLimits.redis, quota, `${options.sharedLimits.prefix}:rate`)
       : new InMemoryRateLimiter(quota));
-  const { appId, secret, apiBaseUrl, authorizeUrl, quota } = settings.tiktok;
+  const { appId, secret, apiBaseUrl, authorizeUrl, quota, maxFileBytes } = settings.tiktok;
   const tiktok =
     appId && secret
       ? new TikTokProvider({
           appId,
           secret,
           quota,
+          maxFileBytes,
           apiBaseUrl,
           authorizeUrl,
           rateLimiter: limiterFor(quota ?? TIKTOK_BASIC_QUOTA),

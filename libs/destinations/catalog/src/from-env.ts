@@ -13,6 +13,7 @@ export function registryFromEnv(
     | 'TIKTOK_AUTHORIZE_URL'
     | 'TIKTOK_RATE_LIMIT_QPS'
     | 'TIKTOK_RATE_LIMIT_QPM'
+    | 'TIKTOK_MAX_FILE_MB'
     | 'PROVIDER_RETRY_ATTEMPTS'
     | 'PROVIDER_RETRY_BASE_DELAY_MS'
     | 'PROVIDER_RETRY_MAX_DELAY_MS'
@@ -27,6 +28,7 @@ export function registryFromEnv(
         apiBaseUrl: env.TIKTOK_API_BASE_URL,
         authorizeUrl: env.TIKTOK_AUTHORIZE_URL,
         quota: { perSecond: env.TIKTOK_RATE_LIMIT_QPS, perMinute: env.TIKTOK_RATE_LIMIT_QPM },
+        maxFileBytes: env.TIKTOK_MAX_FILE_MB * 1024 * 1024,
       },
     },
     {
