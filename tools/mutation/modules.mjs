@@ -284,7 +284,24 @@ export const MODULES = {
       // Every list of destinations, shares and history, paged to the end.
       'apps/api/test/pagination.e2e-spec.ts',
     ],
-    equivalent: [],
+    equivalent: [
+      // repeatConfig: without a value, onRepeat is looked up under "undefined", a key no field declares.
+      {
+        file: 'libs/destinations/core/src/schema/field-schema.ts',
+        line: 105,
+        mutator: 'ConditionalExpression',
+        replacement: 'false',
+        why: 'onRepeat["undefined"] is undefined for every field',
+      },
+      // A bound that is not set compares false either way: `n < undefined` and `n > undefined` are false.
+      ...[126, 127, 139, 141].map((line) => ({
+        file: 'libs/destinations/core/src/schema/field-schema.ts',
+        line,
+        mutator: 'ConditionalExpression',
+        replacement: 'true',
+        why: 'a comparison with an unset (undefined) bound is false, as the guard makes it',
+      })),
+    ],
   },
   'segment-freshness': {
     what: 'the 36-hour READY window, expiry, retention and dead-run recovery',

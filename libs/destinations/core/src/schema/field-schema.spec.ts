@@ -124,6 +124,18 @@ describe('validateConfig', () => {
     ]);
   });
 
+  it('lists every account the authorization can use when the value is not one of them', () => {
+    expect(
+      validateConfig(fields, { accountId: '999', name: 'Spring', mode: 'A' }, { accountIds: ['123', '456'] }),
+    ).toEqual([
+      {
+        field: 'config.accountId',
+        rule: 'externalAccount',
+        message: 'Account ID must be one of the accounts this authorization can use: 123, 456',
+      },
+    ]);
+  });
+
   it('accepts values on the bounds', () => {
     for (const values of [
       { accountId: '123', name: 'abc', mode: 'B', days: 1 },
@@ -149,7 +161,8 @@ describe('validateConfig', () => {
       mode: 'A',
       days: 30,
     });
-    expect(resolveConfig(fields, { accountId: '123', name: '', mode: 'A', days: 7 })).toEqual({
+    // Strict: a field left unset is absent, not present as undefined.
+    expect(resolveConfig(fields, { accountId: '123', name: '', mode: 'A', days: 7 })).toStrictEqual({
       accountId: '123',
       mode: 'A',
       days: 7,
