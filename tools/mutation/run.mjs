@@ -62,7 +62,7 @@ for (const name of names) {
       (entry) =>
         entry.file === file &&
         entry.line === line &&
-        entry.mutator === mutant.mutatorName &&
+        (entry.mutator === undefined || entry.mutator === mutant.mutatorName) &&
         (entry.replacement === undefined || entry.replacement === mutant.replacement),
     );
     (listed ? equivalent : survivors).push({ file, line, mutant });

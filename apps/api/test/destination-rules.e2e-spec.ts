@@ -1,4 +1,6 @@
+import { Authorization } from '@conduit/domain';
 import type { SeededCompany } from '@conduit/domain/testing';
+import { EntityManager } from '@mikro-orm/core';
 import type { RunningEmulator } from '@conduit/tiktok-emulator';
 import { bearer, bootApi, type ApiHarness } from './api-harness';
 import { ADVERTISERS, connectTikTok, startEmulator, tiktokEnv } from './tiktok-world';
@@ -426,6 +428,82 @@ describe(`destination rules, word for word (${process.env['DATABASE_URL'] ? 'Pos
         role: 'OWNER',
         sharedIn: [],
       });
+    });
+  });
+
+  describe('what lists, shares and refusals name', () => {
+    it('names the collaboration a company is not in, and the authorization it does not hold', async () => {
+      const own = (await as(globex).post('/collaborations', { name: 'Globex alone' }).expect(201)).body.id;
+      const listed = await as(acme).get(`/destinations?collaborationId=${own}`).expect(404);
+      expect(listed.body.details).toEqual([expect.objectContaining({ field: 'collaborationId' })]);
+      const destination = await createDestination();
+      const shared = await as(acme)
+        .post(`/destinations/${destination.id}/shares`, { collaborationId: own, companyId: globex.companyId })
+        .expect(404);
+      expect(shared.body.details).toEqual([expect.objectContaining({ field: 'collaborationId' })]);
+      const foreign = await connectTikTok(api, tiktok, globex, 'Globex TikTok');
+      const created = await as(acme)
+        .post('/destinations', {
+          name: 'Not mine',
+          provider: 'tiktok',
+          authorizationId: foreign,
+          config: VALID,
+        })
+        .expect(404);
+      expect(created.body.details).toEqual([expect.objectContaining({ field: 'authorizationId' })]);
+    });
+
+    it('filters the list by provider', async () => {
+      await createDestination();
+      expect(
+        (await as(acme).get('/destinations?provider=tiktok').expect(200)).body.data.length,
+      ).toBeGreaterThan(0);
+      expect((await as(acme).get('/destinations?provider=meta').expect(200)).body.data).toEqual([]);
+    });
+
+    it('tells a grantee only the collaborations this destination is shared in, sorted', async () => {
+      const second = (
+        await as(acme)
+          .post('/collaborations', { name: 'Acme x Globex, again', memberCompanyIds: [globex.companyId] })
+          .expect(201)
+      ).body.id;
+      const [first, later] = [collaborationId, second].sort();
+      const destination = await createDestination();
+      const other = await createDestination({ name: 'Another one' });
+      // Shared in the later collaboration first: the answer is sorted, not in share order.
+      for (const [id, clb] of [
+        [destination.id, later],
+        [destination.id, first],
+        [other.id, later],
+      ])
+        await as(acme)
+          .post(`/destinations/${id}/shares`, { collaborationId: clb, companyId: globex.companyId })
+          .expect(201);
+      expect((await as(globex).get(`/destinations/${destination.id}`).expect(200)).body.sharedIn).toEqual([
+        first,
+        later,
+      ]);
+      expect((await as(globex).get(`/destinations/${other.id}`).expect(200)).body.sharedIn).toEqual([later]);
+    });
+
+    it('refuses at export time an advertiser the authorization no longer grants', async () => {
+      const destination = await createDestination();
+      const em = api.app.get(EntityManager).fork();
+      const authorization = await em.findOneOrFail(Authorization, acmeAuthorization);
+      const accounts = authorization.accounts;
+      authorization.accounts = accounts.filter((account) => account.id !== ADVERTISER);
+      await em.flush();
+      try {
+        const resolved = await as(acme)
+          .post(`/destinations/${destination.id}/resolve`, { collaborationId })
+          .expect(400);
+        expect(resolved.body.details).toEqual([
+          expect.objectContaining({ field: 'config.advertiserId', rule: 'externalAccount' }),
+        ]);
+      } finally {
+        authorization.accounts = accounts;
+        await em.flush();
+      }
     });
   });
 });
