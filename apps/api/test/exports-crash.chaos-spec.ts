@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { startTikTokEmulator, xorDigest, type RunningEmulator } from '@conduit/tiktok-emulator';
+import { createHash } from 'node:crypto';
+import { xorDigest, type RunningEmulator } from '@conduit/tiktok-emulator';
 import { JobRunner } from '@conduit/domain';
-import { bearer, bootApi, type ApiHarness } from './api-harness';
-import { ADVERTISERS, APP, connectTikTok, tiktokEnv } from './tiktok-world';
-import { buildApps, until, Workers } from './worker-processes';
+import { bearer, type ApiHarness } from './api-harness';
+import { ADVERTISERS, connectTikTok } from './tiktok-world';
+import { startProcessWorld, until, type ProcessWorld, type Workers } from './worker-processes';
 
 // Workers die mid-export and the export still ends with exactly its identifiers in exactly one
 // audience. Real processes: the built scheduler (BullMQ worker) is SIGKILLed at a chosen TikTok call,
@@ -44,47 +44,33 @@ const KILL_POINTS = [
 ];
 
 (redisUrl ? describe : describe.skip)('exports survive killed workers (real processes)', () => {
+  let world: ProcessWorld;
   let tiktok: RunningEmulator;
   let api: ApiHarness;
   let workers: Workers;
   const recoveries: number[] = [];
 
   beforeAll(async () => {
-    buildApps();
-    const prefix = `conduit-crash-${randomBytes(4).toString('hex')}`;
-    tiktok = await startTikTokEmulator({
-      apps: [APP],
-      advertisers: ADVERTISERS,
-      minValidAudienceSize: 1,
-      minAudienceSizeAfterUpdate: 1,
+    world = await startProcessWorld(redisUrl as string, {
+      name: 'crash',
       // Long enough for an Append right after a Create to find the audience busy and wait for it.
-      processingDelayMs: 10_000,
-      rateLimit: { perSecond: 1000, perMinute: 100_000 },
+      emulator: { processingDelayMs: 10_000 },
+      workerEnv: {
+        EXPORT_STUCK_AFTER_SECONDS: String(STUCK_AFTER_SECONDS),
+        // A killed worker's per-company slot stays leased for a minute (tenant slots): with three slots
+        // per company the resume need not wait for it, only for the heartbeat timeout.
+        JOB_CONCURRENCY: '4',
+        EXPORT_MAINTENANCE_SECONDS: '1',
+        TIKTOK_MAX_FILE_MB: '1',
+      },
     });
+    ({ tiktok, api, workers } = world);
     // Slow answers: a kill lands while the worker waits for TikTok.
     tiktok.emulator.configureFaults({ latencyMs: 150 });
-    const env = { ...tiktokEnv(tiktok), REDIS_URL: redisUrl as string, CONDUIT_QUEUE_PREFIX: prefix };
-    api = await bootApi({ env });
-    workers = new Workers({
-      PATH: process.env['PATH'] ?? '',
-      ...api.db.env,
-      ...env,
-      CONDUIT_ENCRYPTION_KEYS: process.env['CONDUIT_ENCRYPTION_KEYS'] as string,
-      EXPORT_STUCK_AFTER_SECONDS: String(STUCK_AFTER_SECONDS),
-      // A killed worker's per-company slot stays leased for a minute (tenant slots): with three slots
-      // per company the resume need not wait for it, only for the heartbeat timeout.
-      JOB_CONCURRENCY: '4',
-      EXPORT_MAINTENANCE_SECONDS: '1',
-      TIKTOK_MAX_FILE_MB: '1',
-      SEGMENT_MAINTENANCE_SECONDS: '3600',
-      LOG_LEVEL: 'warn',
-    });
   }, 120_000);
 
   afterAll(async () => {
-    workers?.killAll();
-    await api?.close();
-    await tiktok?.close();
+    await world?.close();
     if (recoveries.length > 0) {
       process.stdout.write(
         `export crashes: ${recoveries.length} workers killed, every export exact and in one audience, ` +

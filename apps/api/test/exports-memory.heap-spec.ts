@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { SchedulerInstance } from '@conduit/domain';
-import { startTikTokEmulator, type RunningEmulator } from '@conduit/tiktok-emulator';
+import type { RunningEmulator } from '@conduit/tiktok-emulator';
 import { EntityManager } from '@mikro-orm/core';
-import { bearer, bootApi, type ApiHarness } from './api-harness';
-import { ADVERTISERS, APP, connectTikTok, tiktokEnv } from './tiktok-world';
-import { buildApps, residentBytes, until, Workers } from './worker-processes';
+import { bearer, type ApiHarness } from './api-harness';
+import { ADVERTISERS, connectTikTok } from './tiktok-world';
+import { residentBytes, startProcessWorld, until, type ProcessWorld, type Workers } from './worker-processes';
 
 // A worker exporting 5 million identifiers keeps its resident memory flat: the segment streams from
 // the store through normalize → hash → dedupe (a compact set) → files on disk → upload. The worker is
@@ -21,39 +20,17 @@ const [ADVERTISER] = ADVERTISERS.map((advertiser) => advertiser.advertiserId);
 const MB = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 (redisUrl ? describe : describe.skip)('export memory (a real worker process)', () => {
+  let world: ProcessWorld;
   let tiktok: RunningEmulator;
   let api: ApiHarness;
   let workers: Workers;
 
   beforeAll(async () => {
-    buildApps();
-    tiktok = await startTikTokEmulator({
-      apps: [APP],
-      advertisers: ADVERTISERS,
-      minValidAudienceSize: 1,
-      rateLimit: { perSecond: 1000, perMinute: 100_000 },
-    });
-    const env = {
-      ...tiktokEnv(tiktok),
-      REDIS_URL: redisUrl as string,
-      CONDUIT_QUEUE_PREFIX: `conduit-memory-${randomBytes(4).toString('hex')}`,
-    };
-    api = await bootApi({ env });
-    workers = new Workers({
-      PATH: process.env['PATH'] ?? '',
-      ...api.db.env,
-      ...env,
-      CONDUIT_ENCRYPTION_KEYS: process.env['CONDUIT_ENCRYPTION_KEYS'] as string,
-      SEGMENT_MAINTENANCE_SECONDS: '3600',
-      LOG_LEVEL: 'warn',
-    });
+    world = await startProcessWorld(redisUrl as string, { name: 'memory' });
+    ({ tiktok, api, workers } = world);
   }, 120_000);
 
-  afterAll(async () => {
-    workers?.killAll();
-    await api?.close();
-    await tiktok?.close();
-  });
+  afterAll(() => world?.close());
 
   it(`exports ${IDENTIFIERS.toLocaleString('en')} identifiers with the worker's RSS growing < 150 MB`, async () => {
     const company = await api.seedCompany('Bulk');

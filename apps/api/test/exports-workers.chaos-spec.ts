@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { startTikTokEmulator, type RunningEmulator } from '@conduit/tiktok-emulator';
-import { bearer, bootApi, type ApiHarness } from './api-harness';
-import { ADVERTISERS, APP, connectTikTok, tiktokEnv } from './tiktok-world';
-import { buildApps, until, Workers } from './worker-processes';
+import type { RunningEmulator } from '@conduit/tiktok-emulator';
+import { bearer, type ApiHarness } from './api-harness';
+import { ADVERTISERS, connectTikTok } from './tiktok-world';
+import { startProcessWorld, until, type ProcessWorld, type Workers } from './worker-processes';
 
 // Two real scheduler processes (BullMQ workers) and the API share TikTok's quota of 10 requests a
 // second through Redis: 20 concurrent exports of 5 companies, and TikTok (the emulator, enforcing the
@@ -16,40 +15,22 @@ const COMPANIES = 5;
 const EXPORTS_PER_COMPANY = 4;
 
 (redisUrl ? describe : describe.skip)('exports on two worker processes (real processes)', () => {
+  let world: ProcessWorld;
   let tiktok: RunningEmulator;
   let api: ApiHarness;
   let workers: Workers;
 
   beforeAll(async () => {
-    buildApps();
-    tiktok = await startTikTokEmulator({
-      apps: [APP],
-      advertisers: ADVERTISERS,
-      minValidAudienceSize: 1,
-      rateLimit: { perSecond: 10, perMinute: 600 },
+    world = await startProcessWorld(redisUrl as string, {
+      name: 'workers',
+      // TikTok's Basic tier, enforced.
+      emulator: { rateLimit: { perSecond: 10, perMinute: 600 } },
+      workerEnv: { JOB_CONCURRENCY: '4' },
     });
-    const env = {
-      ...tiktokEnv(tiktok),
-      REDIS_URL: redisUrl as string,
-      CONDUIT_QUEUE_PREFIX: `conduit-workers-${randomBytes(4).toString('hex')}`,
-    };
-    api = await bootApi({ env });
-    workers = new Workers({
-      PATH: process.env['PATH'] ?? '',
-      ...api.db.env,
-      ...env,
-      CONDUIT_ENCRYPTION_KEYS: process.env['CONDUIT_ENCRYPTION_KEYS'] as string,
-      JOB_CONCURRENCY: '4',
-      SEGMENT_MAINTENANCE_SECONDS: '3600',
-      LOG_LEVEL: 'warn',
-    });
+    ({ tiktok, api, workers } = world);
   }, 120_000);
 
-  afterAll(async () => {
-    workers?.killAll();
-    await api?.close();
-    await tiktok?.close();
-  });
+  afterAll(() => world?.close());
 
   it(`keeps ${COMPANIES * EXPORTS_PER_COMPANY} concurrent exports on two workers within TikTok's quota: 0 throttled`, async () => {
     workers.start();

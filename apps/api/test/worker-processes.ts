@@ -1,6 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { startTikTokEmulator, type EmulatorOptions, type RunningEmulator } from '@conduit/tiktok-emulator';
+import { bootApi, type ApiHarness } from './api-harness';
+import { ADVERTISERS, APP, tiktokEnv } from './tiktok-world';
 
 // Real scheduler processes for the specs that kill workers or weigh them: the built scheduler (a
 // BullMQ worker when REDIS_URL is set), started and stopped by the spec.
@@ -89,4 +93,57 @@ export function residentBytes(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The TikTok emulator and the API in this process, scheduler processes started by the spec. */
+export interface ProcessWorld {
+  tiktok: RunningEmulator;
+  /** Enqueues only: jobs go to BullMQ, under a queue prefix of this world's own. */
+  api: ApiHarness;
+  workers: Workers;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the apps, starts the emulator (audiences valid from one user) and the API on BullMQ, and
+ * prepares workers with the same database, queue, TikTok app and keys (plus `workerEnv`).
+ */
+export async function startProcessWorld(
+  redisUrl: string,
+  options: { name: string; emulator?: Partial<EmulatorOptions>; workerEnv?: Record<string, string> },
+): Promise<ProcessWorld> {
+  buildApps();
+  const tiktok = await startTikTokEmulator({
+    apps: [APP],
+    advertisers: ADVERTISERS,
+    minValidAudienceSize: 1,
+    minAudienceSizeAfterUpdate: 1,
+    rateLimit: { perSecond: 1000, perMinute: 100_000 },
+    ...options.emulator,
+  });
+  const env = {
+    ...tiktokEnv(tiktok),
+    REDIS_URL: redisUrl,
+    CONDUIT_QUEUE_PREFIX: `conduit-${options.name}-${randomBytes(4).toString('hex')}`,
+  };
+  const api = await bootApi({ env });
+  const workers = new Workers({
+    PATH: process.env['PATH'] ?? '',
+    ...api.db.env,
+    ...env,
+    CONDUIT_ENCRYPTION_KEYS: process.env['CONDUIT_ENCRYPTION_KEYS'] as string,
+    SEGMENT_MAINTENANCE_SECONDS: '3600',
+    LOG_LEVEL: 'warn',
+    ...options.workerEnv,
+  });
+  return {
+    tiktok,
+    api,
+    workers,
+    close: async () => {
+      workers.killAll();
+      await api.close();
+      await tiktok.close();
+    },
+  };
 }
