@@ -483,6 +483,25 @@ describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'}, ${j
     }
   });
 
+  it("deletes an expired segment's rows once its exports are done, whatever other exports are doing", async () => {
+    const segmentId = await readySegment(acme, emails('released', 5));
+    const { datasetId } = await api.app.get(EntityManager).fork().findOneOrFail(Segment, { id: segmentId });
+    const rows = join(api.db.env['CONDUIT_DATA_DIR'], 'segments', datasetId as string);
+    const dry = await exportAndWait(acme, segmentId, { destinationId, dryRun: true });
+    expect(dry.status).toBe('COMPLETED');
+    // Done with them, the export leaves the rows to the segment, which still uses them.
+    expect(existsSync(rows)).toBe(true);
+    try {
+      // Exports of other segments are still PROCESSING (earlier cases): only this segment's own count.
+      clock.offsetMs = 61 * 3_600_000;
+      const report = await api.app.get(UnitOfWork).run(() => api.app.get(SegmentService).maintain());
+      expect(report.dataDeleted).toContain(segmentId);
+      expect(existsSync(rows)).toBe(false);
+    } finally {
+      clock.offsetMs = 0;
+    }
+  });
+
   it('repeats after each refresh of the segment, replacing the audience it created, until stopped', async () => {
     const before = emails('weekly', 30);
     const after = emails('weekly-next', 20);

@@ -495,6 +495,21 @@ describe(`segments (${postgres})`, () => {
       expect(new Date(after.expiresAt).getTime() - new Date(after.readyAt).getTime()).toBe(36 * HOUR);
     });
 
+    it('a refresh while the run is still queued joins it', async () => {
+      const id = await readySegment('Queued refresh');
+      const em = api.app.get(EntityManager).fork();
+      const stored = await em.findOneOrFail(Segment, { id });
+      // As a run waiting in the queue (behind the company's other jobs) leaves it.
+      stored.status = SegmentStatus.PENDING;
+      await em.flush();
+      const response = await as(acme).post(`${base()}/${id}/refresh`).expect(202);
+      expect(response.body.status).toBe('PENDING');
+      const after = await api.app.get(EntityManager).fork().findOneOrFail(Segment, { id });
+      expect(after.generation).toBe(stored.generation);
+      stored.status = SegmentStatus.READY;
+      await em.flush();
+    });
+
     it('fires a scheduled refresh', async () => {
       const id = await readySegment('Scheduled', { refreshSchedule: '0 * * * *' });
       const first = await segment(id);
