@@ -11,10 +11,11 @@ export interface MultipartUpload {
   file: { field: string; path: string; name: string; size: number; contentType: string };
 }
 
+/** What came back, before the envelope is read: status, body, and TikTok's `X-Tt-Logid` if any. */
 export interface RawAnswer {
   status: number;
-  headers: http.IncomingHttpHeaders;
   text: string;
+  logId?: string;
 }
 
 /**
@@ -68,7 +69,8 @@ export async function postMultipart(
   answer.setEncoding('utf8');
   let text = '';
   for await (const chunk of answer) text += chunk as string;
-  return { status: answer.statusCode ?? 0, headers: answer.headers, text };
+  const logId = answer.headers['x-tt-logid'];
+  return { status: answer.statusCode ?? 0, text, logId: typeof logId === 'string' ? logId : undefined };
 }
 
 /** RFC 7578 §2: `"` and line breaks percent-encoded in a quoted name. */

@@ -512,12 +512,9 @@ export class TikTokClient {
       body = JSON.stringify(request.json);
     }
 
-    let status: number;
-    let text: string;
-    let logId: string | undefined;
+    let answer: RawAnswer;
     try {
       const signal = AbortSignal.timeout(request.timeoutMs);
-      let answer: RawAnswer;
       if (request.upload) {
         answer = await postMultipart(url, headers, request.upload, signal);
       } else {
@@ -529,16 +526,16 @@ export class TikTokClient {
           redirect: 'manual',
           signal,
         });
-        answer = { status: response.status, headers: {}, text: await response.text() };
-        logId = response.headers.get('x-tt-logid') ?? undefined;
+        answer = {
+          status: response.status,
+          text: await response.text(),
+          logId: response.headers.get('x-tt-logid') ?? undefined,
+        };
       }
-      status = answer.status;
-      text = answer.text;
-      const header = answer.headers['x-tt-logid'];
-      logId ??= typeof header === 'string' ? header : undefined;
     } catch (error) {
       throw transportError(error, endpoint, request.timeoutMs);
     }
+    const { status, text, logId } = answer;
 
     const envelope = readEnvelope(text);
     const requestId = envelope?.request_id || logId;
