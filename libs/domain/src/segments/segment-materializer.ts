@@ -15,6 +15,7 @@ import { ACTIVE_EXPORT_STATUSES, Export } from '../exports/export.entity';
 import { ExportService } from '../exports/export.service';
 import { JobRunner } from '../jobs/job-runner';
 import { DataSourceService } from './data-source.service';
+import { KeyQualityCounter } from './key-quality';
 import { boundedErrorMessage, Segment, SegmentSourceType, SegmentStatus } from './segment.entity';
 import { SEGMENT_ROW_STORE } from './segment.service';
 import { SegmentConfig } from './segment.settings';
@@ -63,6 +64,8 @@ export class SegmentMaterializer implements OnModuleInit {
     const writer = await this.store.openWriter(datasetId);
     const keyColumns = segment.keyColumns.map((key) => key.column);
     const keyCounts = Object.fromEntries(keyColumns.map((column) => [column, 0]));
+    // Judged as the rows stream by, as an export will judge them: no second pass over the data.
+    const keyQuality = new KeyQualityCounter(segment.keyColumns);
     let rows = 0;
     // While it runs, the run renews its heartbeat: maintenance retries only runs silent for the stuck
     // period (a crashed worker), never a slow but live one.
@@ -81,6 +84,7 @@ export class SegmentMaterializer implements OnModuleInit {
     try {
       for await (const row of this.rowsOf(segment)) {
         for (const column of keyColumns) if (row[column]) keyCounts[column] += 1;
+        keyQuality.count(row);
         await writer.write(row);
         rows += 1;
       }
@@ -102,6 +106,7 @@ export class SegmentMaterializer implements OnModuleInit {
       current.expiresAt = new Date(now.getTime() + this.config.settings.readyWindowMs);
       current.rowCount = rows;
       current.keyCounts = keyCounts;
+      current.keyQuality = keyQuality.result();
       current.datasetId = datasetId;
       current.dataDeletedAt = null;
       current.errorMessage = null;
@@ -147,6 +152,8 @@ export class SegmentMaterializer implements OnModuleInit {
           errorMessage: unsavedFailure(segment.id),
           stagedUpload: null,
           runHeartbeatAt: null,
+          runRequestedAt: null,
+          readyDuringRun: false,
         },
       );
       if (saved === 1 && staged) rmSync(staged, { force: true });
@@ -165,6 +172,9 @@ export class SegmentMaterializer implements OnModuleInit {
     const staged = segment.sourceType === SegmentSourceType.UPLOAD ? segment.stagedUpload : null;
     segment.stagedUpload = null;
     segment.runHeartbeatAt = null;
+    // The run is over: the segment shows its own outcome (READY with the new rows, or FAILED).
+    segment.runRequestedAt = null;
+    segment.readyDuringRun = false;
     await this.em.flush();
     if (staged) rmSync(staged, { force: true });
     return { applied: true, result };

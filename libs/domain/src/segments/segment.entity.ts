@@ -3,6 +3,7 @@ import { Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core'
 import { Collaboration } from '../collaborations/collaboration.entity';
 import { ID_LENGTH, newId } from '../common/ids';
 import { Company } from '../companies/company.entity';
+import type { SegmentKeyQuality } from './key-quality';
 
 export const SEGMENT_NAME_MAX_LENGTH = 100;
 /**
@@ -173,6 +174,13 @@ export class Segment {
   @Property({ type: 'json', nullable: true })
   keyCounts: Record<string, number> | null = null;
 
+  /**
+   * Per key column of the committed run: values an export would send and reject (by reason, with
+   * masked examples). Null for rows committed before it was measured.
+   */
+  @Property({ type: 'json', nullable: true })
+  keyQuality: SegmentKeyQuality[] | null = null;
+
   /** Why the last run failed; set it through `boundedErrorMessage()` (it quotes untrusted input). */
   @Property({ type: 'text', nullable: true })
   errorMessage: string | null = null;
@@ -195,6 +203,18 @@ export class Segment {
 
   @Property({ type: 'integer' })
   attempts = 0;
+
+  /** When the run queued or running (PENDING, RUNNING) was asked for; null once it is over. */
+  @Property({ type: 'datetime', nullable: true })
+  runRequestedAt: Date | null = null;
+
+  /**
+   * The run queued or running refreshes a READY segment: its committed rows stay READY (and
+   * exportable, until `expiresAt`) while it runs, and are replaced only when it commits.
+   */
+  // A database default too: segments stored before this column existed were not refreshing READY rows.
+  @Property({ type: 'boolean', default: false })
+  readyDuringRun = false;
 
   /** When expired rows were deleted (raw identifiers are kept no longer than needed). */
   @Property({ type: 'datetime', nullable: true })

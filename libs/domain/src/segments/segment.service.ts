@@ -24,8 +24,11 @@ import {
   SegmentStatus,
   type SegmentKeyColumn,
 } from './segment.entity';
+import { maskPreviewRow } from './preview-mask';
 import { SegmentConfig } from './segment.settings';
 import { checkReadOnlyQuery } from './sql-source';
+
+export { mask } from './preview-mask';
 
 export const SEGMENT_ROW_STORE = Symbol('SEGMENT_ROW_STORE');
 
@@ -98,6 +101,7 @@ export class SegmentService {
     segment.otherColumns = input.otherColumns ?? null;
     segment.multiValueDelimiter = input.multiValueDelimiter ?? null;
     this.schedule(segment, input.refreshSchedule ?? null);
+    if (segment.sourceType === SegmentSourceType.SQL) segment.runRequestedAt = this.clock.now();
     this.em.persist(segment);
     await this.em.flush();
     if (segment.sourceType === SegmentSourceType.SQL)
@@ -136,13 +140,36 @@ export class SegmentService {
     return segment;
   }
 
-  /** The status as of now: READY past its window reads EXPIRED even before the scheduler moves it. */
+  /**
+   * The status as of now: READY past its window reads EXPIRED even before the scheduler moves it. A
+   * refresh of a READY segment leaves it READY (its committed rows stay exportable until the new run
+   * commits, within their own window); `runOf` tells the refresh apart.
+   */
   statusOf(segment: Segment): SegmentStatus {
-    return segment.status === SegmentStatus.READY &&
-      segment.expiresAt &&
-      segment.expiresAt <= this.clock.now()
+    const committed =
+      segment.status === SegmentStatus.READY ||
+      (segment.readyDuringRun && segment.datasetId !== null && isRunInProgress(segment.status));
+    if (!committed) return segment.status;
+    return segment.expiresAt && segment.expiresAt <= this.clock.now()
       ? SegmentStatus.EXPIRED
-      : segment.status;
+      : SegmentStatus.READY;
+  }
+
+  /**
+   * The run queued (PENDING) or running, whether the first one or a refresh; null when none is (an
+   * upload segment waiting for its file has none either).
+   */
+  runOf(segment: Segment): SegmentRun | null {
+    const running = segment.status === SegmentStatus.RUNNING;
+    const queued =
+      segment.status === SegmentStatus.PENDING &&
+      (segment.sourceType === SegmentSourceType.SQL || segment.stagedUpload !== null);
+    if (!running && !queued) return null;
+    return {
+      status: running ? SegmentStatus.RUNNING : SegmentStatus.PENDING,
+      // Runs asked for before this was recorded: their last change is the closest known time.
+      requestedAt: segment.runRequestedAt ?? segment.updatedAt,
+    };
   }
 
   /**
@@ -221,8 +248,10 @@ export class SegmentService {
   }
 
   /**
-   * The first rows, key values masked but for their last 4 characters. Reading stops (throwing the
-   * signal's reason) once `signal` aborts: nobody waits for rows a client that left asked for.
+   * The first rows, key values and identifier-like values of other columns (emails, phone-like digit
+   * runs, ad ids, hashes) masked but for their last 4 characters (`maskPreviewRow`). Reading stops
+   * (throwing the signal's reason) once `signal` aborts: nobody waits for rows a client that left
+   * asked for.
    */
   async preview(
     companyId: string,
@@ -244,11 +273,7 @@ export class SegmentService {
     const rows: SegmentRow[] = [];
     try {
       for await (const row of this.store.read(segment.datasetId, { signal })) {
-        rows.push(
-          Object.fromEntries(
-            Object.entries(row).map(([column, value]) => [column, keys.has(column) ? mask(value) : value]),
-          ),
-        );
+        rows.push(maskPreviewRow(row, keys));
         if (rows.length >= limit) break;
       }
     } catch (error) {
@@ -337,6 +362,8 @@ export class SegmentService {
     for (const segment of dead) {
       if (segment.attempts >= 3) {
         segment.status = SegmentStatus.FAILED;
+        segment.runRequestedAt = null;
+        segment.readyDuringRun = false;
         segment.errorMessage = `The run stopped responding ${segment.attempts} times; check the source and refresh.`;
         report.failed.push(segment.id);
       } else {
@@ -396,8 +423,10 @@ export class SegmentService {
   }
 
   private async requestRun(segment: Segment, options: { force?: boolean } = {}): Promise<Segment> {
-    const inProgress = segment.status === SegmentStatus.PENDING || segment.status === SegmentStatus.RUNNING;
-    if (inProgress && !options.force) return segment;
+    if (isRunInProgress(segment.status) && !options.force) return segment;
+    // Decided before the status changes: READY rows (even those of a refresh being superseded) stay so.
+    segment.readyDuringRun = this.statusOf(segment) === SegmentStatus.READY && segment.datasetId !== null;
+    segment.runRequestedAt = this.clock.now();
     segment.status = SegmentStatus.PENDING;
     segment.generation += 1;
     segment.attempts = 0;
@@ -415,16 +444,20 @@ export class SegmentService {
   }
 }
 
+/** A segment's run in progress, as `runOf` reports it. */
+export interface SegmentRun {
+  status: SegmentStatus.PENDING | SegmentStatus.RUNNING;
+  requestedAt: Date;
+}
+
+function isRunInProgress(status: SegmentStatus): boolean {
+  return status === SegmentStatus.PENDING || status === SegmentStatus.RUNNING;
+}
+
 class UploadTooLarge extends Error {
   constructor(readonly max: number) {
     super(`upload larger than ${max} bytes`);
   }
-}
-
-/** `jane@example.com` → `************.com`; values of 4 characters or fewer are masked whole. */
-export function mask(value: string | null): string | null {
-  if (value === null) return null;
-  return value.length <= 4 ? '*'.repeat(value.length) : `${'*'.repeat(value.length - 4)}${value.slice(-4)}`;
 }
 
 function checkDefinition(input: CreateSegmentInput): FieldProblem[] {
