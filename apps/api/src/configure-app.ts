@@ -1,3 +1,4 @@
+import { QuietStartupLogger } from '@conduit/domain';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { buildOpenApiDocument, serveApiDocs } from './docs/openapi-document';
@@ -10,7 +11,7 @@ export { HTTP_APP_OPTIONS } from './http/json-body';
  * app with `HTTP_APP_OPTIONS`, so that the body parser installed here is the only one.
  */
 export function configureApp(app: NestExpressApplication): void {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietStartupLogger(app.get(Logger)));
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   useJsonBody(app);

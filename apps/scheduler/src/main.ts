@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { InvalidEnvironmentError } from '@conduit/config';
+import { QuietStartupLogger } from '@conduit/domain';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { SchedulerModule } from './scheduler.module';
@@ -9,7 +10,7 @@ async function bootstrap(): Promise<void> {
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietStartupLogger(app.get(Logger)));
   app.enableShutdownHooks();
   await app.init();
   app.get(Logger).log('Conduit scheduler started', 'Bootstrap');

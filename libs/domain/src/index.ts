@@ -87,6 +87,7 @@ export { SegmentMaterializer, flattenSqlRow } from './segments/segment-materiali
 export { DEFAULT_SEGMENT_SETTINGS, type SegmentSettings } from './segments/segment.settings';
 export { checkReadOnlyQuery } from './segments/sql-source';
 export { serializeLoggedError } from './database/log-safe-error';
+export { QuietStartupLogger } from './common/quiet-startup-logger';
 export { companySqliteFolder } from './segments/sqlite-source';
 export {
   BullMqJobRunner,

@@ -34,6 +34,40 @@ export abstract class JobRunner {
   async onApplicationShutdown(): Promise<void> {
     await this.close();
   }
+
+  /**
+   * Runs one job, saying at info level that it started and finished (a failure at error level, then
+   * rethrown). Only the job's kind and ids are logged: never its data, which the database holds.
+   */
+  protected async runLogged(logger: Logger, job: LoggedJob, handler: JobHandler): Promise<void> {
+    const fields = {
+      job: job.name,
+      entityId: job.id,
+      ...(job.companyId ? { companyId: job.companyId } : {}),
+      ...(job.attempt ? { attempt: job.attempt } : {}),
+    };
+    const what = `Job ${job.name} ${job.id}${job.attempt && job.attempt > 1 ? ` (attempt ${job.attempt})` : ''}`;
+    const started = Date.now();
+    logger.log(fields, `${what} started`);
+    try {
+      await handler(job.id);
+    } catch (error) {
+      const durationMs = Date.now() - started;
+      logger.error({ ...fields, durationMs, err: error }, `${what} failed after ${durationMs} ms`);
+      throw error;
+    }
+    const durationMs = Date.now() - started;
+    logger.log({ ...fields, durationMs }, `${what} finished in ${durationMs} ms`);
+  }
+}
+
+/** What a job's log lines name. */
+interface LoggedJob {
+  name: string;
+  id: string;
+  companyId?: string;
+  /** BullMQ: 1 for the first run, 2 after one failure… */
+  attempt?: number;
 }
 
 interface QueuedJob {
@@ -93,8 +127,8 @@ export class InProcessJobRunner extends JobRunner {
         continue;
       }
       this.count(job.companyId, +1);
-      const run: Promise<void> = handler(job.id)
-        .catch((error: unknown) => this.logger.error({ err: error }, `Job ${job.name} ${job.id} failed`))
+      const run: Promise<void> = this.runLogged(this.logger, job, handler)
+        .catch(() => undefined) // logged by runLogged; the next job still runs
         .finally(() => {
           this.count(job.companyId, -1);
           this.running.delete(run);
@@ -204,7 +238,11 @@ export class BullMqJobRunner extends JobRunner {
       throw new DelayedError();
     }
     try {
-      await run(id);
+      await this.runLogged(
+        this.logger,
+        { name: job.name, id, ...(companyId ? { companyId } : {}), attempt: job.attemptsMade + 1 },
+        run,
+      );
     } finally {
       await lease?.release();
     }
