@@ -25,6 +25,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { SegmentKeyQualityDto, SegmentRefreshDto, toKeyQualityDto, toRefreshDto } from './segment-state.dto';
 
 const trim = () =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
@@ -227,9 +228,21 @@ export class SegmentDto {
     enum: SegmentStatus,
     enumName: 'SegmentStatus',
     description:
-      'READY segments are exportable until expiresAt; after that EXPIRED (refresh to export again).',
+      'READY segments are exportable until expiresAt; after that EXPIRED (refresh to export again). A ' +
+      'refresh leaves a READY segment READY (its committed rows stay exportable until the new run ' +
+      'commits; see refresh); PENDING and RUNNING mean no run has committed rows yet (or the last one ' +
+      'did not: FAILED, EXPIRED).',
   })
   status!: SegmentStatus;
+
+  @ApiProperty({
+    type: SegmentRefreshDto,
+    nullable: true,
+    description:
+      'The run queued or running (the first one, or a refresh), null when none is. Wait for it to be ' +
+      'null: then readyAt/rowCount/keyQuality describe the new rows, or status is FAILED.',
+  })
+  refresh!: SegmentRefreshDto | null;
 
   @ApiProperty({ type: String, nullable: true, example: '2026-11-25T09:30:00.000Z' })
   readyAt!: string | null;
@@ -248,6 +261,17 @@ export class SegmentDto {
     description: 'Non-empty values per key column.',
   })
   keyCounts!: Record<string, number> | null;
+
+  @ApiProperty({
+    type: [SegmentKeyQualityDto],
+    nullable: true,
+    description:
+      'Per key column of the committed rows: how many values an export would send and reject, by ' +
+      'reason, judged as exports judge them (phones without a country code read as international). ' +
+      'Counts and masked examples only. Null before the first run commits (and for rows committed ' +
+      'before key quality was measured: refresh to measure it).',
+  })
+  keyQuality!: SegmentKeyQualityDto[] | null;
 
   @ApiProperty({ type: String, nullable: true, example: null })
   errorMessage!: string | null;
@@ -278,7 +302,10 @@ export class SegmentRowsDto {
     type: 'array',
     items: { type: 'object', additionalProperties: { type: 'string', nullable: true } },
     example: [{ email: '************.com', country: 'FR' }],
-    description: 'The first rows; key values masked but for their last 4 characters.',
+    description:
+      'The first rows. Key values are masked but for their last 4 characters, and so is every value of ' +
+      'another column that looks like an identifier: an email address, 7 digits or more (a phone, an ' +
+      'account or card number, an IP address; dates excepted), a mobile ad id, a hash or token.',
   })
   rows!: Record<string, string | null>[];
 }
@@ -293,7 +320,11 @@ export function toDataSourceDto(dataSource: DataSource): DataSourceDto {
   };
 }
 
-export function toSegmentDto(segment: Segment, status: SegmentStatus): SegmentDto {
+export function toSegmentDto(
+  segment: Segment,
+  status: SegmentStatus,
+  run: Parameters<typeof toRefreshDto>[0],
+): SegmentDto {
   return {
     id: segment.id,
     collaborationId: segment.collaboration.id,
@@ -307,10 +338,12 @@ export function toSegmentDto(segment: Segment, status: SegmentStatus): SegmentDt
     flatten: segment.flatten,
     multiValueDelimiter: segment.multiValueDelimiter,
     status,
+    refresh: toRefreshDto(run),
     readyAt: segment.readyAt?.toISOString() ?? null,
     expiresAt: segment.expiresAt?.toISOString() ?? null,
     rowCount: segment.rowCount,
     keyCounts: segment.keyCounts,
+    keyQuality: toKeyQualityDto(segment),
     // Capped here too: a message stored before the cap existed may be megabytes long.
     errorMessage: segment.errorMessage === null ? null : boundedErrorMessage(segment.errorMessage),
     dataDeletedAt: segment.dataDeletedAt?.toISOString() ?? null,

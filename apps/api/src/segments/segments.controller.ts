@@ -162,10 +162,15 @@ export class SegmentsController {
   @ApiOperation({
     summary: 'Refresh a segment',
     description:
-      'Re-runs the SQL source and starts a new READY window. A refresh while one is queued or running joins it. ' +
+      'Re-runs the SQL source and starts a new READY window once its rows commit; meanwhile a READY segment stays ' +
+      'READY on its current rows and `refresh` shows the run. A refresh while one is queued or running joins it. ' +
       'An upload segment is refreshed by uploading a new file.',
   })
-  @ApiAcceptedResponse({ type: SegmentDto, description: 'The segment, PENDING or RUNNING.' })
+  @ApiAcceptedResponse({
+    type: SegmentDto,
+    description:
+      'The segment with its refresh PENDING or RUNNING; a READY segment stays READY (and exportable) until the new rows commit.',
+  })
   @ApiErrors(
     ErrorCode.SEGMENT_NOT_FOUND,
     ErrorCode.SEGMENT_REFRESH_NEEDS_UPLOAD,
@@ -200,7 +205,11 @@ export class SegmentsController {
       'Streams the file (bounded by SEGMENT_UPLOAD_MAX_MB) and materializes it: the first load or a refresh. Parse ' +
       'errors make the segment FAILED with the line number in errorMessage.',
   })
-  @ApiAcceptedResponse({ type: SegmentDto, description: 'The segment, PENDING.' })
+  @ApiAcceptedResponse({
+    type: SegmentDto,
+    description:
+      'The segment with its refresh PENDING; a READY segment stays READY until the new rows commit.',
+  })
   @ApiErrors(
     ErrorCode.SEGMENT_NOT_FOUND,
     ErrorCode.SEGMENT_NOT_UPLOAD,
@@ -225,7 +234,10 @@ export class SegmentsController {
   @Get('collaborations/:collaborationId/segments/:segmentId/rows')
   @ApiOperation({
     summary: 'Preview the first rows',
-    description: 'Key values are masked but for their last 4 characters.',
+    description:
+      'Key values are masked but for their last 4 characters; so are values of other columns that look like ' +
+      'identifiers (emails, phone-like digit runs, ad ids, hashes). To keep a column out entirely, leave it out ' +
+      'of otherColumns.',
   })
   @ApiOkResponse({ type: SegmentRowsDto, description: 'The first rows.' })
   @ApiErrors(ErrorCode.SEGMENT_NOT_FOUND, ErrorCode.SEGMENT_NO_DATA)
@@ -259,8 +271,11 @@ export class SegmentsController {
     await this.segments.remove(principal.companyId, collaborationId, segmentId);
   }
 
-  /** The segment as the API shows it: its status computed from the clock (past expiresAt: EXPIRED). */
+  /**
+   * The segment as the API shows it: its status computed from the clock (past expiresAt: EXPIRED; READY
+   * while a refresh runs), and the run in progress.
+   */
   private toDto(segment: Segment): SegmentDto {
-    return toSegmentDto(segment, this.segments.statusOf(segment));
+    return toSegmentDto(segment, this.segments.statusOf(segment), this.segments.runOf(segment));
   }
 }
