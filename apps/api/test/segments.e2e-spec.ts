@@ -525,6 +525,165 @@ describe(`segments (${postgres})`, () => {
       );
     });
 
+    /** Holds every SQL read at its start until `release()`; `started` resolves once one began. */
+    function holdSqlReads() {
+      const dataSources = api.app.get(DataSourceService);
+      const read = dataSources.read.bind(dataSources);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let began!: () => void;
+      const started = new Promise<void>((resolve) => (began = resolve));
+      jest.spyOn(dataSources, 'read').mockImplementation(async function* (dataSource, query, options) {
+        began();
+        await released;
+        yield* read(dataSource, query, options);
+      });
+      return { started, release };
+    }
+    const stored = (id: string) => api.app.get(EntityManager).fork().findOneOrFail(Segment, { id });
+
+    it('stays READY and exportable on its committed rows while a refresh runs, until the new rows commit', async () => {
+      const id = await readySegment('Refreshed while READY');
+      const before = await segment(id);
+      expect(before.refresh).toBeNull();
+      const { datasetId } = await stored(id);
+      clock.freeze(new Date(new Date(before.readyAt).getTime() + HOUR));
+      const hold = holdSqlReads();
+      try {
+        const accepted = await as(acme).post(`${base()}/${id}/refresh`).expect(202);
+        expect(accepted.body).toMatchObject({
+          status: 'READY',
+          refresh: { status: 'PENDING', requestedAt: clock.now().toISOString() },
+          readyAt: before.readyAt,
+          expiresAt: before.expiresAt,
+        });
+        await hold.started;
+        const during = await segment(id);
+        expect(during).toMatchObject({
+          status: 'READY',
+          refresh: { status: 'RUNNING', requestedAt: accepted.body.refresh.requestedAt },
+          readyAt: before.readyAt,
+          rowCount: before.rowCount,
+          keyQuality: before.keyQuality,
+        });
+        const listed = (await as(acme).get(base()).query({ limit: 200 }).expect(200)).body.data;
+        expect(listed.find((entry: { id: string }) => entry.id === id)).toEqual(during);
+        // An export asked now pins the committed rows.
+        await expect(exportable(id)).resolves.toMatchObject({ id, datasetId });
+        await as(acme).get(`${base()}/${id}/rows?limit=1`).expect(200);
+        // A second refresh joins the one running, and says so.
+        const joined = await as(acme).post(`${base()}/${id}/refresh`).expect(202);
+        expect(joined.body).toMatchObject({ status: 'READY', refresh: { status: 'RUNNING' } });
+      } finally {
+        hold.release();
+      }
+      await settle();
+      const after = await segment(id);
+      expect(after).toMatchObject({ status: 'READY', refresh: null });
+      expect(new Date(after.readyAt).getTime()).toBe(new Date(before.readyAt).getTime() + HOUR);
+      expect((await stored(id)).datasetId).not.toBe(datasetId);
+    });
+
+    it('counts the window from the last committed run: a refresh still running at expiresAt reads EXPIRED', async () => {
+      const id = await readySegment('Refresh past the window');
+      const before = await segment(id);
+      const hold = holdSqlReads();
+      try {
+        await as(acme).post(`${base()}/${id}/refresh`).expect(202);
+        await hold.started;
+        clock.freeze(new Date(before.expiresAt));
+        // The run is alive: its heartbeat follows the clock.
+        await forceUpdate(id, { runHeartbeatAt: clock.now() });
+        expect(await segment(id)).toMatchObject({ status: 'EXPIRED', refresh: { status: 'RUNNING' } });
+        await expect(exportable(id)).rejects.toMatchObject({ code: 'SEGMENT_EXPIRED' });
+        // The scheduler leaves the run's rows and status alone: the run decides what comes next.
+        const report = await maintain();
+        expect(report.expired).not.toContain(id);
+        expect(report.dataDeleted).not.toContain(id);
+        clock.freeze(new Date(new Date(before.expiresAt).getTime() - 1));
+        expect(await segment(id)).toMatchObject({ status: 'READY', refresh: { status: 'RUNNING' } });
+        clock.freeze(new Date(before.expiresAt));
+      } finally {
+        hold.release();
+      }
+      await settle();
+      const after = await segment(id);
+      expect(after).toMatchObject({ status: 'READY', refresh: null, readyAt: before.expiresAt });
+      expect(new Date(after.expiresAt).getTime() - new Date(after.readyAt).getTime()).toBe(36 * HOUR);
+    });
+
+    it('refreshing what is not READY shows the run, not READY: EXPIRED, FAILED and first runs', async () => {
+      const expired = await readySegment('Refresh of an expired segment');
+      clock.offsetMs = 36 * HOUR + 1000;
+      const hold = holdSqlReads();
+      try {
+        const accepted = await as(acme).post(`${base()}/${expired}/refresh`).expect(202);
+        expect(accepted.body).toMatchObject({ status: 'PENDING', refresh: { status: 'PENDING' } });
+        await hold.started;
+        expect(await segment(expired)).toMatchObject({ status: 'RUNNING', refresh: { status: 'RUNNING' } });
+        await expect(exportable(expired)).rejects.toMatchObject({ code: 'SEGMENT_NOT_READY' });
+      } finally {
+        hold.release();
+      }
+      await settle();
+      expect(await segment(expired)).toMatchObject({ status: 'READY', refresh: null });
+      // A FAILED segment keeps its older rows on disk, yet a refresh of it is no READY segment.
+      const failed = await readySegment('Refresh of a failed segment');
+      await forceUpdate(failed, { status: SegmentStatus.FAILED, errorMessage: 'the source was down' });
+      const retried = await as(acme).post(`${base()}/${failed}/refresh`).expect(202);
+      expect(retried.body).toMatchObject({
+        status: 'PENDING',
+        errorMessage: null,
+        refresh: { status: 'PENDING' },
+      });
+      await settle();
+      expect(await segment(failed)).toMatchObject({ status: 'READY', refresh: null });
+      // A first run: PENDING with the run shown; an upload segment without a file has no run.
+      const waiting = await uploadSegment('Waiting for its file');
+      expect(await segment(waiting)).toMatchObject({ status: 'PENDING', refresh: null });
+      const uploaded = await as(acme)
+        .upload(`${base()}/${waiting}/upload`, 'email\na@example.com\n')
+        .expect(202);
+      expect(uploaded.body).toMatchObject({
+        status: 'PENDING',
+        refresh: { status: 'PENDING', requestedAt: expect.any(String) },
+      });
+      await settle();
+      expect(await segment(waiting)).toMatchObject({ status: 'READY', refresh: null });
+    });
+
+    it('a dead refresh of a READY segment is retried with the segment still READY, and fails it after three attempts', async () => {
+      const id = await readySegment('Dead refresh');
+      const before = await segment(id);
+      // A refresh whose worker was killed: RUNNING, silent for two minutes.
+      const crash = (attempts: number) =>
+        forceUpdate(id, {
+          status: SegmentStatus.RUNNING,
+          readyDuringRun: true,
+          runRequestedAt: new Date(clock.now().getTime() - 3 * 60_000),
+          runHeartbeatAt: new Date(clock.now().getTime() - 2 * 60_000),
+          attempts,
+        });
+      await crash(1);
+      expect(await segment(id)).toMatchObject({ status: 'READY', refresh: { status: 'RUNNING' } });
+      const hold = holdSqlReads();
+      try {
+        expect((await maintain()).retried).toContain(id);
+        expect(await segment(id)).toMatchObject({ status: 'READY', readyAt: before.readyAt });
+        await expect(exportable(id)).resolves.toMatchObject({ id });
+      } finally {
+        hold.release();
+      }
+      await settle();
+      expect(await segment(id)).toMatchObject({ status: 'READY', refresh: null });
+      await crash(3);
+      expect((await maintain()).failed).toContain(id);
+      const failed = await segment(id);
+      expect(failed).toMatchObject({ status: 'FAILED', refresh: null });
+      await expect(exportable(id)).rejects.toMatchObject({ code: 'SEGMENT_NOT_READY' });
+      expect(await stored(id)).toMatchObject({ readyDuringRun: false, runRequestedAt: null });
+    });
+
     it('deletes the rows of an expired segment after the retention period, and says so', async () => {
       const id = await readySegment('Retention');
       const files = () => readdirSync(join(dataDir, 'segments')).filter((name) => name.startsWith(id));
