@@ -19,10 +19,18 @@ export class SegmentKeyQualityDto {
   @ApiProperty({ example: 'email', description: 'The key column.' })
   column!: string;
 
-  @ApiProperty({ enum: KEY_TYPES, example: 'EMAIL' })
+  @ApiProperty({
+    enum: KEY_TYPES,
+    example: 'EMAIL',
+    description: 'The key type the column is declared with.',
+  })
   keyType!: KeyType;
 
-  @ApiProperty({ enum: KEY_ENCODINGS, example: 'RAW' })
+  @ApiProperty({
+    enum: KEY_ENCODINGS,
+    example: 'RAW',
+    description: 'The encoding the column is declared with (what decides NOT_HASHED and LOOKS_HASHED).',
+  })
   encoding!: KeyEncoding;
 
   @ApiProperty({
