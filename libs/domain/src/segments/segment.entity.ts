@@ -210,7 +210,8 @@ export class Segment {
 
   /**
    * The run queued or running refreshes a READY segment: its committed rows stay READY (and
-   * exportable, until `expiresAt`) while it runs, and are replaced only when it commits.
+   * exportable, until `expiresAt`) while it runs, and are replaced only when it commits. Set only as a
+   * run is requested, cleared whenever one ends (committed, failed, or given up as dead).
    */
   // A database default too: segments stored before this column existed were not refreshing READY rows.
   @Property({ type: 'boolean', default: false })

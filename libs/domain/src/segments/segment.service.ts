@@ -147,8 +147,7 @@ export class SegmentService {
    */
   statusOf(segment: Segment): SegmentStatus {
     const committed =
-      segment.status === SegmentStatus.READY ||
-      (segment.readyDuringRun && segment.datasetId !== null && isRunInProgress(segment.status));
+      segment.status === SegmentStatus.READY || (segment.readyDuringRun && isRunInProgress(segment.status));
     if (!committed) return segment.status;
     return segment.expiresAt && segment.expiresAt <= this.clock.now()
       ? SegmentStatus.EXPIRED
@@ -425,7 +424,7 @@ export class SegmentService {
   private async requestRun(segment: Segment, options: { force?: boolean } = {}): Promise<Segment> {
     if (isRunInProgress(segment.status) && !options.force) return segment;
     // Decided before the status changes: READY rows (even those of a refresh being superseded) stay so.
-    segment.readyDuringRun = this.statusOf(segment) === SegmentStatus.READY && segment.datasetId !== null;
+    segment.readyDuringRun = this.statusOf(segment) === SegmentStatus.READY;
     segment.runRequestedAt = this.clock.now();
     segment.status = SegmentStatus.PENDING;
     segment.generation += 1;
