@@ -179,6 +179,38 @@ describe(`authorizations: OAuth with TikTok (emulator) (${process.env['DATABASE_
     expect(after.lastError).toBeNull();
   });
 
+  it('answers a replay of a connected account with its status: a page saying it is already connected', async () => {
+    const created = await create(acme, 'Replay page');
+    const url = await consent(created.authorizeUrl);
+    expect(await callback(url)).toMatchObject({ status: 'AUTHENTICATED' });
+    const replay = await callback(url);
+    expect(replay).toEqual({
+      authorizationId: created.id,
+      status: 'AUTHENTICATED',
+      error: 'STATE_ALREADY_USED',
+      message: expect.stringMatching(/already used/),
+    });
+    const page = await api.http.get(`/oauth/result?${new URLSearchParams(replay)}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Account already connected');
+    expect(page.text).not.toMatch(/<p[^>]*>[^<]*POST /); // the API call only in the technical details
+    expect((await get(acme, created.id)).lastError).toBeNull();
+  });
+
+  it('never marks a connected account when the same callback arrives twice at once', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const created = await create(acme, `Double submit ${round}`);
+      const url = await consent(created.authorizeUrl);
+      const outcomes = await Promise.all([callback(url), callback(url)]);
+      // One completes; the other finds the state taken (the first may still be exchanging the code).
+      expect(outcomes.filter((outcome) => outcome['error'] === 'STATE_ALREADY_USED')).toHaveLength(1);
+      expect(outcomes.filter((outcome) => !outcome['error'])).toEqual([
+        { authorizationId: created.id, status: 'AUTHENTICATED' },
+      ]);
+      expect(await get(acme, created.id)).toMatchObject({ status: 'AUTHENTICATED', lastError: null });
+    }
+  });
+
   it('rejects a superseded state (re-authorize issued a newer one), leaving the flow in progress alone', async () => {
     const created = await create(acme, 'Superseded');
     const first = await consent(created.authorizeUrl);
@@ -196,7 +228,7 @@ describe(`authorizations: OAuth with TikTok (emulator) (${process.env['DATABASE_
     const url = await consent(created.authorizeUrl);
     clock.offsetMs = 10 * 60 * 1000 + 1000;
     const outcome = await callback(url);
-    expect(outcome).toMatchObject({ authorizationId: created.id, error: 'STATE_EXPIRED' });
+    expect(outcome).toMatchObject({ authorizationId: created.id, status: 'PENDING', error: 'STATE_EXPIRED' });
     const after = await get(acme, created.id);
     expect(after.status).toBe('PENDING');
     expect(after.lastError.code).toBe('STATE_EXPIRED');
@@ -239,6 +271,22 @@ describe(`authorizations: OAuth with TikTok (emulator) (${process.env['DATABASE_
     expect(page.text).not.toContain('<script>');
   });
 
+  it('renders a plain, self-contained return page, never an empty "()" for missing parameters', async () => {
+    const empty = await api.http.get('/oauth/result').expect(400);
+    expect(empty.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    expect(empty.text).toContain('The account was not connected');
+    expect(empty.text).toContain('The connection did not complete.');
+    expect(empty.text).not.toContain('()');
+    expect(empty.text).not.toContain('Technical details'); // nothing to detail
+    expect(empty.text).toMatch(/<style>[^<]*body \{/);
+    expect(empty.text).not.toMatch(/<script|<link|\ssrc=|url\(/i);
+    const expired = await api.http
+      .get('/oauth/result?authorizationId=aut_1&status=PENDING&error=STATE_EXPIRED&message=')
+      .expect(400);
+    expect(expired.text).toContain('This link expired before access was granted.');
+    expect(expired.text).not.toContain('()');
+  });
+
   it('reports a reused auth_code (TikTok 40110) as a readable error on the authorization', async () => {
     const first = await create(acme, 'Code reuse 1');
     const used = await consent(first.authorizeUrl);
@@ -247,7 +295,11 @@ describe(`authorizations: OAuth with TikTok (emulator) (${process.env['DATABASE_
     const url = new URL(used);
     url.searchParams.set('state', new URL(second.authorizeUrl).searchParams.get('state') as string);
     const outcome = await callback(url);
-    expect(outcome).toMatchObject({ authorizationId: second.id, error: 'PROVIDER_REJECTED' });
+    expect(outcome).toMatchObject({
+      authorizationId: second.id,
+      status: 'ERROR',
+      error: 'PROVIDER_REJECTED',
+    });
     expect(outcome.message).toMatch(/authorization code.*40110|40110.*authorization code/s);
     expect(await get(acme, second.id)).toMatchObject({
       status: 'ERROR',
@@ -280,7 +332,13 @@ describe(`authorizations: OAuth with TikTok (emulator) (${process.env['DATABASE_
     url.searchParams.set('error', 'access_denied');
     url.searchParams.set('error_description', 'The user declined');
     url.searchParams.set('state', state);
-    expect(await callback(url)).toMatchObject({ authorizationId: created.id, error: 'CONSENT_DENIED' });
+    const denied = await callback(url);
+    expect(denied).toMatchObject({ authorizationId: created.id, status: 'ERROR', error: 'CONSENT_DENIED' });
+    // The browser is told in plain words; the API call is only in the technical details.
+    const page = await api.http.get(`/oauth/result?${new URLSearchParams(denied)}`).expect(400);
+    expect(page.text).toContain('Access was not granted.');
+    expect(page.text).toContain(`POST /authorizations/${created.id}/reauthorize returns a new authorize URL`);
+    expect(page.text.indexOf('POST /authorizations')).toBeGreaterThan(page.text.indexOf('Technical details'));
     expect((await get(acme, created.id)).lastError.message).toMatch(/did not grant access.*declined/);
     const late = new URL(CALLBACK);
     late.searchParams.set('auth_code', 'whatever');

@@ -101,6 +101,8 @@ export class OAuthCallbackService {
     const failure = await this.describeFailure(providerId, request, result.error, result.info);
     return {
       ...(failure.authorizationId ? { authorizationId: failure.authorizationId } : {}),
+      // The authorization's status after the failure: a replay may meet an account already connected.
+      ...(failure.authorizationStatus ? { status: failure.authorizationStatus } : {}),
       error: failure.code,
       message: failure.message,
     };

@@ -33,6 +33,8 @@ export class OAuthCallbackError extends Error {
     message: string,
     /** The authorization the callback was for, when the state identified one. */
     readonly authorizationId?: string,
+    /** That authorization's status after the callback (a replay may meet a connected account). */
+    readonly authorizationStatus?: AuthorizationStatus,
   ) {
     super(message);
     this.name = 'OAuthCallbackError';
@@ -259,7 +261,7 @@ export class AuthorizationService {
         authorization.recordError(code, message, now);
         await this.em.flush();
       }
-      throw new OAuthCallbackError(code, message, authorization.id);
+      throw new OAuthCallbackError(code, message, authorization.id, authorization.status);
     };
     if (!check.valid) {
       return fail(
@@ -275,10 +277,14 @@ export class AuthorizationService {
       { stateNonceHash: null },
     );
     if (consumed !== 1) {
-      return fail(
+      // Never recorded: the state was in progress when read, but another callback (the same one sent
+      // twice, or a newer URL) took it since; that flow's outcome is the one to keep.
+      throw new OAuthCallbackError(
         'STATE_ALREADY_USED',
         'This authorize URL was already used (or replaced by a newer one); ' +
           `get a new one with POST /authorizations/${authorization.id}/reauthorize.`,
+        authorization.id,
+        (await this.em.findOne(Authorization, { id: authorization.id }, { refresh: true }))?.status,
       );
     }
     authorization.stateNonceHash = null;
@@ -297,7 +303,7 @@ export class AuthorizationService {
     // A working connection stays usable when a re-consent fails; a new one is in ERROR.
     if (!authorization.encryptedCredentials) authorization.status = AuthorizationStatus.ERROR;
     await this.em.flush();
-    return failure;
+    return new OAuthCallbackError(failure.code, failure.message, authorization.id, authorization.status);
   }
 
   /** The second half: stores the exchanged credentials and the accounts they grant. */
