@@ -12,6 +12,7 @@ const root = resolve(import.meta.dirname, '..');
 if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
 const dist = (app, file) => join(root, 'dist', 'apps', app, 'src', file);
 const embedded = !process.env.DATABASE_URL;
+const dataDir = process.env.CONDUIT_DATA_DIR || './data';
 const port = process.env.PORT || '3000';
 const host = process.env.HOST || '127.0.0.1';
 const baseUrl = process.env.PUBLIC_URL || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
@@ -44,7 +45,7 @@ try {
   step('building…');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   if (embedded) {
-    step(`embedded database: ${join(process.env.CONDUIT_DATA_DIR || './data', 'conduit.sqlite')}`);
+    step(`embedded database: ${join(dataDir, 'conduit.sqlite')}`);
     step(run([dist('api', 'cli.js'), 'db:migrate']).trim());
   } else {
     step('DATABASE_URL is set: using PostgreSQL (apply migrations with `npm run migrate`)');
@@ -82,6 +83,28 @@ function stop(code = 0) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
+/** Where the data is, without credentials: the SQLite file, or the PostgreSQL host and database. */
+function describeDatabase() {
+  if (embedded) return `SQLite ${join(dataDir, 'conduit.sqlite')}`;
+  try {
+    const url = new URL(process.env.DATABASE_URL);
+    return `PostgreSQL ${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname.length > 1 ? url.pathname : ''}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
+/** Where jobs run: in the process that asks for them, or on the schedulers' BullMQ workers. */
+function describeJobs() {
+  if (!process.env.REDIS_URL) return 'jobs in process';
+  try {
+    const url = new URL(process.env.REDIS_URL);
+    return `jobs on BullMQ (Redis ${url.hostname}:${url.port || '6379'})`;
+  } catch {
+    return 'jobs on BullMQ (Redis)';
+  }
+}
+
 // Announce once the API answers its health check.
 const started = Date.now();
 (async function announce() {
@@ -92,7 +115,7 @@ const started = Date.now();
         console.log(
           [
             '',
-            '  Conduit is running (embedded default).',
+            `  Conduit is running: ${describeDatabase()}, ${describeJobs()}.`,
             `  API:       ${baseUrl}`,
             `  Docs:      ${baseUrl}/docs`,
             ...(withEmulator
@@ -102,6 +125,7 @@ const started = Date.now();
               : []),
             `  Demo company ${demo.companyId}, API key:`,
             `    ${demo.apiKey}`,
+            `  Demo data source ${demo.dataSourceId} (a synthetic CRM, tables customers and orders)`,
             `  Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${baseUrl}/companies/me`,
             '',
           ].join('\n'),
