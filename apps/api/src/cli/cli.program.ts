@@ -11,7 +11,7 @@ import {
   UnitOfWork,
 } from '@conduit/domain';
 import { MikroORM } from '@mikro-orm/core';
-import type { INestApplicationContext } from '@nestjs/common';
+import { ConsoleLogger, type INestApplicationContext, type LogLevel } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
@@ -19,9 +19,22 @@ import { CliModule } from './cli.module';
 import { DemoService } from './demo.service';
 import type { ApiEnv } from '../config/api.env';
 
+/** Nest's warnings and errors, on stderr: stdout holds only a command's output (one JSON object with --json). */
+class StderrLogger extends ConsoleLogger {
+  protected override printMessages(
+    messages: unknown[],
+    context?: string,
+    logLevel?: LogLevel,
+    _stream?: 'stdout' | 'stderr',
+    errorStack?: unknown,
+  ): void {
+    super.printMessages(messages, context, logLevel, 'stderr', errorStack);
+  }
+}
+
 async function withContext<T>(work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
   const app = await NestFactory.createApplicationContext(await CliModule.forRoot(), {
-    logger: ['error', 'warn'],
+    logger: new StderrLogger({ logLevels: ['error', 'warn'] }),
     abortOnError: false,
   });
   try {
