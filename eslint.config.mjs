@@ -55,6 +55,7 @@ export default tseslint.config(
       '**/tmp',
       '**/migrations/**',
       'tools/lint/__fixtures__/**',
+      'apps/api/test/typed-client/schema.generated.ts',
     ],
   },
   ...nx.configs['flat/base'],

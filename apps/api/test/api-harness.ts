@@ -22,6 +22,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../src/app.module';
 import { configureApp, HTTP_APP_OPTIONS } from '../src/configure-app';
+import { OpenApiContract } from './openapi-contract';
 
 /** A clock specs move forward (expiry windows, schedules); pass it as `bootApi({ clock })`. */
 export class MovableClock extends Clock {
@@ -118,7 +119,7 @@ export async function bootApi(options: BootOptions = {}): Promise<ApiHarness> {
   return {
     app,
     db,
-    http: request(app.getHttpServer()),
+    http: checkedAgainstContract(request(app.getHttpServer())),
     logs,
     seedCompany: (name) => seedCompany(app, name),
     close: async () => {
@@ -129,6 +130,47 @@ export async function bootApi(options: BootOptions = {}): Promise<ApiHarness> {
       Object.assign(process.env, savedEnv);
     },
   };
+}
+
+const HTTP_METHODS: Record<string, string> = {
+  get: 'GET',
+  post: 'POST',
+  put: 'PUT',
+  patch: 'PATCH',
+  delete: 'DELETE',
+  del: 'DELETE',
+  head: 'HEAD',
+  options: 'OPTIONS',
+};
+let contract: OpenApiContract | undefined;
+
+/**
+ * Every request a spec makes through the harness is checked against the committed OpenAPI document:
+ * a status, header or body the contract does not describe fails that request, whatever the spec
+ * itself asserts.
+ */
+function checkedAgainstContract(agent: TestAgent): TestAgent {
+  contract ??= OpenApiContract.load();
+  const checker = contract;
+  return new Proxy(agent, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      const method = typeof property === 'string' ? HTTP_METHODS[property] : undefined;
+      if (!method || typeof value !== 'function') return value;
+      return (url: string, ...rest: unknown[]) =>
+        (value as (url: string, ...rest: unknown[]) => request.Test)
+          .call(target, url, ...rest)
+          .expect((response: request.Response) =>
+            checker.assert({
+              method,
+              url,
+              status: response.status,
+              headers: response.headers as Record<string, string>,
+              body: /json/.test(String(response.headers['content-type'])) ? response.body : undefined,
+            }),
+          );
+    },
+  });
 }
 
 export function bearer(apiKey: string): { Authorization: string } {

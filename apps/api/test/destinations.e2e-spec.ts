@@ -98,9 +98,27 @@ describe(`destinations (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'}
       });
       expect(tiktok.properties.action.enum).toEqual(['Create', 'Append', 'Replace']);
       expect(tiktok.properties.retentionInDays).toMatchObject({ type: 'integer', minimum: 1, maximum: 365 });
-      expect(document.components.schemas.CreateDestinationDto.properties.config.anyOf).toEqual([
-        { $ref: '#/components/schemas/TiktokDestinationConfig' },
+      // One provider: the body's config is its schema; a patch may clear fields; overrides are editable fields only.
+      const bodies = document.components.schemas;
+      expect(bodies.CreateDestinationDto.properties.config.$ref).toBe(
+        '#/components/schemas/TiktokDestinationConfig',
+      );
+      expect(bodies.UpdateDestinationDto.properties.config.$ref).toBe(
+        '#/components/schemas/TiktokDestinationConfigPatch',
+      );
+      expect(bodies.TiktokDestinationConfigPatch.required).toBeUndefined();
+      expect(bodies.TiktokDestinationConfigPatch.properties.retentionInDays.type).toEqual([
+        'integer',
+        'null',
       ]);
+      for (const dto of ['ResolveConfigDto', 'CreateExportDto']) {
+        expect(bodies[dto].properties.overrides.$ref).toBe('#/components/schemas/TiktokExportOverrides');
+      }
+      expect(Object.keys(bodies.TiktokExportOverrides.properties).sort()).toEqual(
+        Object.keys(tiktok.properties)
+          .filter((key) => tiktok.properties[key]['x-editable'])
+          .sort(),
+      );
     });
   });
 

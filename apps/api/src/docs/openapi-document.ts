@@ -2,7 +2,16 @@ import { PROVIDER_FIELD_SCHEMAS } from '@conduit/destinations-catalog';
 import type { FieldDefinition } from '@conduit/destinations-core';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import type { ReferenceObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type {
+  OperationObject,
+  ReferenceObject,
+  ResponseObject,
+  SchemaObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { ErrorCode } from '@conduit/domain';
+import { ERROR_STATUS, reasonPhrase } from '../http/error-status';
+import { PUBLIC_OPERATION } from '../auth/public.decorator';
+import { toOpenApi31 } from './openapi-3-1';
 
 /** Version of the REST contract described by the committed openapi.json. */
 export const API_CONTRACT_VERSION = '0.1.0';
@@ -26,47 +35,184 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(DESCRIPTION)
     .setVersion(API_CONTRACT_VERSION)
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A Conduit API key (`cdt_…`).' }, 'api-key')
+    .addServer('/', 'This server (the API serves its own documentation)')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        // An opaque key, not a JWT: clients must not try to decode it.
+        bearerFormat: 'cdt_ API key',
+        description:
+          'A Conduit API key (`cdt_…`), created with `npm run conduit -- keys:generate` or POST /api-keys.',
+      },
+      'api-key',
+    )
+    .addSecurityRequirements('api-key')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) =>
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
   describeProviderConfigs(document);
-  return document;
+  markPublicOperations(document);
+  documentTransportErrors(document);
+  documentResponseHeaders(document);
+  return toOpenApi31(document);
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+function operations(document: OpenAPIObject): OperationObject[] {
+  return Object.values(document.paths).flatMap((item) =>
+    METHODS.map((method) => item[method]).filter((operation) => operation !== undefined),
+  );
+}
+
+/** Every operation needs the API key (root `security`) except those marked @Public(): `security: []`. */
+function markPublicOperations(document: OpenAPIObject): void {
+  for (const operation of operations(document)) {
+    const extensions = operation as unknown as Record<string, unknown>;
+    if (extensions[PUBLIC_OPERATION] !== true) continue;
+    delete extensions[PUBLIC_OPERATION];
+    operation.security = [];
+  }
 }
 
 /**
- * Adds one schema per provider (e.g. `TiktokDestinationConfig`) generated from its field schema, and
- * points the destination `config` bodies at them: the docs show every provider's fields and rules.
+ * The headers a client may rely on: `X-Request-Id` on every answer (quote it when reporting a problem),
+ * `WWW-Authenticate` on a 401, `Idempotent-Replayed` on the replayed answer of an idempotent write.
+ */
+function documentResponseHeaders(document: OpenAPIObject): void {
+  for (const operation of operations(document)) {
+    const idempotent = (operation.parameters ?? []).some(
+      (parameter) => 'in' in parameter && parameter.in === 'header' && parameter.name === 'Idempotency-Key',
+    );
+    for (const [status, response] of Object.entries(operation.responses)) {
+      if (!response || '$ref' in response) continue;
+      const headers = (response.headers ??= {});
+      headers['X-Request-Id'] = {
+        required: true,
+        description:
+          'The id of this request in the logs (`X-Request-Id` of the request when it sent a valid one).',
+        schema: { type: 'string' },
+      };
+      if (status === '401') {
+        headers['WWW-Authenticate'] = {
+          required: true,
+          description: 'The authentication scheme to use: `Bearer realm="conduit"`.',
+          schema: { type: 'string' },
+        };
+      }
+      if (idempotent && status.startsWith('2')) {
+        headers['Idempotent-Replayed'] = {
+          required: false,
+          description:
+            '`true` when this is the first answer to an earlier request with the same `Idempotency-Key`.',
+          schema: { type: 'string', enum: ['true'] },
+        };
+      }
+    }
+  }
+}
+
+/**
+ * Errors any operation can answer before its handler runs, whatever it reads: a body that is not
+ * valid JSON, too large, or of a media type the operation does not read.
+ */
+const TRANSPORT_ERRORS = [
+  ErrorCode.MALFORMED_JSON,
+  ErrorCode.PAYLOAD_TOO_LARGE,
+  ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+] as const;
+
+function documentTransportErrors(document: OpenAPIObject): void {
+  for (const operation of operations(document)) {
+    for (const code of TRANSPORT_ERRORS) {
+      const status = String(ERROR_STATUS[code]);
+      const existing = operation.responses[status] as ResponseObject | undefined;
+      if (!existing) {
+        operation.responses[status] = {
+          description: `${reasonPhrase(ERROR_STATUS[code])}: \`${code}\``,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+        };
+      } else if (!existing.description.includes(`\`${code}\``)) {
+        existing.description += `, \`${code}\``;
+      }
+    }
+  }
+}
+
+/**
+ * Adds three schemas per provider, generated from its field schema (e.g. `TiktokDestinationConfig`,
+ * `TiktokDestinationConfigPatch`, `TiktokExportOverrides`), and points the destination and export
+ * bodies at them: the docs and generated clients show every provider's fields and rules.
  */
 function describeProviderConfigs(document: OpenAPIObject): void {
   const schemas = (document.components ??= {}).schemas ?? (document.components.schemas = {});
-  const refs: ReferenceObject[] = [];
+  const refs = {
+    config: [] as ReferenceObject[],
+    patch: [] as ReferenceObject[],
+    overrides: [] as ReferenceObject[],
+  };
   for (const provider of PROVIDER_FIELD_SCHEMAS) {
-    const name = `${provider.id.charAt(0).toUpperCase()}${provider.id.slice(1).replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}DestinationConfig`;
-    schemas[name] = {
+    const name = provider.id
+      .split('-')
+      .map((part) => `${part.charAt(0).toUpperCase()}${part.slice(1)}`)
+      .join('');
+    const { displayName, fields } = provider;
+    schemas[`${name}DestinationConfig`] = {
       type: 'object',
-      title: `${provider.displayName} destination config`,
+      title: `${displayName} destination config`,
       description:
-        `Fields of a ${provider.displayName} destination. \`x-editable\` fields may be made editable at export ` +
+        `Fields of a ${displayName} destination. \`x-editable\` fields may be made editable at export ` +
         'time; a required field may be left out at creation only if it is editable.',
       additionalProperties: false,
-      required: provider.fields
+      required: fields
         .filter((field) => field.required && !field.editable && field.default === undefined)
         .map((field) => field.key),
-      properties: Object.fromEntries(provider.fields.map((field) => [field.key, fieldSchema(field)])),
+      properties: Object.fromEntries(fields.map((field) => [field.key, fieldSchema(field)])),
     };
-    refs.push({ $ref: `#/components/schemas/${name}` });
+    schemas[`${name}DestinationConfigPatch`] = {
+      type: 'object',
+      title: `${displayName} destination config change`,
+      description: `Fields of a ${displayName} destination to change; \`null\` clears a field.`,
+      additionalProperties: false,
+      properties: Object.fromEntries(
+        fields.map((field) => [field.key, { ...fieldSchema(field), nullable: true }]),
+      ),
+    };
+    schemas[`${name}ExportOverrides`] = {
+      type: 'object',
+      title: `${displayName} export-time values`,
+      description:
+        `Values for a ${displayName} destination's editable fields. Only fields the destination made ` +
+        'editable are accepted (`editableAtExport` on the destination); a locked one is refused, naming it.',
+      additionalProperties: false,
+      properties: Object.fromEntries(
+        fields.filter((field) => field.editable).map((field) => [field.key, fieldSchema(field)]),
+      ),
+    };
+    refs.config.push({ $ref: `#/components/schemas/${name}DestinationConfig` });
+    refs.patch.push({ $ref: `#/components/schemas/${name}DestinationConfigPatch` });
+    refs.overrides.push({ $ref: `#/components/schemas/${name}ExportOverrides` });
   }
-  for (const [dto, property] of [
-    ['CreateDestinationDto', 'config'],
-    ['UpdateDestinationDto', 'config'],
-    ['ResolveConfigDto', 'overrides'],
+  for (const [dto, property, variants] of [
+    ['CreateDestinationDto', 'config', refs.config],
+    ['UpdateDestinationDto', 'config', refs.patch],
+    ['ResolveConfigDto', 'overrides', refs.overrides],
+    ['CreateExportDto', 'overrides', refs.overrides],
   ] as const) {
-    const schema = schemas[dto] as SchemaObject | undefined;
-    const target = schema?.properties?.[property] as SchemaObject | undefined;
-    if (target) target.anyOf = refs;
+    const properties = (schemas[dto] as SchemaObject | undefined)?.properties;
+    const target = properties?.[property] as SchemaObject | undefined;
+    if (!properties || !target)
+      throw new Error(`OpenAPI: ${dto}.${property} is gone; update describeProviderConfigs`);
+    // One provider: its schema itself; several: any of them (the body's provider says which applies).
+    const { description, example } = target;
+    properties[property] = {
+      description,
+      example,
+      ...(variants.length === 1 ? variants[0] : { anyOf: [...variants] }),
+    } as SchemaObject;
   }
 }
 

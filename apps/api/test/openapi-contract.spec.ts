@@ -1,0 +1,104 @@
+import { OpenApiContract, type ObservedResponse } from './openapi-contract';
+
+/** The contract checker the e2e harness runs on every response must object to what breaks the contract. */
+describe('OpenApiContract (the committed openapi.json as a checker of answers)', () => {
+  const contract = OpenApiContract.load();
+  const company = {
+    id: 'cmp_01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
+    name: 'Acme',
+    createdAt: '2026-11-25T10:31:00.000Z',
+  };
+  const answer = (overrides: Partial<ObservedResponse>): ObservedResponse => ({
+    method: 'GET',
+    url: '/companies/me',
+    status: 200,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'x-request-id': '01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
+    },
+    body: company,
+    ...overrides,
+  });
+
+  it('accepts a documented answer', () => {
+    expect(contract.violations(answer({}))).toEqual([]);
+  });
+
+  it('objects to an undocumented status, naming the documented ones', () => {
+    expect(contract.violations(answer({ status: 409 }))).toEqual([
+      expect.stringMatching(/^GET \/companies\/me → 409: status not documented \(documented: 200, .*401/),
+    ]);
+  });
+
+  it('objects to a body that breaks its schema, naming the place', () => {
+    const problems = contract.violations(answer({ body: { ...company, id: 42 } }));
+    expect(problems).toEqual([expect.stringContaining('body/id must be string')]);
+    expect(contract.violations(answer({ body: { name: 'Acme' } }))).toEqual(
+      expect.arrayContaining([expect.stringContaining("must have required property 'id'")]),
+    );
+  });
+
+  it('objects to another media type and to a missing or undocumented header that matters', () => {
+    expect(
+      contract.violations(answer({ headers: { 'content-type': 'text/html', 'x-request-id': 'x' } })),
+    ).toEqual([expect.stringContaining('answered text/html, documented: application/json')]);
+    expect(contract.violations(answer({ headers: { 'content-type': 'application/json' } }))).toEqual([
+      expect.stringContaining('required header X-Request-Id missing'),
+    ]);
+    expect(
+      contract.violations(answer({ headers: { ...answer({}).headers, 'idempotent-replayed': 'true' } })),
+    ).toEqual([
+      expect.stringContaining('answered header idempotent-replayed, which the response does not document'),
+    ]);
+  });
+
+  it('matches a literal path before a templated one, and checks path parameters by position', () => {
+    const notFound = {
+      statusCode: 404,
+      error: 'Not Found',
+      code: 'EXPORT_NOT_FOUND',
+      message: 'Export exp_x not found.',
+      requestId: '01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
+    };
+    expect(contract.violations(answer({ url: '/exports/exp_x?x=1', status: 404, body: notFound }))).toEqual(
+      [],
+    );
+  });
+
+  it('wants the error shape from a path or a method that is not an operation', () => {
+    const routeNotFound = {
+      statusCode: 404,
+      error: 'Not Found',
+      code: 'ROUTE_NOT_FOUND',
+      message: 'No route GET /nowhere.',
+      requestId: '01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
+    };
+    expect(contract.violations(answer({ url: '/nowhere', status: 404, body: routeNotFound }))).toEqual([]);
+    expect(contract.violations(answer({ url: '/nowhere', status: 200, body: {} }))).toEqual([
+      'GET /nowhere is not an operation of the contract, yet answered 200',
+    ]);
+    expect(contract.violations(answer({ method: 'PUT', status: 405, body: { nope: true } }))).toEqual(
+      expect.arrayContaining([expect.stringContaining("must have required property 'code'")]),
+    );
+  });
+
+  it('accepts null where the contract says a value may be null (OpenAPI 3.1, not 3.0 `nullable`)', () => {
+    const url = '/authorizations/aut_01JD4Q0X8R4Y3N2V6M5K7T9W1Z';
+    const authorization = {
+      id: 'aut_01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
+      name: 'Acme TikTok',
+      provider: 'tiktok',
+      status: 'PENDING',
+      accounts: [],
+      createdBy: null,
+      createdAt: '2026-11-25T10:31:00.000Z',
+      authenticatedAt: null,
+      lastCheckedAt: null,
+      lastError: null,
+    };
+    expect(contract.violations(answer({ url, body: authorization }))).toEqual([]);
+    expect(contract.violations(answer({ url, body: { ...authorization, lastError: 'boom' } }))).toEqual(
+      expect.arrayContaining([expect.stringContaining('body/lastError')]),
+    );
+  });
+});

@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+
+/**
+ * The committed OpenAPI document (apps/api/openapi.json) as a checker of real answers: every response
+ * an e2e spec receives must be one the contract documents — its operation, its status, its media type,
+ * its documented headers and its body schema. A status or a body the document does not describe fails
+ * the request that received it, so the contract cannot drift from behaviour unnoticed.
+ */
+export const OPENAPI_DOCUMENT_PATH = join(__dirname, '..', 'openapi.json');
+
+/** What the checker needs of a response (supertest's and fetch's both fit). */
+export interface ObservedResponse {
+  method: string;
+  /** The request path, with or without its query. */
+  url: string;
+  status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body, or undefined when the body is not JSON. */
+  body: unknown;
+}
+
+interface OpenApiDocument {
+  paths: Record<string, Record<string, Operation>>;
+}
+interface Operation {
+  operationId?: string;
+  responses: Record<string, Response>;
+}
+interface Response {
+  content?: Record<string, { schema?: object }>;
+  headers?: Record<string, { required?: boolean; schema?: object }>;
+}
+
+/** Headers a client acts on: when an answer carries one, its response must document it. */
+const CONTRACT_HEADERS = [
+  'x-request-id',
+  'www-authenticate',
+  'idempotent-replayed',
+  'location',
+  'retry-after',
+];
+
+/** Pages the API serves that are not operations of the contract: the docs and the OAuth return page. */
+const UNDOCUMENTED_PREFIXES = ['/docs', '/oauth/result'];
+
+const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace']);
+
+export class OpenApiContract {
+  private readonly ajv: Ajv2020;
+  private readonly routes: { method: string; template: string; pattern: RegExp; operation: Operation }[];
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor(document: OpenApiDocument & Record<string, unknown>) {
+    this.ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(this.ajv);
+    this.ajv.addSchema(document as object, 'openapi.json');
+    this.routes = Object.entries(document.paths)
+      .flatMap(([template, item]) =>
+        Object.entries(item)
+          .filter(([method]) => METHODS.has(method))
+          .map(([method, operation]) => ({
+            method: method.toUpperCase(),
+            template,
+            pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+            operation,
+          })),
+      )
+      // A literal segment wins over a parameter (`/segments/preview` before `/segments/{id}`).
+      .sort((a, b) => literalWeight(b.template) - literalWeight(a.template));
+  }
+
+  static load(path = OPENAPI_DOCUMENT_PATH): OpenApiContract {
+    return new OpenApiContract(JSON.parse(readFileSync(path, 'utf8')));
+  }
+
+  /** The contract's objections to a response; an empty list when it conforms. */
+  violations(response: ObservedResponse): string[] {
+    const method = response.method.toUpperCase();
+    const path = new URL(response.url, 'http://conduit.invalid').pathname;
+    if (UNDOCUMENTED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) return [];
+    const onPath = this.routes.filter((route) => route.pattern.test(path));
+    // HEAD is answered by the GET route, without a body.
+    const route = onPath.find((candidate) => candidate.method === (method === 'HEAD' ? 'GET' : method));
+    if (!route) {
+      // Not an operation: the answer must be the route/method error in the one error shape.
+      const expected = onPath.length > 0 ? 405 : 404;
+      if (response.status !== expected) {
+        return [`${method} ${path} is not an operation of the contract, yet answered ${response.status}`];
+      }
+      return method === 'HEAD'
+        ? []
+        : this.check('#/components/schemas/ErrorResponseDto', response.body, 'body');
+    }
+    const where = `${method} ${route.template} → ${response.status}`;
+    // `default` documents the error shape of failures not listed one by one: errors only.
+    const statusKey = [
+      String(response.status),
+      `${String(response.status)[0]}XX`,
+      ...(response.status >= 400 ? ['default'] : []),
+    ].find((key) => key in route.operation.responses);
+    const responses = route.operation.responses;
+    if (!statusKey) {
+      return [`${where}: status not documented (documented: ${Object.keys(responses).join(', ')})`];
+    }
+    const documented = responses[statusKey] as Response;
+    const pointer = `#/paths/${escapePointer(route.template)}/${route.method.toLowerCase()}/responses/${statusKey}`;
+    const problems: string[] = [];
+    const documentedHeaders = new Set(
+      Object.keys(documented.headers ?? {}).map((name) => name.toLowerCase()),
+    );
+    for (const name of CONTRACT_HEADERS) {
+      if (response.headers[name] !== undefined && !documentedHeaders.has(name)) {
+        problems.push(`${where}: answered header ${name}, which the response does not document`);
+      }
+    }
+    for (const [name, header] of Object.entries(documented.headers ?? {})) {
+      const value = response.headers[name.toLowerCase()];
+      if (value === undefined) {
+        if (header.required) problems.push(`${where}: required header ${name} missing`);
+        continue;
+      }
+      if (header.schema) {
+        problems.push(
+          ...this.check(`${pointer}/headers/${escapePointer(name)}/schema`, value, `header ${name}`).map(
+            (problem) => `${where}: ${problem}`,
+          ),
+        );
+      }
+    }
+    const content = documented.content ?? {};
+    const mediaType = String(response.headers['content-type'] ?? '')
+      .split(';')[0]
+      ?.trim();
+    const hasBody = method !== 'HEAD' && response.status !== 204 && response.status !== 304;
+    if (!hasBody || (Object.keys(content).length === 0 && !mediaType)) return problems;
+    if (!mediaType || !(mediaType in content)) {
+      problems.push(
+        `${where}: answered ${mediaType || 'no Content-Type'}, documented: ${Object.keys(content).join(', ') || 'no body'}`,
+      );
+      return problems;
+    }
+    if (content[mediaType]?.schema && /json/.test(mediaType)) {
+      problems.push(
+        ...this.check(`${pointer}/content/${escapePointer(mediaType)}/schema`, response.body, 'body').map(
+          (problem) => `${where}: ${problem}`,
+        ),
+      );
+    }
+    return problems;
+  }
+
+  /** Throws with every objection, naming the request, when a response breaks the contract. */
+  assert(response: ObservedResponse): void {
+    const problems = this.violations(response);
+    if (problems.length > 0) {
+      throw new Error(
+        `The response breaks the OpenAPI contract (apps/api/openapi.json):\n  ${problems.join('\n  ')}`,
+      );
+    }
+  }
+
+  private check(pointer: string, value: unknown, what: string): string[] {
+    let validate = this.compiled.get(pointer);
+    if (!validate) {
+      validate = this.ajv.compile({ $ref: `openapi.json${pointer}` });
+      this.compiled.set(pointer, validate);
+    }
+    if (validate(value)) return [];
+    return (validate.errors ?? []).slice(0, 10).map((error) => `${what}${describe(error)}`);
+  }
+}
+
+function describe(error: ErrorObject): string {
+  const params = Object.keys(error.params).length > 0 ? ` ${JSON.stringify(error.params)}` : '';
+  return `${error.instancePath || ''} ${error.message ?? 'is invalid'}${params}`;
+}
+
+function literalWeight(template: string): number {
+  return template.split('/').filter((segment) => segment && !segment.startsWith('{')).length;
+}
+
+/** A JSON Pointer token: `~` → `~0`, `/` → `~1`, then URI-encoded for a `$ref`. */
+function escapePointer(token: string): string {
+  return encodeURIComponent(token.replace(/~/g, '~0').replace(/\//g, '~1'));
+}
