@@ -4,7 +4,8 @@
 // large streaming runs asserting a flat heap) without it, as V8 block coverage slows them ~4x, then the
 // fuzz suite alone (it times /health while it loads the API). Ends
 // with one plain `N passed, N failed` line; the merged JSON report is kept in tmp/test-results.json for
-// CI. Extra arguments go to a single Jest pass without coverage (e.g. `npm test -- apps/api`).
+// CI. Extra arguments go to a single Jest pass without coverage (e.g. `npm test -- apps/api`);
+// `npm test -- --without-heap` runs every pass but the heap one, without coverage.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -31,16 +32,23 @@ const HEAP_SPECS = '\\.(heap|chaos)-spec\\.ts$';
 // Suites that time the API while they load it (the fuzz suite's "/health within 1 s") run alone, so
 // another suite's work on the same two cores never counts against the API.
 const ALONE_SPECS = 'fuzz\\.e2e-spec\\.ts$';
-const extra = process.argv.slice(2);
-const full = extra.length === 0;
-const passes = full
+// `--without-heap`: the full run less its heap and chaos pass and less coverage (CI's Node 22 leg).
+const withoutHeap = process.argv.includes('--without-heap');
+const extra = process.argv.slice(2).filter((arg) => arg !== '--without-heap');
+const full = extra.length === 0 && !withoutHeap;
+const passes = withoutHeap
   ? [
-      // Coverage thresholds live in jest.config.cjs.
-      { name: 'suites', args: ['--coverage', '--testPathIgnorePatterns', HEAP_SPECS, ALONE_SPECS] },
-      { name: 'heap', args: ['--testPathPatterns', HEAP_SPECS] },
+      { name: 'suites', args: ['--testPathIgnorePatterns', HEAP_SPECS, ALONE_SPECS] },
       { name: 'alone', args: ['--testPathPatterns', ALONE_SPECS], workers: 1 },
     ]
-  : [{ name: 'suites', args: extra }];
+  : full
+    ? [
+        // Coverage thresholds live in jest.config.cjs.
+        { name: 'suites', args: ['--coverage', '--testPathIgnorePatterns', HEAP_SPECS, ALONE_SPECS] },
+        { name: 'heap', args: ['--testPathPatterns', HEAP_SPECS] },
+        { name: 'alone', args: ['--testPathPatterns', ALONE_SPECS], workers: 1 },
+      ]
+    : [{ name: 'suites', args: extra }];
 
 let status = 0;
 const reports = [];
