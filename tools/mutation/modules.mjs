@@ -356,24 +356,24 @@ export const MODULES = {
   },
   'segment-freshness': {
     what: 'the 36-hour READY window, expiry, retention and dead-run recovery',
-    // statusOf, requireExportable, maintain, requestRun and schedule.
+    // statusOf, runOf, requireExportable, maintain, requestRun, schedule and isRunInProgress.
     mutate: [
-      'libs/domain/src/segments/segment.service.ts:140-162',
-      'libs/domain/src/segments/segment.service.ts:264-369',
-      'libs/domain/src/segments/segment.service.ts:398-417',
+      'libs/domain/src/segments/segment.service.ts:148-172',
+      'libs/domain/src/segments/segment.service.ts:288-393',
+      'libs/domain/src/segments/segment.service.ts:424-454',
     ],
     // The exports spec keeps an export's rows past the segment's retention.
     specs: ['apps/api/test/segments.e2e-spec.ts', 'apps/api/test/exports.e2e-spec.ts'],
     equivalent: [
       {
         file: 'libs/domain/src/segments/segment.service.ts',
-        line: 270,
+        line: 294,
         mutator: 'OptionalChaining',
         why: 'this branch runs only for an EXPIRED status, and nothing makes a segment EXPIRED without an expiresAt: statusOf computes it from a set expiresAt, and maintain stores it only for rows matching expiresAt <= now (the materializer is the one writer of expiresAt, always a date)',
       },
       {
         file: 'libs/domain/src/segments/segment.service.ts',
-        line: 402,
+        line: 430,
         mutator: 'AssignmentOperator',
         replacement: 'segment.generation -= 1',
         why: 'generation is only compared for equality (the materializer applies a run only if it is still the latest) and written into dataset ids (`<id>-g<n>`, where "-" is allowed): counting down changes it on every request just as counting up does',
