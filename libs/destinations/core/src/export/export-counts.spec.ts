@@ -17,6 +17,12 @@ describe('maskIdentifier', () => {
     expect(masked).toBe(`a${'•'.repeat(39)}…`);
   });
 
+  it('replaces control characters and lone surrogates, which PostgreSQL jsonb cannot store', () => {
+    expect(maskIdentifier('ab\u0000cd\u001f@x')).toBe('a•\uFFFDc•\uFFFD@x');
+    expect(maskIdentifier('a\ud800b')).toBe('a\uFFFDb');
+    expect(JSON.stringify(maskIdentifier('\u0000'))).not.toContain('\\u0000');
+  });
+
   it('masks what is not a string as its JSON', () => {
     expect(maskIdentifier(['ab', 12])).toBe('["a•",1•]');
     expect(maskIdentifier(4155550100)).toBe('4•••••••••');

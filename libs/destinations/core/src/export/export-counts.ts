@@ -7,11 +7,14 @@ export const INVALID_EXAMPLES_PER_REASON = 3;
 export const MASKED_EXAMPLE_LENGTH = 40;
 
 const MASK = '•';
+/** Characters an example never carries: control characters and lone surrogates. */
+const UNSTORABLE = /[\p{Cc}\p{Cs}]/u;
 
 /**
  * A rejected value shown without revealing it: letters and digits become "•" except the first of
  * each run, while the separators that usually explain a rejection (`@`, `.`, `+`, `-`, spaces,
- * brackets, commas) stay. `jane@-example.com` → `j•••@-e••••••.c••`.
+ * brackets, commas) stay; a control character or a lone surrogate becomes "\uFFFD" (a NUL would
+ * make the example unstorable in PostgreSQL's jsonb). `jane@-example.com` → `j•••@-e••••••.c••`.
  */
 export function maskIdentifier(value: unknown): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
@@ -19,6 +22,12 @@ export function maskIdentifier(value: unknown): string {
   let inRun = false;
   for (const char of text) {
     if (masked.length >= MASKED_EXAMPLE_LENGTH) return `${masked}…`;
+    if (UNSTORABLE.test(char)) {
+      // A control character or a lone surrogate: unreadable, and PostgreSQL's jsonb refuses \u0000.
+      masked += '\uFFFD';
+      inRun = false;
+      continue;
+    }
     const word = /[\p{L}\p{N}]/u.test(char);
     masked += word && inRun ? MASK : char;
     inRun = word;
