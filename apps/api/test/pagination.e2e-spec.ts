@@ -355,5 +355,7 @@ describe(`cursor paging over HTTP, every paged list (${database})`, () => {
         expect(refused.body.code).toBe('INVALID_CURSOR');
       }
     },
+    // A filler does real work (five exports through the emulator): seconds on PostgreSQL.
+    30_000,
   );
 });
