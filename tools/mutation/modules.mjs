@@ -263,6 +263,13 @@ export const MODULES = {
       },
       {
         file: 'libs/domain/src/collaborations/collaboration.service.ts',
+        line: 140,
+        mutator: 'ConditionalExpression',
+        replacement: 'false',
+        why: 'same as above: skipping the early return leaves `$in: []`, which finds nothing',
+      },
+      {
+        file: 'libs/domain/src/collaborations/collaboration.service.ts',
         line: 143,
         mutator: 'ObjectLiteral',
         replacement: '{}',
