@@ -1,5 +1,5 @@
 // One ESLint flat config for the whole workspace: TypeScript rules, Prettier compatibility, and the
-// project graph enforced by @nx/enforce-module-boundaries (see ARCHITECTURE.md for the arrows).
+// project graph enforced by @nx/enforce-module-boundaries (the arrows: README, "Architecture").
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import importX from 'eslint-plugin-import-x';

@@ -337,7 +337,7 @@ describe(`secrets sweep: the whole flow at debug logging (${database})`, () => {
       secretsIn(line, secrets).forEach((label) => hits.push(`log line ${index + 1}: ${label}`)),
     );
     for (const response of responses) {
-      // A new key's secret is shown once, in the answer that created it (API.md): only there.
+      // A new key's secret is shown once, in the answer that created it (README, "API at a glance"): only there.
       const created =
         response.request === 'POST /api-keys' && response.status === 201
           ? (JSON.parse(response.body) as { secret: string }).secret

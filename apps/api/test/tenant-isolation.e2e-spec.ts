@@ -58,7 +58,7 @@ type Expected = readonly [status: number, code?: string];
  * grantee sees the destination with its editable and visible fields, never the authorization, may
  * resolve it; owner-only writes are 403), "Activation segments" (a segment is visible only to the
  * company that created it), the controllers' @ApiOperation descriptions ("Owner only", "My company's
- * …") and API.md (a foreign id is 404). Operations on B's own company answer their success status.
+ * …") and the README (a foreign id is 404). Operations on B's own company answer their success status.
  */
 const GRANTEE_EXPECTS: Record<string, Expected> = {
   Companies_me: [200],

@@ -28,7 +28,7 @@ const OPERATION_MAX_LENGTH = 300;
 const KEY_FORMAT = new RegExp(`^[\\x21-\\x7e]{1,${IDEMPOTENCY_KEY_MAX_LENGTH}}$`);
 
 /**
- * Marks a write that starts work (API.md): it accepts an `Idempotency-Key` header, and a repeat with
+ * Marks a write that starts work (README, "API at a glance"): it accepts an `Idempotency-Key` header, and a repeat with
  * the same key answers the first result (with `Idempotent-Replayed: true`) instead of starting again.
  * Its `@ApiErrors` lists `IDEMPOTENCY_KEY_IN_USE` and `IDEMPOTENCY_KEY_REUSED`.
  */

@@ -1,4 +1,4 @@
-/** Id prefixes (API.md) and the path parameter or body field each belongs to. */
+/** Id prefixes (README, "API at a glance") and the path parameter or body field each belongs to. */
 const PREFIXES: Record<string, string> = {
   cmp: 'companyId',
   key: 'apiKeyId',

@@ -3,7 +3,7 @@ import { monotonicFactory } from 'ulid';
 // Monotonic: ids minted in the same millisecond still sort in creation order (lists page by id).
 const ulid = monotonicFactory();
 
-/** Type prefixes of every public id (API.md): opaque, sortable, never a database integer. */
+/** Type prefixes of every public id (README, "API at a glance"): opaque, sortable, never a database integer. */
 export const ID_PREFIXES = {
   company: 'cmp',
   apiKey: 'key',

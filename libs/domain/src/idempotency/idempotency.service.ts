@@ -26,7 +26,7 @@ export type IdempotencyClaim =
   | { kind: 'replay'; status: number; body: unknown };
 
 /**
- * Idempotency keys for writes that start work (API.md): the first request with a key proceeds and its
+ * Idempotency keys for writes that start work (README, "API at a glance"): the first request with a key proceeds and its
  * successful response is kept for 24 hours; a repeat gets that response back instead of starting the
  * work again; a repeat while the first still runs, or with another request under the same key, is
  * refused. A failed request releases its key, so the caller may retry with it.
