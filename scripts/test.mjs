@@ -5,7 +5,7 @@
 // fuzz suite alone (it times /health while it loads the API). Ends
 // with one plain `N passed, N failed` line; the merged JSON report is kept in tmp/test-results.json for
 // CI. Extra arguments go to a single Jest pass without coverage (e.g. `npm test -- apps/api`);
-// `npm test -- --without-heap` runs every pass but the heap one, without coverage.
+// `npm test -- --without-heap` runs every suite but the heap, chaos and load specs, without coverage.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -32,15 +32,13 @@ const HEAP_SPECS = '\\.(heap|chaos)-spec\\.ts$';
 // Suites that time the API while they load it (the fuzz suite's "/health within 1 s") run alone, so
 // another suite's work on the same two cores never counts against the API.
 const ALONE_SPECS = 'fuzz\\.e2e-spec\\.ts$';
-// `--without-heap`: the full run less its heap and chaos pass and less coverage (CI's Node 22 leg).
+// `--without-heap`: the first pass alone, without coverage: every suite but the heap, chaos and load
+// specs, which measure the machine more than the code (CI's Node 22 leg).
 const withoutHeap = process.argv.includes('--without-heap');
 const extra = process.argv.slice(2).filter((arg) => arg !== '--without-heap');
 const full = extra.length === 0 && !withoutHeap;
 const passes = withoutHeap
-  ? [
-      { name: 'suites', args: ['--testPathIgnorePatterns', HEAP_SPECS, ALONE_SPECS] },
-      { name: 'alone', args: ['--testPathPatterns', ALONE_SPECS], workers: 1 },
-    ]
+  ? [{ name: 'suites', args: ['--testPathIgnorePatterns', HEAP_SPECS, ALONE_SPECS] }]
   : full
     ? [
         // Coverage thresholds live in jest.config.cjs.
