@@ -378,13 +378,6 @@ export const MODULES = {
         mutator: 'OptionalChaining',
         why: 'this branch runs only for an EXPIRED status, and nothing makes a segment EXPIRED without an expiresAt: statusOf computes it from a set expiresAt, and maintain stores it only for rows matching expiresAt <= now (the materializer is the one writer of expiresAt, always a date)',
       },
-      {
-        file: 'libs/domain/src/segments/segment.service.ts',
-        line: 430,
-        mutator: 'AssignmentOperator',
-        replacement: 'segment.generation -= 1',
-        why: 'generation is only compared for equality (the materializer applies a run only if it is still the latest) and written into dataset ids (`<id>-g<n>`, where "-" is allowed): counting down changes it on every request just as counting up does',
-      },
     ],
   },
   'export-checkpoints': {
