@@ -34,13 +34,13 @@ describe('looksLikeIdentifier', () => {
     expect(looksLikeIdentifier(value)).toBe(false);
   });
 
-  it('answers at once for a cell of megabytes (no backtracking blow-up)', () => {
-    const started = Date.now();
+  // A pattern that backtracks would not finish these in hours; linear scanning takes well under a second
+  // (more under coverage on a loaded machine), so the test's own time limit is the guard, not a stopwatch.
+  it('answers for cells of megabytes (no backtracking blow-up)', () => {
     expect(looksLikeIdentifier('z'.repeat(4_000_000))).toBe(false);
     expect(looksLikeIdentifier('1-'.repeat(2_000_000))).toBe(true);
     expect(looksLikeIdentifier('1  '.repeat(1_000_000))).toBe(false);
-    expect(Date.now() - started).toBeLessThan(1_000);
-  });
+  }, 30_000);
 });
 
 describe('maskPreviewRow', () => {
