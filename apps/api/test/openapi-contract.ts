@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { documentedOperations } from './api-operations';
 
 /**
  * The committed OpenAPI document (apps/api/openapi.json) as a checker of real answers: every response
@@ -47,8 +49,6 @@ const CONTRACT_HEADERS = [
 /** Pages the API serves that are not operations of the contract: the docs and the OAuth return page. */
 const UNDOCUMENTED_PREFIXES = ['/docs', '/oauth/result'];
 
-const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace']);
-
 export class OpenApiContract {
   private readonly ajv: Ajv2020;
   private readonly routes: { method: string; template: string; pattern: RegExp; operation: Operation }[];
@@ -58,17 +58,13 @@ export class OpenApiContract {
     this.ajv = new Ajv2020({ allErrors: true, strict: false });
     addFormats(this.ajv);
     this.ajv.addSchema(document as object, 'openapi.json');
-    this.routes = Object.entries(document.paths)
-      .flatMap(([template, item]) =>
-        Object.entries(item)
-          .filter(([method]) => METHODS.has(method))
-          .map(([method, operation]) => ({
-            method: method.toUpperCase(),
-            template,
-            pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
-            operation,
-          })),
-      )
+    this.routes = documentedOperations(document as unknown as OpenAPIObject)
+      .map(({ method, path }) => ({
+        method: method.toUpperCase(),
+        template: path,
+        pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+        operation: document.paths[path]?.[method] as Operation,
+      }))
       // A literal segment wins over a parameter (`/segments/preview` before `/segments/{id}`).
       .sort((a, b) => literalWeight(b.template) - literalWeight(a.template));
   }

@@ -11,9 +11,11 @@ export const CALLBACK = `${PUBLIC_URL}/oauth/callback/tiktok`;
 export const APP = { ...DEFAULT_EMULATOR_OPTIONS.apps[0], redirectUris: [CALLBACK] };
 export const ADVERTISERS = DEFAULT_EMULATOR_OPTIONS.advertisers;
 
-/** The emulator with Conduit's redirect URI registered. */
-export function startEmulator(): Promise<RunningEmulator> {
-  return startTikTokEmulator({ apps: [APP], advertisers: ADVERTISERS });
+/** The emulator with Conduit's redirect URI registered (and any other emulator option). */
+export function startEmulator(
+  options: Omit<Parameters<typeof startTikTokEmulator>[0], 'apps' | 'advertisers'> = {},
+): Promise<RunningEmulator> {
+  return startTikTokEmulator({ ...options, apps: [APP], advertisers: ADVERTISERS });
 }
 
 /** API environment pointing the TikTok connector at the emulator. */

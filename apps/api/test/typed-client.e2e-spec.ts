@@ -4,12 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ExportRunner, JobRunner, UnitOfWork } from '@conduit/domain';
 import type { SeededCompany } from '@conduit/domain/testing';
-import { startTikTokEmulator, type RunningEmulator } from '@conduit/tiktok-emulator';
+import type { RunningEmulator } from '@conduit/tiktok-emulator';
 import Database from 'libsql';
 import { DEMO_CRM_FILE, writeDemoCrm } from '../src/cli/demo-crm';
 import { bootApi, type ApiHarness } from './api-harness';
 import { OpenApiContract } from './openapi-contract';
-import { ADVERTISERS, APP, CALLBACK, tiktokEnv } from './tiktok-world';
+import { ADVERTISERS, CALLBACK, startEmulator, tiktokEnv } from './tiktok-world';
 import type { World } from './typed-client/world';
 
 const root = join(__dirname, '..', '..', '..');
@@ -29,9 +29,7 @@ describe(`a typed client generated from openapi.json (${process.env['DATABASE_UR
   const contract = OpenApiContract.load();
 
   beforeAll(async () => {
-    tiktok = await startTikTokEmulator({
-      apps: [APP],
-      advertisers: ADVERTISERS,
+    tiktok = await startEmulator({
       minValidAudienceSize: 1,
       minAudienceSizeAfterUpdate: 1,
       processingDelayMs: 0,

@@ -162,7 +162,7 @@ export async function walkthrough(world: World): Promise<WalkthroughResult> {
   );
 
   // 4. Export the CSV segment to the destination, and follow it to the end.
-  const started_export = ok(
+  const startedExport = ok(
     await owner.POST('/collaborations/{collaborationId}/segments/{segmentId}/exports', {
       params: { path: segmentPath },
       headers: { 'Idempotency-Key': 'walkthrough-export-1' },
@@ -172,11 +172,11 @@ export async function walkthrough(world: World): Promise<WalkthroughResult> {
   );
   await world.settle();
   const finished = ok(
-    await owner.GET('/exports/{exportId}', { params: { path: { exportId: started_export.id } } }),
+    await owner.GET('/exports/{exportId}', { params: { path: { exportId: startedExport.id } } }),
     'read export',
   );
   ok(
-    await owner.GET('/exports/{exportId}/events', { params: { path: { exportId: started_export.id } } }),
+    await owner.GET('/exports/{exportId}/events', { params: { path: { exportId: startedExport.id } } }),
     'export events',
   );
   ok(
