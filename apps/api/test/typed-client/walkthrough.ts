@@ -1,6 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './schema.generated';
-import type { World } from './world';
+import type { WalkthroughResult, World } from './world';
 
 /**
  * The README walkthrough as a script written against a client generated from the committed contract
@@ -8,19 +8,6 @@ import type { World } from './world';
  * freshly generated types, then runs it against the running API. Every call below compiles only if
  * the contract describes it; every answer is checked against the contract by the spec's fetch.
  */
-export interface WalkthroughResult {
-  authorizationStatus: string;
-  csvSegment: { status: string; rowCount: number | null | undefined };
-  sqlSegment: {
-    status: string;
-    rowCount: number | null | undefined;
-    /** Per key column: values valid, and invalid by reason (what an export would reject). */
-    keyQuality: Record<string, { valid: number; invalid: number }>;
-  };
-  resolvedByPartner: Record<string, unknown>;
-  export: { status: string; uploaded: number | undefined };
-}
-
 const ok = <T>(answer: { data?: T; error?: unknown; response: Response }, what: string): T => {
   if (answer.data === undefined) {
     throw new Error(`${what}: ${answer.response.status} ${JSON.stringify(answer.error)}`);

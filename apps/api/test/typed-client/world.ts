@@ -15,3 +15,17 @@ export interface World {
   /** A SQLite file in the owner's data-source folder, with a `customers` table (the demo CRM's shape). */
   crmFile: string;
 }
+
+/** What the walkthrough saw, for the spec to compare (declared here: the spec cannot import the walkthrough's types). */
+export interface WalkthroughResult {
+  authorizationStatus: string;
+  csvSegment: { status: string; rowCount: number | null | undefined };
+  sqlSegment: {
+    status: string;
+    rowCount: number | null | undefined;
+    /** Per key column: values valid, and invalid by reason (what an export would reject). */
+    keyQuality: Record<string, { valid: number; invalid: number }>;
+  };
+  resolvedByPartner: Record<string, unknown>;
+  export: { status: string; uploaded: number | undefined };
+}
