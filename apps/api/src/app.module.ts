@@ -4,6 +4,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { ApiKeysController } from './api-keys/api-keys.controller';
@@ -20,6 +21,8 @@ import { HealthController } from './health/health.controller';
 import { OAuthCallbackService } from './oauth/oauth-callback.service';
 import { OAuthController } from './oauth/oauth.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { ApiRateLimitGuard } from './http/rate-limit.guard';
+import { rateLimitOptionsFrom } from './http/rate-limits';
 import { createValidationPipe } from './http/request-validation';
 import { ContentTypeInterceptor } from './http/content-type.interceptor';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
@@ -89,6 +92,7 @@ export class AppModule {
           registerRequestContext: true,
         }),
         TerminusModule.forRoot({ errorLogStyle: 'pretty' }),
+        ThrottlerModule.forRootAsync({ inject: [ConfigService], useFactory: rateLimitOptionsFrom }),
       ],
       controllers: [
         HealthController,
@@ -105,6 +109,8 @@ export class AppModule {
       providers: [
         OAuthCallbackService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // After ApiKeyGuard (guards run in this order): limits count per authenticated key.
+        { provide: APP_GUARD, useClass: ApiRateLimitGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: ContentTypeInterceptor },

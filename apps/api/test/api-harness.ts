@@ -84,6 +84,9 @@ export async function bootApi(options: BootOptions = {}): Promise<ApiHarness> {
       // Jobs run in this process unless the suite asks for BullMQ.
       REDIS_URL: redisUrl ?? '',
       ...(redisUrl ? { CONDUIT_QUEUE_PREFIX: prefix } : {}),
+      // Per-key rate limits off: suites send bursts; the rate-limit suite sets its own.
+      API_RATE_LIMIT_PER_SECOND: '0',
+      API_RATE_LIMIT_PER_MINUTE: '0',
     },
     options.env,
   );

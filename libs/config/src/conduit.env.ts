@@ -91,6 +91,17 @@ export class ConduitEnv extends ProvidersEnv {
   @Min(1)
   @Max(64)
   JOB_CONCURRENCY_PER_COMPANY?: number;
+
+  /**
+   * On SIGTERM, how long the process may take to stop: the API finishes the requests in flight, the
+   * scheduler's running exports checkpoint and hand their jobs back. Keep it under the orchestrator's
+   * own limit (Kubernetes' terminationGracePeriodSeconds, 30 s by default; compose's stop_grace_period).
+   */
+  @ToInt()
+  @IsInt({ message: 'must be a whole number of seconds from 1 to 3600' })
+  @Min(1, { message: 'must be a whole number of seconds from 1 to 3600' })
+  @Max(3600, { message: 'must be a whole number of seconds from 1 to 3600' })
+  SHUTDOWN_GRACE_SECONDS = 25;
 }
 
 /** The segment settings the domain takes, from a validated environment. */

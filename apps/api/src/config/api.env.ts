@@ -2,6 +2,8 @@ import { ConduitEnv, IsPort, ToInt } from '@conduit/config';
 import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 
 const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+const PER_SECOND = 'must be a whole number of requests per second from 0 (no limit) to 100000';
+const PER_MINUTE = 'must be a whole number of requests per minute from 0 (no limit) to 6000000';
 
 /** The API's environment: validated once at boot, every problem reported together. */
 export class ApiEnv extends ConduitEnv {
@@ -33,4 +35,21 @@ export class ApiEnv extends ConduitEnv {
   @IsOptional()
   @IsUrl(HTTP_URL, { message: 'must be an http(s) URL such as https://app.example.com/integrations' })
   OAUTH_RETURN_URL?: string;
+
+  /**
+   * Requests one API key may make per second and per minute, counted across every API process through
+   * Redis when REDIS_URL is set (in this process otherwise). Over either, the API answers 429
+   * `RATE_LIMITED` with `Retry-After`. `0` turns that window off.
+   */
+  @ToInt()
+  @IsInt({ message: PER_SECOND })
+  @Min(0, { message: PER_SECOND })
+  @Max(100_000, { message: PER_SECOND })
+  API_RATE_LIMIT_PER_SECOND = 20;
+
+  @ToInt()
+  @IsInt({ message: PER_MINUTE })
+  @Min(0, { message: PER_MINUTE })
+  @Max(6_000_000, { message: PER_MINUTE })
+  API_RATE_LIMIT_PER_MINUTE = 600;
 }

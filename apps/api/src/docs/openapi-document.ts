@@ -27,6 +27,10 @@ stable enum (see the \`ErrorCode\` schema). A missing or foreign id answers 404.
 **Bodies** are JSON (\`Content-Type: application/json\`); uploads are \`multipart/form-data\`. A body of
 another type answers 415 \`UNSUPPORTED_MEDIA_TYPE\`.
 
+**Rate limits** are per API key (every route counted together, every API process sharing one budget):
+over a limit the API answers 429 \`RATE_LIMITED\` with \`Retry-After\` (seconds). Counted answers carry
+\`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\` (seconds) of the window closest to its limit.
+
 **Lists** take \`?limit=\` (1-200, default 50) and \`?cursor=\` and answer \`{data, nextCursor}\`.`;
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -55,6 +59,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   });
   describeProviderConfigs(document);
   markPublicOperations(document);
+  documentRateLimits(document);
   documentTransportErrors(document);
   documentResponseHeaders(document);
   return toOpenApi31(document);
@@ -75,6 +80,50 @@ function markPublicOperations(document: OpenAPIObject): void {
     if (extensions[PUBLIC_OPERATION] !== true) continue;
     delete extensions[PUBLIC_OPERATION];
     operation.security = [];
+  }
+}
+
+const SECONDS = { type: 'string', pattern: '^[0-9]+$' } as const;
+
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Limit': 'Requests this API key may make in the window closest to its limit.',
+  'RateLimit-Remaining': 'Requests left in that window.',
+  'RateLimit-Reset': 'Seconds until that window starts over.',
+};
+
+/**
+ * Every authenticated operation is counted against its API key (ApiRateLimitGuard): it may answer
+ * 429 `RATE_LIMITED` with `Retry-After`, and its counted answers carry the `RateLimit-*` headers
+ * (not a 401: the key is unknown; nor a body refused before the guards ran).
+ */
+function documentRateLimits(document: OpenAPIObject): void {
+  const status = String(ERROR_STATUS[ErrorCode.RATE_LIMITED]);
+  for (const operation of operations(document)) {
+    if (operation.security?.length === 0) continue;
+    for (const [code, response] of Object.entries(operation.responses)) {
+      if (!response || '$ref' in response || code === '401') continue;
+      const headers = (response.headers ??= {});
+      for (const [name, description] of Object.entries(RATE_LIMIT_HEADERS)) {
+        headers[name] = { required: false, description, schema: { ...SECONDS } };
+      }
+    }
+    operation.responses[status] = {
+      description: `${reasonPhrase(ERROR_STATUS[ErrorCode.RATE_LIMITED])}: \`${ErrorCode.RATE_LIMITED}\``,
+      headers: {
+        'Retry-After': {
+          required: true,
+          description: 'Seconds to wait before this API key may send another request.',
+          schema: { ...SECONDS },
+        },
+        ...Object.fromEntries(
+          Object.entries(RATE_LIMIT_HEADERS).map(([name, description]) => [
+            name,
+            { required: true, description, schema: { ...SECONDS } },
+          ]),
+        ),
+      },
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+    };
   }
 }
 
