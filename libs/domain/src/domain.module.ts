@@ -37,6 +37,8 @@ import { UnitOfWork } from './common/unit-of-work';
 import { CompanyService } from './companies/company.service';
 import { SchedulerInstanceService } from './scheduler/scheduler-instance.service';
 import { createOrmOptions, type DatabaseOptions } from './database/database.options';
+import { ConduitMetrics } from './metrics/conduit-metrics';
+import { MetricsSourcesBinding } from './metrics/metrics-sources';
 
 const SERVICES = [
   UnitOfWork,
@@ -66,6 +68,11 @@ export interface DomainSettings {
   segments: Pick<SegmentSettings, 'dataDir'> & Partial<SegmentSettings>;
   /** Exports: heartbeat, progress and processing-follow timings (defaults in DEFAULT_EXPORT_SETTINGS). */
   exports?: Partial<ExportSettings>;
+  /**
+   * The process's metrics (`/metrics`): the app creates them so that its provider registry reports to
+   * the same instance (`CatalogOptions.observer`); a process without them gets its own.
+   */
+  metrics?: ConduitMetrics;
   /** Releases what the settings opened (e.g. the Redis connection of shared rate limits) at shutdown. */
   dispose?: () => Promise<void>;
   /** Jobs: BullMQ on this Redis when set (`work`: this process runs them); else in this process. */
@@ -131,6 +138,12 @@ export class DomainModule {
         { provide: DOMAIN_SETTINGS, inject: options.inject, useFactory: options.useSettings },
         SettingsLifecycle,
         {
+          provide: ConduitMetrics,
+          inject: [DOMAIN_SETTINGS],
+          useFactory: (settings: DomainSettings) => settings.metrics ?? new ConduitMetrics(),
+        },
+        MetricsSourcesBinding,
+        {
           provide: DestinationRegistry,
           inject: [DOMAIN_SETTINGS],
           useFactory: (settings: DomainSettings) => settings.registry,
@@ -190,7 +203,15 @@ export class DomainModule {
           }),
         },
       ],
-      exports: [...SERVICES, Clock, DestinationRegistry, CredentialCipher, JobRunner, SEGMENT_ROW_STORE],
+      exports: [
+        ...SERVICES,
+        Clock,
+        DestinationRegistry,
+        CredentialCipher,
+        JobRunner,
+        SEGMENT_ROW_STORE,
+        ConduitMetrics,
+      ],
     };
   }
 }

@@ -117,3 +117,10 @@ export {
   type IdempotencyClaim,
   type IdempotentRequest,
 } from './idempotency/idempotency.service';
+export {
+  ConduitMetrics,
+  type ConduitMetricsOptions,
+  type MetricsSources,
+  type QueueSnapshot,
+} from './metrics/conduit-metrics';
+export { logContext, withLogContext, type LogBindings } from './common/log-context';

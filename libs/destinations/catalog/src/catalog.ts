@@ -1,7 +1,9 @@
 import {
   DestinationRegistry,
   InMemoryRateLimiter,
+  notifyObserver,
   type FieldDefinition,
+  type ProviderObserver,
   type RateLimits,
   type RequestRateLimiter,
   type RetryPolicy,
@@ -42,6 +44,8 @@ export interface CatalogOptions {
   workDirectory?: string;
   /** How providers retry a call that failed for a passing reason; the core default when absent. */
   retryPolicy?: RetryPolicy;
+  /** Told of every provider request and rate-limit wait (the app's metrics). */
+  observer?: ProviderObserver;
 }
 
 /**
@@ -53,11 +57,25 @@ export function buildDestinationRegistry(
   options: CatalogOptions = {},
 ): DestinationRegistry {
   const unavailable: UnavailableProvider[] = [];
-  const limiterFor = (quota: RateLimits) =>
-    options.rateLimiter ??
-    (options.sharedLimits
-      ? new RedisRateLimiter(options.sharedLimits.redis, quota, `${options.sharedLimits.prefix}:rate`)
-      : new InMemoryRateLimiter(quota));
+  const limiterFor = (provider: string, quota: RateLimits) => {
+    if (options.rateLimiter) return options.rateLimiter;
+    const observer = options.observer;
+    const onWait = observer
+      ? (waitedMs: number) =>
+          notifyObserver(observer, (watcher) =>
+            watcher.rateLimitWaited({ provider, waitedSeconds: waitedMs / 1000 }),
+          )
+      : undefined;
+    return options.sharedLimits
+      ? new RedisRateLimiter(
+          options.sharedLimits.redis,
+          quota,
+          `${options.sharedLimits.prefix}:rate`,
+          undefined,
+          onWait,
+        )
+      : new InMemoryRateLimiter(quota, undefined, onWait);
+  };
   const { appId, secret, apiBaseUrl, authorizeUrl, quota, maxFileBytes } = settings.tiktok;
   const tiktok =
     appId && secret
@@ -68,9 +86,10 @@ export function buildDestinationRegistry(
           maxFileBytes,
           apiBaseUrl,
           authorizeUrl,
-          rateLimiter: limiterFor(quota ?? TIKTOK_BASIC_QUOTA),
+          rateLimiter: limiterFor(TIKTOK_PROVIDER_ID, quota ?? TIKTOK_BASIC_QUOTA),
           workDirectory: options.workDirectory,
           retryPolicy: options.retryPolicy,
+          observer: options.observer,
         })
       : undefined;
   if (!tiktok) {

@@ -45,13 +45,19 @@ export class RedisRateLimiter implements RequestRateLimiter {
      * 61 s by default; at 10 per second, 8 leave a second). A 100 ms margin let one request in 50 be
      * throttled with two worker processes uploading. */
     private readonly marginMs = { second: 250, minute: 1000 },
+    /** Told, after a request had to wait for its slot, how long it waited (metrics). */
+    private readonly onWait?: (waitedMs: number) => void,
   ) {}
 
   async acquire(key: string): Promise<void> {
     const member = randomUUID();
-    for (;;) {
+    const startedAt = Date.now();
+    for (let waited = false; ; waited = true) {
       const wait = await this.tryAcquire(key, member);
-      if (wait <= 0) return;
+      if (wait <= 0) {
+        if (waited) this.onWait?.(Date.now() - startedAt);
+        return;
+      }
       await new Promise((resolve) => setTimeout(resolve, wait + Math.floor(Math.random() * 20)));
     }
   }

@@ -7,3 +7,4 @@ export * from './registry/destination-registry';
 export * from './export/export-counts';
 export * from './export/rate-limiter';
 export * from './export/retry';
+export * from './provider/provider-observer';

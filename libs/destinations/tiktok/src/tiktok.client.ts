@@ -5,7 +5,9 @@ import {
   ProviderApiError,
   RateLimitedError,
   RetryableError,
+  notifyObserver,
   type DestinationError,
+  type ProviderObserver,
   type RequestRateLimiter,
 } from '@conduit/destinations-core';
 import { isSafeNumber, parse as parseLosslessJson } from 'lossless-json';
@@ -31,6 +33,8 @@ export interface TikTokClientOptions {
   rateLimiter?: RequestRateLimiter;
   /** The limiter key, i.e. the developer app id. */
   rateLimitKey?: string;
+  /** Told of every request's endpoint, answer code and latency (metrics). */
+  observer?: ProviderObserver;
 }
 
 export interface TikTokAppCredentials {
@@ -181,6 +185,7 @@ export class TikTokClient {
   private readonly uploadTimeoutMs: number;
   private readonly rateLimiter?: RequestRateLimiter;
   private readonly rateLimitKey: string;
+  private readonly observer?: ProviderObserver;
 
   constructor(options: TikTokClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -188,6 +193,7 @@ export class TikTokClient {
     this.uploadTimeoutMs = options.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
     this.rateLimiter = options.rateLimiter;
     this.rateLimitKey = options.rateLimitKey ?? 'tiktok';
+    this.observer = options.observer;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -513,6 +519,16 @@ export class TikTokClient {
     }
 
     let answer: RawAnswer;
+    const startedAt = performance.now();
+    const observe = (code: string) =>
+      notifyObserver(this.observer, (observer) =>
+        observer.requestFinished({
+          provider: 'tiktok',
+          endpoint,
+          code,
+          durationSeconds: (performance.now() - startedAt) / 1000,
+        }),
+      );
     try {
       const signal = AbortSignal.timeout(request.timeoutMs);
       if (request.upload) {
@@ -533,11 +549,17 @@ export class TikTokClient {
         };
       }
     } catch (error) {
-      throw transportError(error, endpoint, request.timeoutMs);
+      const failure = transportError(error, endpoint, request.timeoutMs);
+      const name = (error as { name?: unknown } | null)?.name;
+      observe(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network');
+      throw failure;
     }
     const { status, text, logId } = answer;
 
     const envelope = readEnvelope(text);
+    observe(
+      String(status >= 200 && status < 300 && envelope && envelope.code !== 0 ? envelope.code : status),
+    );
     const requestId = envelope?.request_id || logId;
     // providerCode stays TikTok's own code (when a body came with the HTTP error); the status is in the message.
     const options = { requestId, providerCode: envelope && envelope.code !== 0 ? envelope.code : undefined };

@@ -32,6 +32,7 @@ import {
   type NormalizeOptions,
   type OAuthAuthorization,
   type ProviderCredentials,
+  type ProviderObserver,
   type ProviderLimits,
   type ProviderReference,
   type RateLimits,
@@ -77,6 +78,8 @@ export interface TikTokProviderOptions {
   maxProcessingWaitMs?: number;
   /** The longest pause between two looks at an audience TikTok is processing (default 5 min). */
   maxPollIntervalMs?: number;
+  /** Told of every request (endpoint, code, latency): the app's metrics. */
+  observer?: ProviderObserver;
 }
 
 const MAX_FILE_BYTES = 250 * 1024 * 1024;
@@ -170,6 +173,7 @@ export class TikTokProvider implements DestinationProvider {
       timeoutMs: options.timeoutMs,
       rateLimiter: options.rateLimiter ?? new InMemoryRateLimiter(quota),
       rateLimitKey: options.appId,
+      observer: options.observer,
     });
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.uploadConcurrency = Math.max(1, options.uploadConcurrency ?? 2);

@@ -16,7 +16,9 @@ import { Clock } from '../common/clock';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { startHeartbeat } from '../common/heartbeat';
 import { UnitOfWork } from '../common/unit-of-work';
+import { withLogContext } from '../common/log-context';
 import { JobRunner } from '../jobs/job-runner';
+import { ConduitMetrics } from '../metrics/conduit-metrics';
 import { Segment } from '../segments/segment.entity';
 import { SEGMENT_ROW_STORE } from '../segments/segment.service';
 import { describeFailure, ExportFailureCode, type ExportFailure } from './export-failure';
@@ -59,6 +61,7 @@ export class ExportRunner implements OnModuleInit {
     private readonly authorizations: AuthorizationService,
     @Inject(SEGMENT_ROW_STORE) private readonly store: SegmentRowStore,
     @Inject(ExportConfig) private readonly config: ExportConfig,
+    private readonly metrics: ConduitMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -68,22 +71,26 @@ export class ExportRunner implements OnModuleInit {
   async run(exportId: string): Promise<void> {
     const settings = this.config.settings;
     const now = this.clock.now();
-    // Claim: a queued export, or a running one whose worker went silent. Concurrent workers lose this update.
-    const claimed = await this.em.nativeUpdate(
-      Export,
-      {
-        id: exportId,
-        $or: [
-          { status: ExportStatus.QUEUED },
-          {
-            status: ExportStatus.RUNNING,
-            heartbeatAt: { $lt: new Date(now.getTime() - settings.stuckAfterMs) },
-          },
-        ],
-      },
-      { status: ExportStatus.RUNNING, heartbeatAt: now },
-    );
-    if (claimed !== 1) return;
+    // Claim: a queued export, or a running one whose worker went silent: a takeover, the silent run's
+    // lease recovered (a lease handed back at a shutdown, its heartbeat at the epoch, is not one).
+    // Concurrent workers lose these updates.
+    const claim = (from: { status: ExportStatus; heartbeatAt?: { $lt?: Date; $gt?: Date; $lte?: Date } }) =>
+      this.em.nativeUpdate(
+        Export,
+        { id: exportId, ...from },
+        { status: ExportStatus.RUNNING, heartbeatAt: now },
+      );
+    const epoch = new Date(0);
+    const stale = new Date(now.getTime() - settings.stuckAfterMs);
+    const started =
+      (await claim({ status: ExportStatus.QUEUED })) === 1 ||
+      (await claim({ status: ExportStatus.RUNNING, heartbeatAt: { $lte: epoch } })) === 1;
+    const recovered =
+      !started &&
+      (await claim({ status: ExportStatus.RUNNING, heartbeatAt: { $lt: stale, $gt: epoch } })) === 1;
+    if (!started && !recovered) return;
+    if (recovered) this.metrics.leaseRecovered();
+    this.metrics.exportReached(ExportStatus.RUNNING);
     const exported = await this.em.findOneOrFail(
       Export,
       { id: exportId },
@@ -107,7 +114,11 @@ export class ExportRunner implements OnModuleInit {
     const stopHeartbeat = startHeartbeat(
       settings.stuckAfterMs / 6,
       () => this.beat(exported.id, stop),
-      (error) => this.logger.warn({ err: error }, `Export ${exported.id}: heartbeat not recorded`),
+      (error) =>
+        this.logger.warn(
+          { exportId: exported.id, err: error },
+          `Export ${exported.id}: heartbeat not recorded`,
+        ),
     );
     const reporter = new DurableReporter(
       this.em.fork(),
@@ -115,6 +126,7 @@ export class ExportRunner implements OnModuleInit {
       exported.id,
       settings.progressIntervalMs,
       stop,
+      this.logger,
     );
     try {
       const result = await this.send(exported, reporter, controller.signal);
@@ -124,7 +136,11 @@ export class ExportRunner implements OnModuleInit {
       await reporter.settled();
       const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
       if (reason === 'leaseLost') {
-        this.logger.warn(`Export ${exported.id}: another worker took it over; this run stops.`);
+        this.metrics.leaseLost();
+        this.logger.warn(
+          { exportId: exported.id },
+          `Export ${exported.id}: another worker took it over; this run stops.`,
+        );
         return;
       }
       await this.em.refresh(exported);
@@ -156,7 +172,7 @@ export class ExportRunner implements OnModuleInit {
         { nextStatusCheckAt: new Date(now.getTime() + this.config.settings.statusCheckMaxMs) },
       );
       if (claimed !== 1) continue;
-      const outcome = await this.checkProcessing(exported);
+      const outcome = await withLogContext({ exportId: exported.id }, () => this.checkProcessing(exported));
       if (outcome) report[outcome].push(exported.id);
     }
     const stale = new Date(now.getTime() - this.config.settings.stuckAfterMs);
@@ -275,6 +291,8 @@ export class ExportRunner implements OnModuleInit {
       },
     );
     if (sent !== 1) return;
+    this.metrics.exportReached(ExportStatus.PROCESSING);
+    this.metrics.exportSent(exported.provider, counts.uploaded);
     await this.em.refresh(exported);
     const audience = references
       .map((reference) => `${reference.name ?? ''} (${reference.id})`.trim())
@@ -303,6 +321,7 @@ export class ExportRunner implements OnModuleInit {
       { status: ExportStatus.COMPLETED, counts: tallyOf(counts), finishedAt: now, heartbeatAt: null },
     );
     if (done !== 1) return;
+    this.metrics.exportReached(ExportStatus.COMPLETED);
     await this.em.refresh(exported);
     const files = counts.files === undefined ? '' : ` in ${counts.files} file(s), ${counts.bytes ?? 0} bytes`;
     this.record(
@@ -322,7 +341,7 @@ export class ExportRunner implements OnModuleInit {
       authorizationId: exported.destination.authorization?.id ?? null,
     });
     if (failure.code === ExportFailureCode.INTERNAL_ERROR)
-      this.logger.error({ err: error }, `Export ${exported.id} failed`);
+      this.logger.error({ exportId: exported.id, err: error }, `Export ${exported.id} failed`);
     if (failure.code === ExportFailureCode.CREDENTIALS_REFUSED && exported.destination.authorization)
       await this.authorizations.markCredentialsRefused(
         exported.destination.authorization.id,
@@ -346,6 +365,7 @@ export class ExportRunner implements OnModuleInit {
       },
     );
     if (failed !== 1) return false;
+    this.metrics.exportReached(ExportStatus.FAILED);
     await this.em.refresh(exported);
     this.record(exported, ExportEventType.FAILED, failure.message, {
       code: failure.code,
@@ -364,6 +384,7 @@ export class ExportRunner implements OnModuleInit {
       { status: ExportStatus.CANCELLED, finishedAt: now, heartbeatAt: null },
     );
     if (cancelled !== 1) return;
+    this.metrics.exportReached(ExportStatus.CANCELLED);
     await this.em.refresh(exported);
     const sent = exported.counts.uploaded;
     this.record(
@@ -397,7 +418,7 @@ export class ExportRunner implements OnModuleInit {
         references: exported.references,
       });
       if (status.state === 'READY') {
-        await this.em.nativeUpdate(
+        const completed = await this.em.nativeUpdate(
           Export,
           { id: exported.id, status: ExportStatus.PROCESSING },
           {
@@ -408,6 +429,7 @@ export class ExportRunner implements OnModuleInit {
             nextStatusCheckAt: null,
           },
         );
+        if (completed === 1) this.metrics.exportReached(ExportStatus.COMPLETED);
         this.record(
           exported,
           ExportEventType.COMPLETED,
@@ -436,7 +458,10 @@ export class ExportRunner implements OnModuleInit {
       );
     } catch (error) {
       if (!isDestinationError(error) && !(error instanceof DomainException))
-        this.logger.warn({ err: error }, `Export ${exported.id}: processing status not read`);
+        this.logger.warn(
+          { exportId: exported.id, err: error },
+          `Export ${exported.id}: processing status not read`,
+        );
     }
     if (now.getTime() >= deadline) {
       const failed = await this.fail(
@@ -495,6 +520,7 @@ class DurableReporter implements ExportReporter {
     private readonly exportId: string,
     private readonly progressIntervalMs: number,
     private readonly stop: (reason: StopReason) => void,
+    private readonly logger: Logger,
   ) {}
 
   /** Saves the checkpoint; a cancel asked meanwhile stops the run here, a safe point by definition. */
@@ -534,6 +560,10 @@ class DurableReporter implements ExportReporter {
   }
 
   milestone(milestone: ExportMilestone): void {
+    // The process log tells the same story as the export's own log (retries at warn), by export id.
+    const fields = { exportId: this.exportId, milestone: milestone.type };
+    if (milestone.type === 'RETRYING') this.logger.warn(fields, milestone.message);
+    else this.logger.log(fields, milestone.message);
     this.enqueue(async () => {
       const exported = this.em.getReference(Export, this.exportId);
       const type =

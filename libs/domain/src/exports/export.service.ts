@@ -19,6 +19,7 @@ import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '..
 import { Company } from '../companies/company.entity';
 import { DestinationService } from '../destinations/destination.service';
 import { JobRunner, type JobName } from '../jobs/job-runner';
+import { ConduitMetrics } from '../metrics/conduit-metrics';
 import type { Segment } from '../segments/segment.entity';
 import { SEGMENT_ROW_STORE, SegmentService } from '../segments/segment.service';
 import {
@@ -64,6 +65,7 @@ export class ExportService {
     private readonly destinations: DestinationService,
     private readonly authorizations: AuthorizationService,
     @Inject(SEGMENT_ROW_STORE) private readonly store: SegmentRowStore,
+    private readonly metrics: ConduitMetrics,
   ) {}
 
   async create(
@@ -122,6 +124,7 @@ export class ExportService {
       },
     );
     await this.em.flush();
+    this.metrics.exportReached(ExportStatus.QUEUED);
     await this.jobs.enqueue(EXPORT_JOB, exported.id, principal.companyId);
     return exported;
   }
@@ -212,6 +215,7 @@ export class ExportService {
         { status: ExportStatus.CANCELLED, cancelRequestedAt: now, finishedAt: now },
       );
       if (cancelled === 1) {
+        this.metrics.exportReached(ExportStatus.CANCELLED);
         this.record(
           exported,
           ExportEventType.CANCELLED,
@@ -279,6 +283,7 @@ export class ExportService {
       previousError: exported.errorCode,
     });
     await this.em.flush();
+    this.metrics.exportReached(ExportStatus.QUEUED);
     await this.jobs.enqueue(EXPORT_JOB, exported.id, principal.companyId);
     return this.reload(exported);
   }
@@ -342,7 +347,10 @@ export class ExportService {
       }
     }
     await this.em.flush();
-    for (const id of queued) await this.jobs.enqueue(EXPORT_JOB, id, segment.company.id);
+    for (const id of queued) {
+      this.metrics.exportReached(ExportStatus.QUEUED);
+      await this.jobs.enqueue(EXPORT_JOB, id, segment.company.id);
+    }
     if (queued.length > 0)
       this.logger.log(`Segment ${segment.id} refreshed: repeating exports ${queued.join(', ')}`);
     return queued;

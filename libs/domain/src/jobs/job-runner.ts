@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { withLogContext, type LogBindings } from '../common/log-context';
+import type { QueueSnapshot } from '../metrics/conduit-metrics';
 import { TenantSlots } from './tenant-slots';
 
 /** Work that runs outside the request that asked for it. The database holds its state; a job carries an id. */
@@ -29,6 +31,8 @@ export abstract class JobRunner {
   /** Resolves when no job is running (in-process) — for orderly shutdown and specs. */
   abstract idle(): Promise<void>;
   abstract close(): Promise<void>;
+  /** Jobs by state and the oldest waiting job's age, for the metrics (read at scrape time). */
+  abstract snapshot(): Promise<QueueSnapshot>;
 
   /** Nest calls this on shutdown: running jobs finish (in-process) or are left to Redis (BullMQ). */
   async onApplicationShutdown(): Promise<void> {
@@ -47,6 +51,18 @@ export abstract class JobRunner {
       ...(job.attempt ? { attempt: job.attempt } : {}),
     };
     const what = `Job ${job.name} ${job.id}${job.attempt && job.attempt > 1 ? ` (attempt ${job.attempt})` : ''}`;
+    // Every line the job writes (its own, the provider calls', the retries') names what it works on.
+    const bindings = LOGGED_AS[job.name as JobName]?.(job.id) ?? {};
+    return withLogContext(bindings, () => this.runWith(logger, fields, what, job, handler));
+  }
+
+  private async runWith(
+    logger: Logger,
+    fields: Record<string, unknown>,
+    what: string,
+    job: LoggedJob,
+    handler: JobHandler,
+  ): Promise<void> {
     const started = Date.now();
     logger.log(fields, `${what} started`);
     try {
@@ -61,6 +77,12 @@ export abstract class JobRunner {
   }
 }
 
+/** The log field naming each job's subject, bound to every line the job writes. */
+const LOGGED_AS: Record<JobName, (id: string) => LogBindings> = {
+  'export.run': (exportId) => ({ exportId }),
+  'segment.materialize': (segmentId) => ({ segmentId }),
+};
+
 /** What a job's log lines name. */
 interface LoggedJob {
   name: string;
@@ -74,6 +96,8 @@ interface QueuedJob {
   name: JobName;
   id: string;
   companyId: string;
+  /** When it was first queued (ms since epoch), for the oldest-job age. */
+  queuedAt: number;
 }
 
 /**
@@ -98,7 +122,8 @@ export class InProcessJobRunner extends JobRunner {
 
   async enqueue(name: JobName, id: string, companyId: string): Promise<void> {
     if (this.closed) return;
-    this.queued.set(`${name}:${id}`, { name, id, companyId });
+    const key = `${name}:${id}`;
+    this.queued.set(key, { name, id, companyId, queuedAt: this.queued.get(key)?.queuedAt ?? Date.now() });
     this.pump();
   }
 
@@ -113,6 +138,16 @@ export class InProcessJobRunner extends JobRunner {
     this.closed = true;
     this.queued.clear();
     await Promise.allSettled([...this.running]);
+  }
+
+  async snapshot(): Promise<QueueSnapshot> {
+    let oldest = Infinity;
+    for (const job of this.queued.values()) oldest = Math.min(oldest, job.queuedAt);
+    return {
+      queue: IN_PROCESS_QUEUE,
+      jobs: { waiting: this.queued.size, active: this.running.size },
+      oldestWaitingSeconds: oldest === Infinity ? 0 : Math.max(0, Date.now() - oldest) / 1000,
+    };
   }
 
   private pump(): void {
@@ -153,6 +188,8 @@ export class InProcessJobRunner extends JobRunner {
 }
 
 const QUEUE = 'conduit-jobs';
+/** The in-process runner's name in metrics: the same as the BullMQ queue's, so dashboards fit both. */
+const IN_PROCESS_QUEUE = QUEUE;
 
 /** What a queued job carries; jobs queued before fairness existed name no company and run unmetered. */
 interface QueuedJobData {
@@ -223,6 +260,22 @@ export class BullMqJobRunner extends JobRunner {
   async close(): Promise<void> {
     await this.worker?.close();
     await this.queue.close();
+  }
+
+  /** BullMQ's counts, and the oldest job not started: the head of `wait`, or among the first delayed. */
+  async snapshot(): Promise<QueueSnapshot> {
+    const [jobs, waiting, delayed] = await Promise.all([
+      this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'),
+      this.queue.getJobs(['wait'], 0, 0, true),
+      this.queue.getJobs(['delayed'], 0, 9, true),
+    ]);
+    const queuedAt = [...waiting, ...delayed].map((job) => job.timestamp).filter((at) => at > 0);
+    const oldest = queuedAt.length > 0 ? Math.min(...queuedAt) : undefined;
+    return {
+      queue: QUEUE,
+      jobs,
+      oldestWaitingSeconds: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest) / 1000,
+    };
   }
 
   private async runFairly(job: Job<QueuedJobData>, token?: string): Promise<void> {

@@ -14,6 +14,7 @@ import { UnitOfWork } from '../common/unit-of-work';
 import { ACTIVE_EXPORT_STATUSES, Export } from '../exports/export.entity';
 import { ExportService } from '../exports/export.service';
 import { JobRunner } from '../jobs/job-runner';
+import { ConduitMetrics } from '../metrics/conduit-metrics';
 import { DataSourceService } from './data-source.service';
 import { KeyQualityCounter } from './key-quality';
 import { boundedErrorMessage, Segment, SegmentSourceType, SegmentStatus } from './segment.entity';
@@ -38,6 +39,7 @@ export class SegmentMaterializer implements OnModuleInit {
     private readonly exports: ExportService,
     @Inject(SEGMENT_ROW_STORE) private readonly store: SegmentRowStore,
     @Inject(SegmentConfig) private readonly config: SegmentConfig,
+    private readonly metrics: ConduitMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -52,6 +54,9 @@ export class SegmentMaterializer implements OnModuleInit {
       { status: SegmentStatus.RUNNING, runHeartbeatAt: this.clock.now() },
     );
     if (claimed !== 1) return;
+    const startedAt = performance.now();
+    const measured = (outcome: 'ready' | 'failed' | 'superseded', rows = 0) =>
+      this.metrics.segmentMaterialized(outcome, (performance.now() - startedAt) / 1000, rows);
     const segment = await this.em.findOneOrFail(
       Segment,
       { id: segmentId },
@@ -92,6 +97,7 @@ export class SegmentMaterializer implements OnModuleInit {
     } catch (error) {
       await writer.abort().catch(() => undefined);
       await this.recordFailure(segment, generation, error);
+      measured('failed');
       if (!(error instanceof SegmentSourceError))
         this.logger.error({ err: error }, `Segment ${segment.id} failed`);
       return;
@@ -112,6 +118,7 @@ export class SegmentMaterializer implements OnModuleInit {
       current.errorMessage = null;
       return previous;
     });
+    measured(published.applied ? 'ready' : 'superseded', rows);
     if (!published.applied) return this.store.remove(datasetId);
     if (published.result && published.result !== datasetId) await this.retire(published.result);
     // Exports asked to repeat on refresh run on the new rows; a problem there never fails the segment.

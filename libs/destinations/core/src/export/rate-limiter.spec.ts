@@ -38,4 +38,12 @@ describe('InMemoryRateLimiter', () => {
     expect(order).toEqual([0, 1, 2, 3]);
     expect(clock.now()).toBeGreaterThanOrEqual(1000);
   });
+
+  it('tells its observer of each request that had to wait, and for how long', async () => {
+    const clock = fakeClock();
+    const waits: number[] = [];
+    const limiter = new InMemoryRateLimiter({ perSecond: 2 }, clock, (waitedMs) => waits.push(waitedMs));
+    for (let i = 0; i < 3; i++) await limiter.acquire('app');
+    expect(waits).toEqual([1001]);
+  });
 });

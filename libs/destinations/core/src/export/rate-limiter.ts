@@ -24,6 +24,8 @@ export class InMemoryRateLimiter implements RequestRateLimiter {
       now: () => Date.now(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     },
+    /** Told, after a request had to wait for its slot, how long it waited (metrics). */
+    private readonly onWait?: (waitedMs: number) => void,
   ) {}
 
   acquire(key: string): Promise<void> {
@@ -38,6 +40,8 @@ export class InMemoryRateLimiter implements RequestRateLimiter {
   }
 
   private async take(key: string): Promise<void> {
+    const startedAt = this.clock.now();
+    let waited = false;
     for (;;) {
       const now = this.clock.now();
       const history = (this.sent.get(key) ?? []).filter((at) => now - at < 60_000);
@@ -51,9 +55,11 @@ export class InMemoryRateLimiter implements RequestRateLimiter {
       if (wait <= 0) {
         history.push(now);
         this.sent.set(key, history);
+        if (waited) this.onWait?.(now - startedAt);
         return;
       }
       this.sent.set(key, history);
+      waited = true;
       await this.clock.sleep(wait + 1);
     }
   }
