@@ -8,12 +8,12 @@ export { HTTP_APP_OPTIONS } from './http/json-body';
 
 /**
  * Everything main.ts, the e2e suites and the OpenAPI generator share about the HTTP app. Create the
- * app with `HTTP_APP_OPTIONS`, so that the body parser installed here is the only one.
+ * app with `HTTP_APP_OPTIONS`, so that the body parser installed here is the only one. Signals are
+ * main.ts's business (graceful-shutdown.ts), not a spec's.
  */
 export function configureApp(app: NestExpressApplication): void {
   app.useLogger(new QuietStartupLogger(app.get(Logger)));
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
   useJsonBody(app);
   serveApiDocs(app, buildOpenApiDocument(app));
 }

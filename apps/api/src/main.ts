@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import type { ApiEnv } from './config/api.env';
 import { publicUrlOf } from './config/public-url';
 import { configureApp, HTTP_APP_OPTIONS } from './configure-app';
+import { shutDownGracefully } from './http/graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), {
@@ -15,8 +16,10 @@ async function bootstrap(): Promise<void> {
     bufferLogs: true,
     abortOnError: false,
   });
-  configureApp(app);
   const config = app.get<ConfigService<ApiEnv, true>>(ConfigService);
+  // First, so that it counts requests from their first byte (before the body parser reads them).
+  shutDownGracefully(app, config.get('SHUTDOWN_GRACE_SECONDS', { infer: true }) * 1000, app.get(Logger));
+  configureApp(app);
   const port = config.get('PORT', { infer: true });
   const host = config.get('HOST', { infer: true });
   await app.listen(port, host);

@@ -17,7 +17,7 @@ import { DomainException, ErrorCode } from '../common/domain.exception';
 import { startHeartbeat } from '../common/heartbeat';
 import { UnitOfWork } from '../common/unit-of-work';
 import { withLogContext } from '../common/log-context';
-import { JobRunner } from '../jobs/job-runner';
+import { JobInterruptedError, JobRunner } from '../jobs/job-runner';
 import { ConduitMetrics } from '../metrics/conduit-metrics';
 import { Segment } from '../segments/segment.entity';
 import { SEGMENT_ROW_STORE } from '../segments/segment.service';
@@ -41,7 +41,10 @@ export interface ExportMaintenanceReport {
 }
 
 /** Why a run stopped before its end. */
-type StopReason = 'cancelled' | 'leaseLost';
+type StopReason = 'cancelled' | 'leaseLost' | 'shutdown';
+
+/** A released lease: a heartbeat this old is stale to every worker, so the next one resumes at once. */
+const RELEASED = new Date(0);
 
 /**
  * Runs exports (the `export.run` job) and follows them until the provider is done. The database is the
@@ -69,6 +72,7 @@ export class ExportRunner implements OnModuleInit {
   }
 
   async run(exportId: string): Promise<void> {
+    if (this.jobs.shutdownSignal.aborted) throw new JobInterruptedError('the process is shutting down');
     const settings = this.config.settings;
     const now = this.clock.now();
     // Claim: a queued export, or a running one whose worker went silent: a takeover, the silent run's
@@ -111,6 +115,8 @@ export class ExportRunner implements OnModuleInit {
 
     const controller = new AbortController();
     const stop = (reason: StopReason) => controller.abort(reason);
+    const onShutdown = () => stop('shutdown');
+    this.jobs.shutdownSignal.addEventListener('abort', onShutdown, { once: true });
     const stopHeartbeat = startHeartbeat(
       settings.stuckAfterMs / 6,
       () => this.beat(exported.id, stop),
@@ -135,6 +141,7 @@ export class ExportRunner implements OnModuleInit {
     } catch (error) {
       await reporter.settled();
       const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
+      if (reason === 'shutdown') return this.handBack(exported, stopHeartbeat);
       if (reason === 'leaseLost') {
         this.metrics.leaseLost();
         this.logger.warn(
@@ -148,7 +155,30 @@ export class ExportRunner implements OnModuleInit {
       await this.finishFailed(exported, error);
     } finally {
       stopHeartbeat();
+      this.jobs.shutdownSignal.removeEventListener('abort', onShutdown);
     }
+  }
+
+  /**
+   * Shutdown stopped the run at a safe point, its checkpoints saved: the lease is released (no wait
+   * for the heartbeat timeout) and the job handed back to the queue, for another worker to resume.
+   */
+  private async handBack(exported: Export, stopHeartbeat: () => void): Promise<never> {
+    stopHeartbeat();
+    const released = await this.em.nativeUpdate(
+      Export,
+      { id: exported.id, status: ExportStatus.RUNNING },
+      { heartbeatAt: RELEASED },
+    );
+    if (released === 1) {
+      this.record(
+        exported,
+        ExportEventType.PAUSED,
+        'Paused: its worker is shutting down. What was sent is checkpointed; another worker resumes from there.',
+      );
+      await this.em.flush();
+    }
+    throw new JobInterruptedError(`export ${exported.id} paused at a checkpoint, its lease released`);
   }
 
   /** Follows PROCESSING exports, and re-queues runs whose worker died or whose job was lost. */
@@ -262,7 +292,8 @@ export class ExportRunner implements OnModuleInit {
     const em = this.em.fork();
     const renewed = await em.nativeUpdate(
       Export,
-      { id: exportId, status: ExportStatus.RUNNING },
+      // Not a released lease: a beat in flight when the run handed its export back must not renew it.
+      { id: exportId, status: ExportStatus.RUNNING, heartbeatAt: { $gt: RELEASED } },
       { heartbeatAt: this.clock.now() },
     );
     if (renewed !== 1) return stop('leaseLost');

@@ -224,6 +224,7 @@ export enum ExportEventType {
   REPEATED = 'REPEATED',
   REPEAT_SKIPPED = 'REPEAT_SKIPPED',
   REPEAT_STOPPED = 'REPEAT_STOPPED',
+  PAUSED = 'PAUSED',
 }
 
 /** One step of an export, in words a person reads. Append-only. */

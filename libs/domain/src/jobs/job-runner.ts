@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Queue, WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { withLogContext, type LogBindings } from '../common/log-context';
 import type { QueueSnapshot } from '../metrics/conduit-metrics';
 import { TenantSlots } from './tenant-slots';
@@ -21,6 +21,14 @@ export function defaultJobConcurrency(total = 2): JobConcurrency {
 }
 
 /**
+ * Thrown by a handler that stopped at a safe point because the process is shutting down
+ * (`JobRunner.shutdownSignal`): its job goes back to the queue as it was, for another worker.
+ */
+export class JobInterruptedError extends Error {
+  override readonly name = 'JobInterruptedError';
+}
+
+/**
  * The job runner port: in this process by default, BullMQ on Redis at scale. Handlers must be
  * idempotent (a job may run again after a crash); the database says what is left to do. Every job
  * names the company it works for: a company runs at most `perCompany` jobs at once, everywhere.
@@ -33,6 +41,22 @@ export abstract class JobRunner {
   abstract close(): Promise<void>;
   /** Jobs by state and the oldest waiting job's age, for the metrics (read at scrape time). */
   abstract snapshot(): Promise<QueueSnapshot>;
+
+  private readonly stopping = new AbortController();
+
+  /** Aborted once the process starts shutting down: long handlers stop at their next safe point. */
+  get shutdownSignal(): AbortSignal {
+    return this.stopping.signal;
+  }
+
+  /**
+   * Nest calls this first on shutdown, while the database is still open: no new job starts, running
+   * handlers are told to stop (`shutdownSignal`), and this waits for them to hand their jobs back.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await this.close();
+  }
 
   /** Nest calls this on shutdown: running jobs finish (in-process) or are left to Redis (BullMQ). */
   async onApplicationShutdown(): Promise<void> {
@@ -69,6 +93,10 @@ export abstract class JobRunner {
       await handler(job.id);
     } catch (error) {
       const durationMs = Date.now() - started;
+      if (error instanceof JobInterruptedError) {
+        logger.log({ ...fields, durationMs }, `${what} handed back after ${durationMs} ms: ${error.message}`);
+        throw error;
+      }
       logger.error({ ...fields, durationMs, err: error }, `${what} failed after ${durationMs} ms`);
       throw error;
     }
@@ -296,6 +324,12 @@ export class BullMqJobRunner extends JobRunner {
         { name: job.name, id, ...(companyId ? { companyId } : {}), attempt: job.attemptsMade + 1 },
         run,
       );
+    } catch (error) {
+      if (!(error instanceof JobInterruptedError)) throw error;
+      // Shutdown: the job goes back to the queue as it was (no attempt spent), its slot freed first.
+      await lease?.release();
+      await job.moveToWait(token);
+      throw new WaitingError();
     } finally {
       await lease?.release();
     }
