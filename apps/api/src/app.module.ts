@@ -1,5 +1,5 @@
 import { validateEnv } from '@conduit/config';
-import { DomainModule, serializeLoggedError } from '@conduit/domain';
+import { DomainModule, logContext, serializeLoggedError } from '@conduit/domain';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
@@ -18,6 +18,7 @@ import { DestinationsController } from './destinations/destinations.controller';
 import { ProvidersController } from './destinations/providers.controller';
 import { domainSettingsFrom } from './config/domain-settings';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
 import { OAuthCallbackService } from './oauth/oauth-callback.service';
 import { OAuthController } from './oauth/oauth.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
@@ -79,7 +80,10 @@ export class AppModule {
                     : response.statusCode >= 400
                       ? 'warn'
                       : 'info',
-                autoLogging: { ignore: (request) => request.url === '/health' },
+                // Every line written while a job runs names its export or segment (see withLogContext).
+                mixin: () => ({ ...logContext() }),
+                // Probes and scrapes come every few seconds: their answers are in the metrics, not the log.
+                autoLogging: { ignore: (request) => request.url === '/health' || request.url === '/metrics' },
               },
               options.logStream ?? process.stdout,
             ],
@@ -105,6 +109,7 @@ export class AppModule {
         SegmentsController,
         ExportsController,
         OAuthController,
+        MetricsController,
       ],
       providers: [
         OAuthCallbackService,

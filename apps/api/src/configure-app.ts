@@ -1,8 +1,9 @@
-import { QuietStartupLogger } from '@conduit/domain';
+import { ConduitMetrics, QuietStartupLogger } from '@conduit/domain';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { buildOpenApiDocument, serveApiDocs } from './docs/openapi-document';
 import { useJsonBody } from './http/json-body';
+import { httpMetrics } from './metrics/http-metrics';
 
 export { HTTP_APP_OPTIONS } from './http/json-body';
 
@@ -14,6 +15,8 @@ export { HTTP_APP_OPTIONS } from './http/json-body';
 export function configureApp(app: NestExpressApplication): void {
   app.useLogger(new QuietStartupLogger(app.get(Logger)));
   app.disable('x-powered-by');
+  // First: every answer is counted, a body the parser refuses included.
+  app.use(httpMetrics(app.get(ConduitMetrics)));
   useJsonBody(app);
   serveApiDocs(app, buildOpenApiDocument(app));
 }

@@ -1,5 +1,5 @@
 import { validateEnv } from '@conduit/config';
-import { databaseOptionsFor, DomainModule, serializeLoggedError } from '@conduit/domain';
+import { databaseOptionsFor, DomainModule, logContext, serializeLoggedError } from '@conduit/domain';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -11,6 +11,7 @@ import { AuthorizationHealthJob } from './jobs/authorization-health.job';
 import { HeartbeatJob } from './jobs/heartbeat.job';
 import { ExportMaintenanceJob } from './jobs/export-maintenance.job';
 import { SegmentMaintenanceJob } from './jobs/segment-maintenance.job';
+import { MetricsServer } from './metrics/metrics.server';
 
 export interface SchedulerModuleOptions {
   envFile?: boolean;
@@ -36,6 +37,8 @@ export class SchedulerModule {
               {
                 level: config.get('LOG_LEVEL', { infer: true }),
                 serializers: { err: serializeLoggedError },
+                // Every line written while a job runs names its export or segment (see withLogContext).
+                mixin: () => ({ ...logContext() }),
               },
               options.logStream ?? process.stdout,
             ],
@@ -52,7 +55,13 @@ export class SchedulerModule {
         }),
         ScheduleModule.forRoot(),
       ],
-      providers: [HeartbeatJob, AuthorizationHealthJob, SegmentMaintenanceJob, ExportMaintenanceJob],
+      providers: [
+        HeartbeatJob,
+        AuthorizationHealthJob,
+        SegmentMaintenanceJob,
+        ExportMaintenanceJob,
+        MetricsServer,
+      ],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { ConduitEnv, IsPort, ToInt } from '@conduit/config';
-import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
 const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 const PER_SECOND = 'must be a whole number of requests per second from 0 (no limit) to 100000';
@@ -20,6 +20,16 @@ export class ApiEnv extends ConduitEnv {
   @IsOptional()
   @IsUrl(HTTP_URL, { message: 'must be an http(s) URL such as https://conduit.example.com' })
   PUBLIC_URL?: string;
+
+  /**
+   * When set, GET /metrics (Prometheus) needs `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open
+   * like /health (bind HOST to a private interface, or let the reverse proxy keep /metrics in).
+   */
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,512}$/, {
+    message: 'must be 16 to 512 printable characters without spaces, e.g. from `openssl rand -hex 24`',
+  })
+  METRICS_TOKEN?: string;
 
   /** How long an authorize URL (its OAuth state) stays usable. */
   @ToInt()

@@ -1,6 +1,6 @@
 import { segmentSettingsOf } from '@conduit/config';
 import { registryFromEnv, sharedLimitsFromEnv } from '@conduit/destinations-catalog';
-import { resolveEncryptionKeys, type DomainSettings } from '@conduit/domain';
+import { ConduitMetrics, resolveEncryptionKeys, type DomainSettings } from '@conduit/domain';
 import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import type { ApiEnv } from './api.env';
@@ -8,11 +8,13 @@ import type { ApiEnv } from './api.env';
 /** The domain's settings: credential keys, configured providers, segments, the job queue. */
 export function domainSettingsFrom(config: ConfigService<ApiEnv, true>): DomainSettings {
   const get = <K extends keyof ApiEnv>(key: K): ApiEnv[K] => config.get(key, { infer: true });
+  const metrics = processMetrics();
   const sharedLimits = sharedLimitsFromEnv({
     REDIS_URL: get('REDIS_URL'),
     CONDUIT_QUEUE_PREFIX: get('CONDUIT_QUEUE_PREFIX'),
   });
   return {
+    metrics,
     dispose: async () => sharedLimits?.redis.disconnect(),
     encryptionKeys: resolveEncryptionKeys(
       {
@@ -37,6 +39,7 @@ export function domainSettingsFrom(config: ConfigService<ApiEnv, true>): DomainS
       },
       {
         sharedLimits,
+        observer: metrics,
       },
     ),
     oauthStateTtlMs: get('OAUTH_STATE_TTL_SECONDS') * 1000,
@@ -62,4 +65,26 @@ export function domainSettingsFrom(config: ConfigService<ApiEnv, true>): DomainS
       perCompany: get('JOB_CONCURRENCY_PER_COMPANY'),
     },
   };
+}
+
+/**
+ * The process's metrics (`/metrics`), logging at debug each provider request with the export it
+ * served, and at warn a scrape-time source that could not be read.
+ */
+function processMetrics(): ConduitMetrics {
+  const logger = new Logger('Metrics');
+  return new ConduitMetrics({
+    onProviderRequest: ({ provider, endpoint, code, durationSeconds }, exportId) =>
+      logger.debug(
+        {
+          ...(exportId ? { exportId } : {}),
+          provider,
+          endpoint,
+          code,
+          durationMs: Math.round(durationSeconds * 1000),
+        },
+        `${provider} ${endpoint} answered ${code}`,
+      ),
+    onSourceError: (source, error) => logger.warn({ err: error }, `Metrics: the ${source} could not be read`),
+  });
 }

@@ -1,5 +1,5 @@
 import { ConduitEnv, ToInt } from '@conduit/config';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
 
 /** The scheduler's environment: validated once at boot, every problem reported together. */
 export class SchedulerEnv extends ConduitEnv {
@@ -30,4 +30,19 @@ export class SchedulerEnv extends ConduitEnv {
   @Min(1)
   @Max(3600)
   EXPORT_MAINTENANCE_SECONDS = 15;
+
+  /**
+   * Port of this scheduler's `GET /metrics` (Prometheus) and `GET /health`; 0 turns them off. Two
+   * schedulers on one machine need two ports (e.g. 9464 and 9465).
+   */
+  @ToInt()
+  @IsInt({ message: 'must be a port number, or 0 to turn the metrics server off' })
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT = 9464;
+
+  /** Interface the metrics server binds: 127.0.0.1 keeps it on the machine, 0.0.0.0 in a container. */
+  @IsString()
+  @IsNotEmpty()
+  METRICS_HOST = '127.0.0.1';
 }
