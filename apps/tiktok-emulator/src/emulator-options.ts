@@ -33,7 +33,11 @@ export function emulatorOptionsFrom(env: EmulatorEnv): EmulatorOptions {
       http5xxRate: env.TIKTOK_EMULATOR_FAULT_HTTP5XX_RATE,
       dropRate: env.TIKTOK_EMULATOR_FAULT_DROP_RATE,
       lostAnswerRate: env.TIKTOK_EMULATOR_FAULT_LOST_ANSWER_RATE,
+      rateLimitedRate: env.TIKTOK_EMULATOR_FAULT_RATE_LIMITED_RATE,
+      cutBodyRate: env.TIKTOK_EMULATOR_FAULT_CUT_BODY_RATE,
       latencyMs: env.TIKTOK_EMULATOR_FAULT_LATENCY_MS,
+      latencySpikeRate: env.TIKTOK_EMULATOR_FAULT_LATENCY_SPIKE_RATE,
+      latencySpikeMs: env.TIKTOK_EMULATOR_FAULT_LATENCY_SPIKE_MS,
       rateLimitBurst: 0,
     },
     // The process serves real clients, whose lifetimes and QPS windows run on wall-clock time.

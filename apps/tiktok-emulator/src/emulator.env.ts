@@ -99,10 +99,38 @@ export class EmulatorEnv {
   @Max(1)
   TIKTOK_EMULATOR_FAULT_LOST_ANSWER_RATE = 0;
 
+  /** Fraction of calls answered 40100 whatever the rate limiter says (0–1). */
+  @toNumber()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  TIKTOK_EMULATOR_FAULT_RATE_LIMITED_RATE = 0;
+
+  /** Fraction of calls carried out whose answer is cut mid-body (the connection destroyed) (0–1). */
+  @toNumber()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  TIKTOK_EMULATOR_FAULT_CUT_BODY_RATE = 0;
+
   @ToInt()
   @IsInt()
   @Min(0)
   TIKTOK_EMULATOR_FAULT_LATENCY_MS = 0;
+
+  /** Fraction of calls that wait TIKTOK_EMULATOR_FAULT_LATENCY_SPIKE_MS more (0–1). */
+  @toNumber()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  TIKTOK_EMULATOR_FAULT_LATENCY_SPIKE_RATE = 0;
+
+  /** How long a latency spike lasts (at most 10 minutes). */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  TIKTOK_EMULATOR_FAULT_LATENCY_SPIKE_MS = 5000;
 
   @IsLogLevel()
   LOG_LEVEL: LogLevel = 'info';

@@ -31,6 +31,10 @@ describe('TikTok emulator configuration', () => {
         TIKTOK_EMULATOR_ADVERTISERS: '1:Brand One, 2:Two',
         TIKTOK_EMULATOR_RATE_LIMIT_QPS: '1',
         TIKTOK_EMULATOR_FAULT_SYSTEM_ERROR_RATE: '0.25',
+        TIKTOK_EMULATOR_FAULT_RATE_LIMITED_RATE: '0.05',
+        TIKTOK_EMULATOR_FAULT_CUT_BODY_RATE: '0.01',
+        TIKTOK_EMULATOR_FAULT_LATENCY_SPIKE_RATE: '0.05',
+        TIKTOK_EMULATOR_FAULT_LATENCY_SPIKE_MS: '5000',
         TIKTOK_EMULATOR_MAX_FILE_MB: '5',
       }),
     );
@@ -39,7 +43,13 @@ describe('TikTok emulator configuration', () => {
       { advertiserId: '2', name: 'Two' },
     ]);
     expect(options.rateLimit.perSecond).toBe(1);
-    expect(options.faults.systemErrorRate).toBe(0.25);
+    expect(options.faults).toMatchObject({
+      systemErrorRate: 0.25,
+      rateLimitedRate: 0.05,
+      cutBodyRate: 0.01,
+      latencySpikeRate: 0.05,
+      latencySpikeMs: 5000,
+    });
     expect(options.maxFileBytes).toBe(5 * 1024 * 1024);
   });
 
@@ -49,6 +59,7 @@ describe('TikTok emulator configuration', () => {
         TIKTOK_EMULATOR_PORT: 'x',
         TIKTOK_EMULATOR_ADVERTISERS: 'nope',
         TIKTOK_EMULATOR_FAULT_DROP_RATE: '2',
+        TIKTOK_EMULATOR_FAULT_LATENCY_SPIKE_RATE: '1.5',
       }),
     ).toThrow(InvalidEnvironmentError);
     try {
@@ -56,11 +67,17 @@ describe('TikTok emulator configuration', () => {
         TIKTOK_EMULATOR_PORT: 'x',
         TIKTOK_EMULATOR_ADVERTISERS: 'nope',
         TIKTOK_EMULATOR_FAULT_DROP_RATE: '2',
+        TIKTOK_EMULATOR_FAULT_LATENCY_SPIKE_RATE: '1.5',
       });
     } catch (error) {
       expect(
         (error as InvalidEnvironmentError).problems.map((problem) => problem.split(':')[0]).sort(),
-      ).toEqual(['TIKTOK_EMULATOR_ADVERTISERS', 'TIKTOK_EMULATOR_FAULT_DROP_RATE', 'TIKTOK_EMULATOR_PORT']);
+      ).toEqual([
+        'TIKTOK_EMULATOR_ADVERTISERS',
+        'TIKTOK_EMULATOR_FAULT_DROP_RATE',
+        'TIKTOK_EMULATOR_FAULT_LATENCY_SPIKE_RATE',
+        'TIKTOK_EMULATOR_PORT',
+      ]);
     }
   });
 });

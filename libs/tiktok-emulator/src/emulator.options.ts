@@ -25,8 +25,19 @@ export interface FaultSettings {
    * connection drops after the work is done): the caller cannot tell it from a drop before it.
    */
   lostAnswerRate: number;
+  /** Fraction [0, 1] of API calls answered 40100, whatever the rate limiter says. */
+  rateLimitedRate: number;
+  /**
+   * Fraction [0, 1] of API calls carried out whose answer is cut: the headers and half of the JSON
+   * body arrive, then the connection is destroyed.
+   */
+  cutBodyRate: number;
   /** Latency added to every API call, in milliseconds. */
   latencyMs: number;
+  /** Fraction [0, 1] of API calls that wait `latencySpikeMs` more (on top of `latencyMs`). */
+  latencySpikeRate: number;
+  /** How long a latency spike lasts, in milliseconds (e.g. 5000). */
+  latencySpikeMs: number;
   /** The next N API calls answer 40100, whatever the rate limiter says. */
   rateLimitBurst: number;
 }
@@ -73,7 +84,11 @@ export const NO_FAULTS: FaultSettings = {
   http5xxRate: 0,
   dropRate: 0,
   lostAnswerRate: 0,
+  rateLimitedRate: 0,
+  cutBodyRate: 0,
   latencyMs: 0,
+  latencySpikeRate: 0,
+  latencySpikeMs: 0,
   rateLimitBurst: 0,
 };
 

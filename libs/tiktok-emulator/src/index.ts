@@ -13,7 +13,8 @@ export {
   type FaultSettings,
 } from './emulator.options';
 export { FAULT_OUTCOMES, type FaultOutcome, type ScheduledFault } from './faults';
-export { TikTokCode } from './tiktok-codes';
+export { HUGE_BODY_BYTES, USED_FIELDS } from './fault-answers';
+export { TIKTOK_MESSAGES, TikTokCode } from './tiktok-codes';
 export { SINGLE_CALCULATE_TYPES, type CalculateType, type SingleCalculateType } from './calculate-types';
 export { xorDigest } from './audience-store';
 export { startTikTokEmulator, type RunningEmulator } from './start-emulator';

@@ -16,7 +16,14 @@ import {
   type EmulatorOptions,
   type FaultSettings,
 } from './emulator.options';
-import { FAULT_OUTCOMES, FaultInjector, type FaultOutcome, type ScheduledFault } from './faults';
+import { sendCutBody, sendHugeBody, sendNoEnvelope, sendNotJson, withoutUsedFields } from './fault-answers';
+import {
+  FaultInjector,
+  invalidFaultSettings,
+  invalidScheduledFault,
+  type FaultOutcome,
+  type ScheduledFault,
+} from './faults';
 import { APP_SCOPES, consentPage, errorPage } from './portal-page';
 import { RateLimiter } from './rate-limiter';
 import { SpecValidator } from './spec-validator';
@@ -47,7 +54,14 @@ export interface RequestLogEntry {
   code: number | null;
   httpStatus: number;
   advertiserId?: string;
+  /**
+   * A fingerprint of the call's Access-Token (never the token): which connection made the call, even
+   * when a fault answered before the advertiser was read.
+   */
+  tokenId?: string;
   fault?: FaultOutcome;
+  /** How long the call was held before it was handled (latency and spikes), when it was. */
+  delayedMs?: number;
   requestId: string;
   at: string;
 }
@@ -162,6 +176,9 @@ export class TikTokEmulator {
       requestId,
       at: receivedAt.toISOString(),
     };
+    const token = request.headers['access-token'];
+    const tokenValue = Array.isArray(token) ? token[0] : token;
+    if (tokenValue) logEntry.tokenId = createHash('sha256').update(tokenValue).digest('hex').slice(0, 12);
     this.requestLog.push(logEntry);
     if (!route) {
       // TikTok answers an unknown path (including one without its trailing slash) with a bare 404.
@@ -170,8 +187,13 @@ export class TikTokEmulator {
       sendText(response, 404, 'Not Found');
       return;
     }
-    if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
-    const fault = this.faults.next(path);
+    const delayMs = this.faults.delayMs();
+    if (delayMs > 0) {
+      logEntry.delayedMs = delayMs;
+      await sleep(delayMs);
+    }
+    const injected = this.faults.next(path);
+    const fault = injected?.outcome;
     if (fault) logEntry.fault = fault;
     if (fault === 'drop') {
       request.socket.destroy();
@@ -182,6 +204,14 @@ export class TikTokEmulator {
       logEntry.httpStatus = 503;
       request.resume();
       sendText(response, 503, 'Service Unavailable');
+      return;
+    }
+    if (fault === 'notJson' || fault === 'noEnvelope' || fault === 'hugeBody') {
+      // A gateway answering in TikTok's place: the call never reached TikTok.
+      request.resume();
+      if (fault === 'notJson') sendNotJson(response, requestId);
+      else if (fault === 'noEnvelope') sendNoEnvelope(response, requestId);
+      else await sendHugeBody(response, requestId);
       return;
     }
     const context: ApiContext = {
@@ -196,12 +226,14 @@ export class TikTokEmulator {
       if (fault === 'systemError') fail(TikTokCode.SYSTEM_ERROR, 'System error, please try again later.');
       if (fault === 'rateLimited')
         fail(TikTokCode.TOO_MANY_REQUESTS, 'Too many requests. Please retry in some time.');
+      if (injected?.outcome === 'code') fail(injected.code as number, injected.message as string);
       const data = await route(context);
+      const altered = this.alteration ? this.alteration(path, data) : data;
       envelope = {
         code: TikTokCode.OK,
         message: 'OK',
         request_id: requestId,
-        data: this.alteration ? this.alteration(path, data) : data,
+        data: fault === 'missingFields' ? withoutUsedFields(path, altered) : altered,
       };
     } catch (error) {
       if (!(error instanceof TikTokApiError)) throw error;
@@ -213,6 +245,11 @@ export class TikTokEmulator {
       // Done on TikTok's side (the log keeps its code), never told to the caller.
       logEntry.httpStatus = 0;
       request.socket.destroy();
+      return;
+    }
+    if (fault === 'cutBody') {
+      // Done on TikTok's side too; the caller gets half an answer.
+      sendCutBody(response, envelope);
       return;
     }
     sendJson(response, 200, envelope);
@@ -763,7 +800,14 @@ export class TikTokEmulator {
   }
 
   scheduleFault(fault: ScheduledFault): void {
+    const invalid = invalidScheduledFault(fault);
+    if (invalid) throw new Error(invalid);
     this.faults.schedule(fault);
+  }
+
+  /** Forgets the one-off faults not yet used up (the rates stay). */
+  clearScheduledFaults(): void {
+    this.faults.clear();
   }
 
   /** Revokes tokens as an advertiser would in TikTok's UI: by token, or every token of an advertiser. */
@@ -831,26 +875,27 @@ export class TikTokEmulator {
     if (method === 'GET' && path === '/faults') return sendJson(response, 200, this.faults.current);
     if (method === 'POST' && path === '/faults') {
       const { seed, ...settings } = body as Partial<FaultSettings> & { seed?: number };
-      const invalid = Object.entries(settings).find(
-        ([name, value]) => !(name in this.options.faults) || typeof value !== 'number' || value < 0,
-      );
-      if (invalid)
-        return sendJson(response, 400, {
-          error: `Unknown or invalid fault setting "${invalid[0]}"; numbers >= 0 for ${Object.keys(this.options.faults).join(', ')}`,
-        });
+      const invalid = invalidFaultSettings(settings, this.options.faults);
+      if (invalid) return sendJson(response, 400, { error: invalid });
+      if (seed !== undefined && !Number.isInteger(seed))
+        return sendJson(response, 400, { error: 'seed must be an integer' });
       this.configureFaults(settings, seed);
       return sendJson(response, 200, this.faults.current);
     }
     if (method === 'POST' && path === '/faults/next') {
       const fault = body as Partial<ScheduledFault>;
-      if (!(FAULT_OUTCOMES as readonly string[]).includes(String(fault.outcome))) {
-        return sendJson(response, 400, { error: `outcome must be one of ${FAULT_OUTCOMES.join(', ')}` });
-      }
+      const invalid = invalidScheduledFault(fault);
+      if (invalid) return sendJson(response, 400, { error: invalid });
       this.scheduleFault({
         path: fault.path,
         outcome: fault.outcome as FaultOutcome,
-        times: Math.max(1, Number(fault.times ?? 1)),
+        times: fault.times ?? 1,
+        ...(fault.outcome === 'code' ? { code: fault.code, message: fault.message } : {}),
       });
+      return sendJson(response, 200, this.faults.current);
+    }
+    if (method === 'DELETE' && path === '/faults/next') {
+      this.clearScheduledFaults();
       return sendJson(response, 200, this.faults.current);
     }
     if (method === 'POST' && path === '/tokens/revoke') {

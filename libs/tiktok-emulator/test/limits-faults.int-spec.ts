@@ -1,4 +1,4 @@
-import { TikTokCode, xorDigest } from '../src';
+import { NO_FAULTS, TikTokCode, xorDigest } from '../src';
 import { ADVERTISER, startAuthorized } from './emulator-fixture';
 import { ManualClock } from './manual-clock';
 import { sha256Values } from './tiktok-http';
@@ -82,14 +82,7 @@ describe('TikTok emulator: fault injection', () => {
   it('adds latency', async () => {
     const { running, tiktok } = await startAuthorized({
       ...generous,
-      faults: {
-        latencyMs: 150,
-        systemErrorRate: 0,
-        http5xxRate: 0,
-        dropRate: 0,
-        lostAnswerRate: 0,
-        rateLimitBurst: 0,
-      },
+      faults: { ...NO_FAULTS, latencyMs: 150 },
     });
     try {
       const started = Date.now();
@@ -165,14 +158,7 @@ describe('TikTok emulator: fault injection', () => {
       const { running, tiktok } = await startAuthorized({
         ...generous,
         seed,
-        faults: {
-          systemErrorRate: 0.5,
-          http5xxRate: 0,
-          dropRate: 0,
-          lostAnswerRate: 0,
-          latencyMs: 0,
-          rateLimitBurst: 0,
-        },
+        faults: { ...NO_FAULTS, systemErrorRate: 0.5 },
       });
       try {
         await tiktok.admin('POST', '/faults', { systemErrorRate: 0.5, seed });
