@@ -195,11 +195,14 @@ export class ExportRunner implements OnModuleInit {
       },
     );
     for (const exported of due) {
-      // Claim the check: another scheduler running maintenance at the same time skips it.
+      // Claim the check: another scheduler running maintenance at the same time skips it. The claim
+      // lasts as long as a silent worker is taken for dead (stuckAfterMs), not the longest wait between
+      // checks: a scheduler killed mid-check (the chaos suite does it) would otherwise hold the export
+      // in PROCESSING for 30 minutes.
       const claimed = await this.em.nativeUpdate(
         Export,
         { id: exported.id, status: ExportStatus.PROCESSING, nextStatusCheckAt: exported.nextStatusCheckAt },
-        { nextStatusCheckAt: new Date(now.getTime() + this.config.settings.statusCheckMaxMs) },
+        { nextStatusCheckAt: new Date(now.getTime() + this.config.settings.stuckAfterMs) },
       );
       if (claimed !== 1) continue;
       const outcome = await withLogContext({ exportId: exported.id }, () => this.checkProcessing(exported));
@@ -460,7 +463,9 @@ export class ExportRunner implements OnModuleInit {
             nextStatusCheckAt: null,
           },
         );
-        if (completed === 1) this.metrics.exportReached(ExportStatus.COMPLETED);
+        // A check that outlived its claim may race another; only the one that completed it says so.
+        if (completed !== 1) return undefined;
+        this.metrics.exportReached(ExportStatus.COMPLETED);
         this.record(
           exported,
           ExportEventType.COMPLETED,
