@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { pipeline } from 'node:stream/promises';
+import { readBoundedAnswer } from './bounded-answer';
 
 /** A multipart/form-data POST of a few text fields and one file read from disk. */
 export interface MultipartUpload {
@@ -60,15 +61,20 @@ export async function postMultipart(
     yield* createReadStream(upload.file.path, { signal });
     yield tail;
   }
-  try {
-    await pipeline(body, request);
-  } catch (error) {
+  const sending = pipeline(body, request).catch((error: unknown) => {
     if (!response) throw error;
+  });
+  // An answer before the whole file is sent (a refusal: a revoked token, a parameter TikTok checks
+  // first) is not waited on: without this, the call hangs until the server drops the connection.
+  const [answer] = await Promise.race([answered, sending.then(() => answered)]);
+  let text: string;
+  try {
+    text = await readBoundedAnswer(answer, answer.headers['content-length']);
+  } finally {
+    // The rest of the file is not wanted once TikTok has answered; the socket is not reused either.
+    if (!request.writableFinished) request.destroy();
+    await sending.catch(() => undefined);
   }
-  const [answer] = await answered;
-  answer.setEncoding('utf8');
-  let text = '';
-  for await (const chunk of answer) text += chunk as string;
   const logId = answer.headers['x-tt-logid'];
   return { status: answer.statusCode ?? 0, text, logId: typeof logId === 'string' ? logId : undefined };
 }

@@ -11,6 +11,7 @@ import {
   type RequestRateLimiter,
 } from '@conduit/destinations-core';
 import { isSafeNumber, parse as parseLosslessJson } from 'lossless-json';
+import { AnswerCutError, AnswerTooLargeError, readBoundedAnswer } from './bounded-answer';
 import { postMultipart, type MultipartUpload, type RawAnswer } from './multipart-upload';
 import { mapTikTokError, TIKTOK_RATE_LIMIT_RETRY_MS, TIKTOK_SYSTEM_ERROR_RETRY_MS } from './tiktok.errors';
 import type {
@@ -544,7 +545,8 @@ export class TikTokClient {
         });
         answer = {
           status: response.status,
-          text: await response.text(),
+          // Bounded: a 20 MB (or endless) answer must not take the worker's memory.
+          text: await readBoundedAnswer(response.body, response.headers.get('content-length')),
           logId: response.headers.get('x-tt-logid') ?? undefined,
         };
       }
@@ -585,7 +587,12 @@ export class TikTokClient {
       );
     }
     if (envelope && envelope.code !== 0) {
-      throw mapTikTokError({ code: envelope.code, message: scrub(envelope.message, secrets), requestId });
+      throw mapTikTokError({
+        code: envelope.code,
+        message: capped(scrub(envelope.message, secrets)),
+        requestId,
+        endpoint,
+      });
     }
     if (status >= 300 && status < 400) {
       throw new ProviderApiError(
@@ -598,9 +605,10 @@ export class TikTokClient {
       throw new ProviderApiError(`TikTok answered ${endpoint} with HTTP ${status}.`, false, options);
     }
     if (!envelope) {
-      // A proxy page or a truncated answer: usually transient.
+      // A gateway's page or a truncated answer: usually transient. The body is described, never
+      // quoted: it may echo what was sent (a token, the app secret) in forms no scrub can foresee.
       throw new ProviderApiError(
-        `TikTok's answer to ${endpoint} is not a TikTok response (HTTP ${status}, ${text.length} bytes of non-envelope content).`,
+        `TikTok's answer to ${endpoint} is not a TikTok response (HTTP ${status}, ${describeNonEnvelope(text)}).`,
         true,
         options,
       );
@@ -660,6 +668,24 @@ function readEnvelope(text: string): (TikTokEnvelope<unknown> & { code: number }
 
 /** Network failures and timeouts: nothing to quote but the system code (never the URL, which may hold the secret). */
 function transportError(error: unknown, endpoint: string, timeoutMs: number): DestinationError {
+  if (error instanceof AnswerTooLargeError) {
+    // Not retried: no documented TikTok answer comes near the limit, so the same call would bring the
+    // same oversized answer (a wrong base URL, a proxy); the export fails saying so, and can be retried.
+    return new ProviderApiError(
+      `TikTok's answer to ${endpoint} is larger than ${error.limitBytes / (1024 * 1024)} MB, far beyond any TikTok answer; ` +
+        'reading stopped there. Check the TikTok base URL and any proxy in between.',
+      false,
+    );
+  }
+  if (error instanceof AnswerCutError) {
+    // The call may have been carried out: the retry is safe because every caller is idempotent or
+    // looks before it repeats (a create looks its audience up by name first).
+    const code = systemCode(error.cause);
+    return new RetryableError(
+      `TikTok's answer to ${endpoint} was cut off mid-body (${code ?? 'connection closed'}).`,
+      TIKTOK_SYSTEM_ERROR_RETRY_MS,
+    );
+  }
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new RetryableError(
@@ -682,6 +708,31 @@ function systemCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** What a body that is not TikTok's envelope holds, without quoting it: kind, size, top-level keys. */
+function describeNonEnvelope(text: string): string {
+  const size = `${Buffer.byteLength(text)} bytes`;
+  if (text.trim() === '') return 'an empty body';
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return /^\s*</.test(text) ? `not JSON but an HTML or XML page, ${size}` : `not JSON, ${size}`;
+  }
+  if (!isJsonObject(value))
+    return `JSON but not an object (${Array.isArray(value) ? 'a list' : typeof value}), ${size}`;
+  // Key names only, and only plain ones: a value (or a key made of one) is never repeated.
+  const keys = Object.keys(value).filter((key) => /^[A-Za-z][A-Za-z0-9_]{0,23}$/.test(key));
+  const listed = keys.length
+    ? `; its keys: ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', …' : ''}`
+    : '';
+  return `JSON without TikTok's envelope (no numeric code)${listed}, ${size}`;
+}
+
+/** TikTok's own message, kept to a readable length (the whole answer may reach the 1 MB bound). */
+function capped(message: string, max = 300): string {
+  return message.length > max ? `${message.slice(0, max - 1)}…` : message;
 }
 
 /** TikTok sometimes echoes parameters in its messages: never let a credential through. */

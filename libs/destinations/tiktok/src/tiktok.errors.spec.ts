@@ -93,6 +93,25 @@ describe('mapTikTokError', () => {
     expect(file.message).toContain('250 MB');
   });
 
+  it('says a 40002 answered to an upload is about the customer file, on other calls about the settings', () => {
+    const upload = mapTikTokError({
+      code: 40002,
+      message: 'file: invalid content',
+      endpoint: 'POST dmp/custom_audience/file/upload/',
+    });
+    expect(upload).toBeInstanceOf(PayloadValidationError);
+    expect((upload as PayloadValidationError).field).toBe('file');
+    expect(upload.message).toMatch(
+      /^TikTok refused the customer file \(40002: file: invalid content\); check/,
+    );
+    const create = mapTikTokError({
+      code: 40002,
+      message: 'x',
+      endpoint: 'POST dmp/custom_audience/create/',
+    });
+    expect(create.message).toContain('fix the destination settings');
+  });
+
   it('says so when TikTok sends no message, and keeps an absent request id absent', () => {
     const error = mapTikTokError({ code: 40007, message: '  ' });
     expect(error.message).toContain('(40007: no message)');

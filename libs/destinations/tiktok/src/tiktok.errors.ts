@@ -12,6 +12,8 @@ export interface TikTokErrorResponse {
   code: number;
   message: string;
   requestId?: string;
+  /** The call TikTok answered (`POST dmp/custom_audience/file/upload/`): some codes mean more on one. */
+  endpoint?: string;
 }
 
 /** TikTok sends no Retry-After: a QPS hit clears within the second. */
@@ -33,12 +35,24 @@ const FILE_HINTS: Readonly<Record<number, string>> = {
  * and error codes"). Messages quote TikTok's code and message and say what to do; TikTok's code and
  * request id are kept as `providerCode` and `requestId`.
  */
-export function mapTikTokError({ code, message, requestId }: TikTokErrorResponse): DestinationError {
+export function mapTikTokError({
+  code,
+  message,
+  requestId,
+  endpoint,
+}: TikTokErrorResponse): DestinationError {
   const said = `(${code}: ${message.trim() || 'no message'})`;
   const options = { providerCode: code, requestId };
+  const upload = endpoint?.includes('file/upload/') === true;
   switch (code) {
     case 40000:
     case 40002:
+      if (upload)
+        return new PayloadValidationError(
+          `TikTok refused the customer file ${said}; check that the export's key columns, their key types ` +
+            'and encodings (raw or SHA-256) match the data, then retry the export.',
+          { ...options, field: 'file' },
+        );
       return new PayloadValidationError(
         `TikTok rejected the request ${said}; fix the destination settings or the data sent. ` +
           'TikTok also answers this while an audience is still processing or has no matched users.',
