@@ -1,4 +1,5 @@
-import { ExportRunner, JobRunner, newId, UnitOfWork } from '@conduit/domain';
+import { Export, ExportRunner, ExportStatus, JobRunner, newId, UnitOfWork } from '@conduit/domain';
+import { EntityManager } from '@mikro-orm/core';
 import { metricValue, parseMetrics, type MetricSample, type SeededCompany } from '@conduit/domain/testing';
 import { startTikTokEmulator, type RunningEmulator } from '@conduit/tiktok-emulator';
 import request from 'supertest';
@@ -190,6 +191,39 @@ describe(`GET /metrics (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'}
       ),
     ).toBe(true);
     expect(metricValue(after, 'conduit_queue_oldest_job_age_seconds', { queue: 'conduit-jobs' })).toBe(0);
+  });
+
+  it('counts a takeover of a silent run as a lease recovery, not a lease handed back at a shutdown', async () => {
+    const exportId = (
+      await api.http.get(`/destinations/${destinationId}/exports`).set(bearer(acme.apiKey)).expect(200)
+    ).body.data[0].id as string;
+    const runner = api.app.get(ExportRunner);
+    /** Makes the export a RUNNING one whose worker beat last at `heartbeatAt`, cancelled meanwhile, and runs it. */
+    const takeOver = async (heartbeatAt: Date) => {
+      await api.app
+        .get(UnitOfWork)
+        .run(() =>
+          api.app
+            .get(EntityManager)
+            .nativeUpdate(
+              Export,
+              { id: exportId },
+              { status: ExportStatus.RUNNING, heartbeatAt, cancelRequestedAt: new Date() },
+            ),
+        );
+      await api.app.get(UnitOfWork).run(() => runner.run(exportId));
+    };
+    const before = await samples();
+    await takeOver(new Date(0));
+    const handedBack = await samples();
+    await takeOver(new Date(Date.now() - 3_600_000));
+    const after = await samples();
+    const grown = (from: MetricSample[], to: MetricSample[], name: string, labels = {}) =>
+      metricValue(to, name, labels) - metricValue(from, name, labels);
+    expect(grown(before, handedBack, 'conduit_export_lease_recoveries_total')).toBe(0);
+    expect(grown(handedBack, after, 'conduit_export_lease_recoveries_total')).toBe(1);
+    expect(grown(before, after, 'conduit_exports_total', { status: 'RUNNING' })).toBe(2);
+    expect(grown(before, after, 'conduit_exports_total', { status: 'CANCELLED' })).toBe(2);
   });
 
   it('carries no secret, no identifier and no customer value', async () => {

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { logContext } from '../common/log-context';
 import { InProcessJobRunner } from './job-runner';
 
 describe('job runner logs', () => {
@@ -31,5 +32,51 @@ describe('job runner logs', () => {
     expect(message).toMatch(/^Job export\.run exp_1 failed after \d+ ms$/);
     expect(fields).toMatchObject({ job: 'export.run', entityId: 'exp_1', companyId: 'cmp_a' });
     expect((fields['err'] as Error).message).toBe('provider down');
+  });
+});
+
+describe('in-process job runner, as the metrics and the logs see it', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('binds the export or segment id to everything a job does (its log lines carry it)', async () => {
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const runner = new InProcessJobRunner({ total: 1, perCompany: 1 });
+    const seen: unknown[] = [];
+    runner.register('export.run', async () => void seen.push(logContext()));
+    runner.register('segment.materialize', async () => void seen.push(logContext()));
+    await runner.enqueue('export.run', 'exp_1', 'cmp_a');
+    await runner.enqueue('segment.materialize', 'seg_1', 'cmp_a');
+    await runner.idle();
+    expect(seen).toEqual([{ exportId: 'exp_1' }, { segmentId: 'seg_1' }]);
+    expect(logContext()).toBeUndefined();
+  });
+
+  it('says how many jobs wait and run, and how old the oldest waiting one is', async () => {
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const runner = new InProcessJobRunner({ total: 1, perCompany: 1 });
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    runner.register('export.run', () => blocked);
+    expect(await runner.snapshot()).toEqual({
+      queue: 'conduit-jobs',
+      jobs: { waiting: 0, active: 0 },
+      oldestWaitingSeconds: 0,
+    });
+    const now = jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    await runner.enqueue('export.run', 'exp_1', 'cmp_a');
+    await runner.enqueue('export.run', 'exp_2', 'cmp_a');
+    now.mockReturnValue(1_030_000);
+    // Enqueued again while waiting: still one job, as old as when first queued.
+    await runner.enqueue('export.run', 'exp_2', 'cmp_a');
+    now.mockReturnValue(1_042_500);
+    expect(await runner.snapshot()).toEqual({
+      queue: 'conduit-jobs',
+      jobs: { waiting: 1, active: 1 },
+      oldestWaitingSeconds: 42.5,
+    });
+    now.mockRestore();
+    release();
+    await runner.idle();
+    expect((await runner.snapshot()).jobs).toEqual({ waiting: 0, active: 0 });
   });
 });
