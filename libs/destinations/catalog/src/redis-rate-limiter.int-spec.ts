@@ -53,4 +53,14 @@ if (!redisUrl) {
     expect(wait).toBeGreaterThan(59_000);
     expect(wait).toBeLessThanOrEqual(61_000);
   });
+
+  it('tells its observer of each request that had to wait, and of no other', async () => {
+    const waits: number[] = [];
+    const limiter = new RedisRateLimiter(connect(), { perSecond: 2 }, prefix, undefined, (waitedMs) =>
+      waits.push(waitedMs),
+    );
+    for (let n = 0; n < 3; n++) await limiter.acquire('observed');
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(0);
+  });
 });
