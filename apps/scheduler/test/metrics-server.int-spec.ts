@@ -1,7 +1,13 @@
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { generateEncryptionKeySpec } from '@conduit/domain';
-import { createTestDatabase, metricValue, parseMetrics, type TestDatabase } from '@conduit/domain/testing';
+import {
+  createTestDatabase,
+  metricValue,
+  parseMetrics,
+  scrapeMetrics,
+  type TestDatabase,
+} from '@conduit/domain/testing';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { MetricsServer } from '../src/metrics/metrics.server';
@@ -61,6 +67,8 @@ describe(`scheduler metrics server (${process.env['DATABASE_URL'] ? 'PostgreSQL'
       expect(metricValue(samples, 'conduit_queue_jobs', { queue: 'conduit-jobs', state: 'waiting' })).toBe(0);
       expect(samples.some((sample) => sample.name === 'conduit_process_resident_memory_bytes')).toBe(true);
       expect(metricValue(samples, 'conduit_metrics_source_errors_total')).toBe(0);
+      // What the chaos suite reads each process's figures with.
+      expect(metricValue(await scrapeMetrics(`${base}/`), 'conduit_exports', { status: 'QUEUED' })).toBe(0);
 
       const health = await fetch(`${base}/health`);
       expect(health.status).toBe(200);

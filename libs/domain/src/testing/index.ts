@@ -3,4 +3,4 @@ export { createTestDatabase, type TestDatabase } from './test-database';
 export { seedCompany, type SeededCompany } from './fixtures';
 export { createReaderRole, type ReaderRole } from './reader-role';
 export { recordFigures, figuresDatabase, type Figures } from './figures';
-export { metricValue, parseMetrics, type MetricSample } from './metrics';
+export { metricValue, parseMetrics, scrapeMetrics, type MetricSample } from './metrics';

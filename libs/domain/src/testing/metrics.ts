@@ -44,6 +44,18 @@ export function metricValue(
     .reduce((sum, sample) => sum + sample.value, 0);
 }
 
+/**
+ * Scrapes a process's `/metrics` (the API's, or a scheduler's on METRICS_PORT) and parses it: what the
+ * chaos and load suites read their figures from. `token`: the API's METRICS_TOKEN, when it has one.
+ */
+export async function scrapeMetrics(baseUrl: string, token?: string): Promise<MetricSample[]> {
+  const response = await fetch(`${baseUrl.replace(/\/+$/, '')}/metrics`, {
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+  });
+  if (response.status !== 200) throw new Error(`GET ${baseUrl}/metrics answered ${response.status}`);
+  return parseMetrics(await response.text());
+}
+
 function parseValue(raw: string): number {
   if (raw === '+Inf') return Infinity;
   if (raw === '-Inf') return -Infinity;
