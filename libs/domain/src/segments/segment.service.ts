@@ -319,65 +319,114 @@ export class SegmentService {
       leftoversRemoved: [],
     };
 
-    const expiring = await this.em.find(Segment, { status: SegmentStatus.READY, expiresAt: { $lte: now } });
-    for (const segment of expiring) {
-      segment.status = SegmentStatus.EXPIRED;
-      report.expired.push(segment.id);
+    // Every change below is a claim: an update conditional on the state that was read, applied by
+    // one process only. Several schedulers run this at once (replicas, or one whose tick outlived the
+    // next); a read-then-flush let each of them expire, purge or retry the same segment, and let a
+    // late flush overwrite what another process had just written (a refresh that had just committed
+    // went back to EXPIRED, or lost its rows' reference). Candidates are read outside the identity
+    // map so that no flush of this unit of work writes their stale state back.
+    const candidates = { disableIdentityMap: true } as const;
+    const expiring = await this.em.find(
+      Segment,
+      { status: SegmentStatus.READY, expiresAt: { $lte: now } },
+      { ...candidates, fields: ['id'] },
+    );
+    for (const { id } of expiring) {
+      const expired = await this.em.nativeUpdate(
+        Segment,
+        { id, status: SegmentStatus.READY, expiresAt: { $lte: now } },
+        { status: SegmentStatus.EXPIRED, updatedAt: new Date() },
+      );
+      if (expired === 1) report.expired.push(id);
     }
-    await this.em.flush();
 
-    const stale = await this.em.find(Segment, {
-      status: { $in: [SegmentStatus.EXPIRED, SegmentStatus.FAILED] },
-      datasetId: { $ne: null },
-      expiresAt: { $lte: new Date(now.getTime() - settings.retentionAfterExpiryMs) },
-    });
+    const stale = await this.em.find(
+      Segment,
+      {
+        status: { $in: [SegmentStatus.EXPIRED, SegmentStatus.FAILED] },
+        datasetId: { $ne: null },
+        expiresAt: { $lte: new Date(now.getTime() - settings.retentionAfterExpiryMs) },
+      },
+      { ...candidates, fields: ['id', 'datasetId'] },
+    );
     for (const segment of stale) {
+      const datasetId = segment.datasetId as string;
       // Rows an export is still sending stay until it is done (the export removes them then).
       const readers = await this.em.count(Export, {
-        datasetId: segment.datasetId,
+        datasetId,
         status: { $in: [...ACTIVE_EXPORT_STATUSES] },
       });
-      if (readers === 0) await this.store.remove(segment.datasetId as string);
-      segment.datasetId = null;
-      segment.dataDeletedAt = now;
-      report.dataDeleted.push(segment.id);
+      // Removed before the claim, as before: a crash in between leaves the reference, and the next
+      // round removes again (removing is idempotent); the other way round would orphan the files.
+      if (readers === 0) await this.store.remove(datasetId);
+      const deleted = await this.em.nativeUpdate(
+        Segment,
+        { id: segment.id, datasetId, status: { $in: [SegmentStatus.EXPIRED, SegmentStatus.FAILED] } },
+        { datasetId: null, dataDeletedAt: now, updatedAt: new Date() },
+      );
+      if (deleted === 1) report.dataDeleted.push(segment.id);
     }
-    await this.em.flush();
 
-    const due = await this.em.find(Segment, { nextRefreshAt: { $lte: now } });
-    for (const segment of due) {
-      this.schedule(segment, segment.refreshSchedule);
-      if (segment.sourceType === SegmentSourceType.SQL) {
-        await this.requestRun(segment);
-        report.refreshed.push(segment.id);
-      }
+    const due = await this.em.find(Segment, { nextRefreshAt: { $lte: now } }, candidates);
+    for (const candidate of due) {
+      // Claimed by moving its next time on: one scheduler refreshes this occurrence.
+      const claimed = await this.em.nativeUpdate(
+        Segment,
+        { id: candidate.id, nextRefreshAt: candidate.nextRefreshAt },
+        { nextRefreshAt: this.nextRefreshAfterNow(candidate.refreshSchedule) },
+      );
+      if (claimed !== 1 || candidate.sourceType !== SegmentSourceType.SQL) continue;
+      // The state as of the claim (a run may have ended meanwhile), in this unit of work.
+      const segment = await this.em.findOne(Segment, { id: candidate.id }, { refresh: true });
+      if (!segment) continue;
+      await this.requestRun(segment);
+      report.refreshed.push(segment.id);
     }
-    await this.em.flush();
 
-    const dead = await this.em.find(Segment, {
-      status: SegmentStatus.RUNNING,
-      runHeartbeatAt: { $lte: new Date(now.getTime() - settings.stuckAfterMs) },
-    });
+    const dead = await this.em.find(
+      Segment,
+      {
+        status: SegmentStatus.RUNNING,
+        runHeartbeatAt: { $lte: new Date(now.getTime() - settings.stuckAfterMs) },
+      },
+      candidates,
+    );
+    const retried: Segment[] = [];
     for (const segment of dead) {
+      // The run as it was read: still RUNNING, same generation, its heartbeat not renewed since.
+      const same = {
+        id: segment.id,
+        status: SegmentStatus.RUNNING,
+        generation: segment.generation,
+        runHeartbeatAt: segment.runHeartbeatAt,
+      };
       if (segment.attempts >= 3) {
-        segment.status = SegmentStatus.FAILED;
-        segment.runRequestedAt = null;
-        segment.readyDuringRun = false;
-        segment.errorMessage = `The run stopped responding ${segment.attempts} times; check the source and refresh.`;
-        report.failed.push(segment.id);
+        const failed = await this.em.nativeUpdate(Segment, same, {
+          status: SegmentStatus.FAILED,
+          runRequestedAt: null,
+          readyDuringRun: false,
+          errorMessage: `The run stopped responding ${segment.attempts} times; check the source and refresh.`,
+          updatedAt: new Date(),
+        });
+        if (failed === 1) report.failed.push(segment.id);
       } else {
-        segment.status = SegmentStatus.PENDING;
-        report.retried.push(segment.id);
+        const requeued = await this.em.nativeUpdate(Segment, same, {
+          status: SegmentStatus.PENDING,
+          updatedAt: new Date(),
+        });
+        if (requeued === 1) {
+          report.retried.push(segment.id);
+          retried.push(segment);
+        }
       }
     }
-    await this.em.flush();
     // PENDING segments whose job may have been lost (a process restarted): queue them again.
     const waiting = await this.em.find(Segment, {
       status: SegmentStatus.PENDING,
       updatedAt: { $lte: new Date(now.getTime() - 60_000) },
       $or: [{ sourceType: SegmentSourceType.SQL }, { stagedUpload: { $ne: null } }],
     });
-    for (const segment of [...dead.filter((s) => s.status === SegmentStatus.PENDING), ...waiting]) {
+    for (const segment of [...retried, ...waiting]) {
       await this.jobs.enqueue('segment.materialize', segment.id, segment.company.id);
     }
 
@@ -437,7 +486,12 @@ export class SegmentService {
 
   private schedule(segment: Segment, expression: string | null): void {
     segment.refreshSchedule = expression;
-    segment.nextRefreshAt = expression
+    segment.nextRefreshAt = this.nextRefreshAfterNow(expression);
+  }
+
+  /** The schedule's first time after now: however far the clock moved, one refresh, not one per missed slot. */
+  private nextRefreshAfterNow(expression: string | null): Date | null {
+    return expression
       ? CronExpressionParser.parse(expression, { currentDate: this.clock.now(), tz: 'UTC' }).next().toDate()
       : null;
   }
