@@ -21,7 +21,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false, sourceMaps: 'inline' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
-  testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec|heap-spec|chaos-spec).ts'],
+  testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec|heap-spec|chaos-spec|soak-spec).ts'],
   setupFiles: ['reflect-metadata'],
   coverageReporters: ['text-summary', 'lcov', 'json-summary'],
   collectCoverageFrom: [

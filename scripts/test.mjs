@@ -2,7 +2,9 @@
 // `npm test`: every project's suites, against SQLite by default or PostgreSQL when DATABASE_URL is
 // set. A full run is three Jest passes: every suite with coverage, then the heap specs (`*.heap-spec.ts`,
 // large streaming runs asserting a flat heap) without it, as V8 block coverage slows them ~4x, then the
-// fuzz suite alone (it times /health while it loads the API). Ends
+// fuzz suite alone (it times /health while it loads the API). The reliability suites (`*.chaos-spec.ts`
+// and `*.soak-spec.ts`: real processes killed, faulted and soaked for minutes) are `npm run test:chaos`
+// and `npm run test:soak` (scripts/test-chaos.mjs); CI runs them after this. Ends
 // with one plain `N passed, N failed` line; the merged JSON report is kept in tmp/test-results.json for
 // CI. Extra arguments go to a single Jest pass without coverage (e.g. `npm test -- apps/api`);
 // `npm test -- --without-heap` runs every suite but the heap, chaos and load specs, without coverage.
@@ -27,8 +29,10 @@ if (!process.env.REDIS_URL) {
   banner('Redis suites: SKIPPED (set REDIS_URL=redis://127.0.0.1:6379 to run them)');
 }
 
-// Heap specs and chaos specs (real processes killed mid-work) run without coverage, after the others.
-const HEAP_SPECS = '\\.(heap|chaos)-spec\\.ts$';
+// Heap specs run without coverage, after the others.
+const HEAP_SPECS = '\\.heap-spec\\.ts$';
+// Reliability suites: `npm run test:chaos` / `npm run test:soak`, never in npm test's passes.
+const RELIABILITY_SPECS = '\\.(chaos|soak)-spec\\.ts$';
 // Suites that time the API while they load it (the fuzz suite's "/health within 1 s") run alone, so
 // another suite's work on the same two cores never counts against the API.
 const ALONE_SPECS = 'fuzz\\.e2e-spec\\.ts$';
@@ -38,15 +42,18 @@ const withoutHeap = process.argv.includes('--without-heap');
 const extra = process.argv.slice(2).filter((arg) => arg !== '--without-heap');
 const full = extra.length === 0 && !withoutHeap;
 const passes = withoutHeap
-  ? [{ name: 'suites', args: ['--testPathIgnorePatterns', HEAP_SPECS, ALONE_SPECS] }]
+  ? [{ name: 'suites', args: ['--testPathIgnorePatterns', HEAP_SPECS, ALONE_SPECS, RELIABILITY_SPECS] }]
   : full
     ? [
         // Coverage thresholds live in jest.config.cjs.
-        { name: 'suites', args: ['--coverage', '--testPathIgnorePatterns', HEAP_SPECS, ALONE_SPECS] },
+        {
+          name: 'suites',
+          args: ['--coverage', '--testPathIgnorePatterns', HEAP_SPECS, ALONE_SPECS, RELIABILITY_SPECS],
+        },
         { name: 'heap', args: ['--testPathPatterns', HEAP_SPECS] },
         { name: 'alone', args: ['--testPathPatterns', ALONE_SPECS], workers: 1 },
       ]
-    : [{ name: 'suites', args: extra }];
+    : [{ name: 'suites', args: ['--testPathIgnorePatterns', RELIABILITY_SPECS, ...extra] }];
 
 let status = 0;
 const reports = [];
@@ -55,7 +62,7 @@ for (const pass of passes) {
   rmSync(output, { force: true });
   let env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
   if (pass.name === 'heap') {
-    banner('Heap and chaos specs (no coverage)');
+    banner('Heap specs (no coverage)');
     // Specs that run the built scheduler build it once here, not each in its own Jest worker.
     const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) status = build.status ?? 1;
