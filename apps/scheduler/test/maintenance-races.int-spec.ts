@@ -406,6 +406,49 @@ describe(`scheduler maintenance races (${figuresDatabase()}, in-process jobs)`, 
     await tools.updateExport(reader, { status: ExportStatus.CANCELLED, heartbeatAt: null });
   }, 60_000);
 
+  it('a clock jump while an export is sending: the run that is taken over stops, its identifiers go once', async () => {
+    world.clock.set(new Date());
+    const segment = await tools.sqlSegment();
+    const uploadsBefore = tools.uploads();
+    const exportId = await tools.queuedExport(segment.id, 'Clock jumped mid-send');
+    // TikTok slow enough that the run is still sending when the clock jumps.
+    world.tiktok.emulator.configureFaults({ latencyMs: 1500 });
+    let first: Promise<void> | undefined;
+    try {
+      first = a.deliver('export.run', exportId);
+      // The run's own progress, not time: it has claimed the export and recorded its attempt.
+      while ((await tools.exported(exportId)).attempts !== 1)
+        await new Promise((resolve) => setImmediate(resolve));
+      // Minutes pass on the clock with no heartbeat written: the run looks dead, and is taken over.
+      world.clock.move(10 * MINUTE);
+      await Promise.all([a.maintainExports(), b.maintainExports()]);
+    } finally {
+      world.tiktok.emulator.configureFaults({ latencyMs: 0 });
+    }
+    await first;
+    await tools.idle();
+    await Promise.all([a.maintainExports(), b.maintainExports()]);
+    // The file the first run had in flight is uploaded again by the second; the first one learns at
+    // its next checkpoint that it was taken over, and stops before applying anything: one audience.
+    const events = await tools.eventCounts(exportId);
+    expect({
+      started: events['STARTED'],
+      resumed: events['RESUMED'],
+      sent: events['SENT'],
+      completed: events['COMPLETED'],
+      uploads: tools.uploads() - uploadsBefore,
+      audiences: world.tiktok.emulator
+        .inspectAudiences()
+        .filter((audience) => audience['name'] === 'Clock jumped mid-send').length,
+    }).toEqual({ started: 1, resumed: 1, sent: 1, completed: 1, uploads: 2, audiences: 1 });
+    expect(tools.audience('Clock jumped mid-send')).toEqual({
+      size: PEOPLE,
+      identifiers: PEOPLE,
+      changes: 1,
+    });
+    figures.clockJumps += 1;
+  }, 60_000);
+
   it('a job delivered twice (or three times, on both schedulers) does its work once', async () => {
     world.clock.set(new Date());
     resetTallies();

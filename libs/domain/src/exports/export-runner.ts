@@ -119,7 +119,7 @@ export class ExportRunner implements OnModuleInit {
     this.jobs.shutdownSignal.addEventListener('abort', onShutdown, { once: true });
     const stopHeartbeat = startHeartbeat(
       settings.stuckAfterMs / 6,
-      () => this.beat(exported.id, stop),
+      () => this.beat(exported.id, exported.attempts, stop),
       (error) =>
         this.logger.warn(
           { exportId: exported.id, err: error },
@@ -133,6 +133,7 @@ export class ExportRunner implements OnModuleInit {
       settings.progressIntervalMs,
       stop,
       this.logger,
+      exported.attempts,
     );
     try {
       const result = await this.send(exported, reporter, controller.signal);
@@ -291,12 +292,14 @@ export class ExportRunner implements OnModuleInit {
     return candidates.find(sameTarget)?.references ?? [];
   }
 
-  private async beat(exportId: string, stop: (reason: StopReason) => void): Promise<void> {
+  private async beat(exportId: string, attempt: number, stop: (reason: StopReason) => void): Promise<void> {
     const em = this.em.fork();
     const renewed = await em.nativeUpdate(
       Export,
       // Not a released lease: a beat in flight when the run handed its export back must not renew it.
-      { id: exportId, status: ExportStatus.RUNNING, heartbeatAt: { $gt: RELEASED } },
+      // Only this attempt's: a run taken over (it looked dead: a clock jump, a paused VM) learns it
+      // here and stops, instead of renewing the other run's lease and sending everything again.
+      { id: exportId, status: ExportStatus.RUNNING, attempts: attempt, heartbeatAt: { $gt: RELEASED } },
       { heartbeatAt: this.clock.now() },
     );
     if (renewed !== 1) return stop('leaseLost');
@@ -557,6 +560,8 @@ class DurableReporter implements ExportReporter {
     private readonly progressIntervalMs: number,
     private readonly stop: (reason: StopReason) => void,
     private readonly logger: Logger,
+    /** The run's attempt: a checkpoint saves only while no later attempt took the export over. */
+    private readonly attempt: number,
   ) {}
 
   /** Saves the checkpoint; a cancel asked meanwhile stops the run here, a safe point by definition. */
@@ -564,7 +569,7 @@ class DurableReporter implements ExportReporter {
     await this.settled();
     const saved = await this.em.nativeUpdate(
       Export,
-      { id: this.exportId, status: ExportStatus.RUNNING },
+      { id: this.exportId, status: ExportStatus.RUNNING, attempts: this.attempt },
       { checkpoint, heartbeatAt: this.clock.now() },
     );
     if (saved !== 1) {
