@@ -1,5 +1,6 @@
 import {
   DEFAULT_SEGMENT_SETTINGS,
+  ExportService,
   ExportStatus,
   JobRunner,
   SegmentStatus,
@@ -199,7 +200,8 @@ describe(`scheduler maintenance races (${figuresDatabase()}, in-process jobs)`, 
       expect({ status: now.status, generation: now.generation, datasetId: now.datasetId }).toEqual({
         status: SegmentStatus.READY,
         generation: segment.generation + 1,
-        datasetId: `${segment.id}-g${segment.generation + 1}`,
+        // Its second attempt's own rows (the first attempt, had it been alive, publishes nothing).
+        datasetId: `${segment.id}-g${segment.generation + 1}-a2`,
       });
     }
 
@@ -447,6 +449,45 @@ describe(`scheduler maintenance races (${figuresDatabase()}, in-process jobs)`, 
       changes: 1,
     });
     figures.clockJumps += 1;
+  }, 60_000);
+
+  it('a clock jump while a refresh runs: the run taken over publishes nothing, the segment once', async () => {
+    world.clock.set(new Date());
+    const segment = await tools.sqlSegment({ refreshSchedule: YEARLY });
+    const published = [a, b].map((scheduler) =>
+      jest.spyOn(scheduler.app.get(ExportService), 'repeatAfterRefresh'),
+    );
+    const until = async (what: (now: Segment) => boolean) => {
+      // The runs' own progress, not time.
+      while (!what(await tools.segment(segment.id))) await new Promise((resolve) => setImmediate(resolve));
+    };
+    const release = world.holdSources();
+    try {
+      await tools.updateSegment(segment.id, { nextRefreshAt: world.clock.now() });
+      await Promise.all([a.maintainSegments(), b.maintainSegments()]);
+      await until((now) => now.status === SegmentStatus.RUNNING && now.attempts === 1);
+      // Minutes pass on the clock with no heartbeat written: the live run looks dead and is retried.
+      world.clock.move(10 * MINUTE);
+      await Promise.all([a.maintainSegments(), b.maintainSegments()]);
+      await until((now) => now.status === SegmentStatus.RUNNING && now.attempts === 2);
+    } finally {
+      release();
+    }
+    await tools.idle();
+    figures.clockJumps += 1;
+    // Published once: one READY, one pass over its repeating exports.
+    expect(published.reduce((calls, spy) => calls + spy.mock.calls.length, 0)).toBe(1);
+    const generation = segment.generation + 1;
+    const now = await tools.segment(segment.id);
+    expect({ status: now.status, generation: now.generation, datasetId: now.datasetId }).toEqual({
+      status: SegmentStatus.READY,
+      generation,
+      datasetId: `${segment.id}-g${generation}-a2`,
+    });
+    // The first run's rows went, its own only.
+    expect(tools.hasRows(`${segment.id}-g${generation}`)).toBe(false);
+    expect(tools.hasRows(now.datasetId as string)).toBe(true);
+    published.forEach((spy) => spy.mockRestore());
   }, 60_000);
 
   it('a job delivered twice (or three times, on both schedulers) does its work once', async () => {

@@ -101,7 +101,19 @@ export interface SchedulerWorld {
   collaborationId: string;
   dataSourceId: string;
   destinationId: string;
+  /** Source queries wait (once started: the run has claimed its segment) until the returned release. */
+  holdSources(): () => void;
   close(): Promise<void>;
+}
+
+/** While `wait` is set, every source read waits for it before its first row. */
+interface SourceGate {
+  wait?: Promise<void>;
+}
+
+async function* gated<T>(gate: SourceGate, rows: () => AsyncIterable<T>): AsyncIterable<T> {
+  await gate.wait;
+  yield* rows();
 }
 
 const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -141,6 +153,15 @@ export async function startSchedulerWorld(env: Record<string, string> = {}): Pro
     env,
   );
   const clock = new TestClock(new Date());
+  const gate: SourceGate = {};
+  const holdSources = () => {
+    let release = () => undefined as void;
+    gate.wait = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      gate.wait = undefined;
+      release();
+    };
+  };
   const opened: Scheduler[] = [];
   const close = async () => {
     for (const scheduler of [...opened].reverse()) await scheduler.app.close();
@@ -150,15 +171,15 @@ export async function startSchedulerWorld(env: Record<string, string> = {}): Pro
     Object.assign(process.env, savedEnv);
   };
   try {
-    opened.push(await bootScheduler(clock));
+    opened.push(await bootScheduler(clock, gate));
     // SQLite's driver is synchronous: two connections to one file in one process would block each
     // other's event loop while one waits for the other's lock (the embedded deployment runs one
     // scheduler, beside the API's process). There the second scheduler borrows the first one's
     // connection; each still works in its own units of work, interleaved at every query.
     const shared = db.dialect === 'sqlite' ? opened[0].app.get(MikroORM) : undefined;
-    opened.push(await bootScheduler(clock, shared));
+    opened.push(await bootScheduler(clock, gate, shared));
     const [a, b] = opened as [Scheduler, Scheduler];
-    return { ...(await seedWorld(a, db, tiktok)), db, clock, tiktok, a, b, close };
+    return { ...(await seedWorld(a, db, tiktok)), db, clock, tiktok, a, b, holdSources, close };
   } catch (error) {
     await close();
     throw error;
@@ -208,7 +229,7 @@ async function seedWorld(
   return { principal, collaborationId, dataSourceId, destinationId };
 }
 
-async function bootScheduler(clock: Clock, sharedOrm?: MikroORM): Promise<Scheduler> {
+async function bootScheduler(clock: Clock, gate: SourceGate, sharedOrm?: MikroORM): Promise<Scheduler> {
   const builder = Test.createTestingModule({
     imports: [await SchedulerModule.forRoot({ envFile: false, logStream: silent })],
   })
@@ -237,7 +258,7 @@ async function bootScheduler(clock: Clock, sharedOrm?: MikroORM): Promise<Schedu
   const read = sources.read.bind(sources);
   jest.spyOn(sources, 'read').mockImplementation((source, query, options) => {
     tally.reads.push(query);
-    return read(source, query, options);
+    return gated(gate, () => read(source, query, options));
   });
   const unitOfWork = app.get(UnitOfWork);
   return {

@@ -65,7 +65,11 @@ export class SegmentMaterializer implements OnModuleInit {
     segment.attempts += 1;
     await this.em.flush();
     const generation = segment.generation;
-    const datasetId = `${segment.id}-g${generation}`;
+    // A run is its generation and attempt: a run retried because it looked dead (a clock jump, a paused
+    // VM) may still be alive, so it writes rows of its own and publishes only if no later attempt took
+    // over; the two used to write one dataset and both publish (and repeat exports twice).
+    const attempt = segment.attempts;
+    const datasetId = `${segment.id}-g${generation}${attempt > 1 ? `-a${attempt}` : ''}`;
     const writer = await this.store.openWriter(datasetId);
     const keyColumns = segment.keyColumns.map((key) => key.column);
     const keyCounts = Object.fromEntries(keyColumns.map((column) => [column, 0]));
@@ -81,7 +85,7 @@ export class SegmentMaterializer implements OnModuleInit {
           .fork()
           .nativeUpdate(
             Segment,
-            { id: segment.id, generation, status: SegmentStatus.RUNNING },
+            { id: segment.id, generation, attempts: attempt, status: SegmentStatus.RUNNING },
             { runHeartbeatAt: this.clock.now() },
           ),
       (error) => this.logger.warn({ err: error }, `Segment ${segment.id}: heartbeat not recorded`),
@@ -96,7 +100,7 @@ export class SegmentMaterializer implements OnModuleInit {
       await writer.commit();
     } catch (error) {
       await writer.abort().catch(() => undefined);
-      await this.recordFailure(segment, generation, error);
+      await this.recordFailure(segment, generation, attempt, error);
       measured('failed');
       if (!(error instanceof SegmentSourceError))
         this.logger.error({ err: error }, `Segment ${segment.id} failed`);
@@ -104,7 +108,7 @@ export class SegmentMaterializer implements OnModuleInit {
     } finally {
       stopHeartbeat();
     }
-    const published = await this.finish(segment, generation, (current) => {
+    const published = await this.finish(segment, generation, attempt, (current) => {
       const now = this.clock.now();
       const previous = current.datasetId;
       current.status = SegmentStatus.READY;
@@ -141,10 +145,15 @@ export class SegmentMaterializer implements OnModuleInit {
    * database refusing something the message quotes), a generic message is saved instead: a failed run
    * must never leave its segment RUNNING, which every retry would then repeat.
    */
-  private async recordFailure(segment: Segment, generation: number, error: unknown): Promise<void> {
+  private async recordFailure(
+    segment: Segment,
+    generation: number,
+    attempt: number,
+    error: unknown,
+  ): Promise<void> {
     const staged = segment.sourceType === SegmentSourceType.UPLOAD ? segment.stagedUpload : null;
     try {
-      await this.finish(segment, generation, (current) => {
+      await this.finish(segment, generation, attempt, (current) => {
         current.status = SegmentStatus.FAILED;
         current.errorMessage = boundedErrorMessage(describe(error, segment.id));
       });
@@ -153,7 +162,7 @@ export class SegmentMaterializer implements OnModuleInit {
       // A fresh context: the one whose flush failed still holds the refused change.
       const saved = await this.em.fork().nativeUpdate(
         Segment,
-        { id: segment.id, generation },
+        { id: segment.id, generation, attempts: attempt },
         {
           status: SegmentStatus.FAILED,
           errorMessage: unsavedFailure(segment.id),
@@ -171,10 +180,11 @@ export class SegmentMaterializer implements OnModuleInit {
   private async finish<T>(
     segment: Segment,
     generation: number,
+    attempt: number,
     apply: (current: Segment) => T,
   ): Promise<{ applied: boolean; result?: T }> {
     await this.em.refresh(segment);
-    if (segment.generation !== generation) return { applied: false };
+    if (segment.generation !== generation || segment.attempts !== attempt) return { applied: false };
     const result = apply(segment);
     const staged = segment.sourceType === SegmentSourceType.UPLOAD ? segment.stagedUpload : null;
     segment.stagedUpload = null;
