@@ -363,14 +363,20 @@ export const MODULES = {
   },
   'segment-freshness': {
     what: 'the 36-hour READY window, expiry, retention and dead-run recovery',
-    // statusOf, runOf, requireExportable, maintain, requestRun, schedule and isRunInProgress.
+    // statusOf, runOf, requireExportable, maintain, requestRun, schedule, nextRefreshAfterNow and
+    // isRunInProgress.
     mutate: [
       'libs/domain/src/segments/segment.service.ts:148-172',
-      'libs/domain/src/segments/segment.service.ts:288-393',
-      'libs/domain/src/segments/segment.service.ts:424-454',
+      'libs/domain/src/segments/segment.service.ts:288-442',
+      'libs/domain/src/segments/segment.service.ts:473-508',
     ],
-    // The exports spec keeps an export's rows past the segment's retention.
-    specs: ['apps/api/test/segments.e2e-spec.ts', 'apps/api/test/exports.e2e-spec.ts'],
+    // The exports spec keeps an export's rows past the segment's retention; the scheduler races spec
+    // runs maintenance on two schedulers at once (each claim taken once) and across clock jumps.
+    specs: [
+      'apps/api/test/segments.e2e-spec.ts',
+      'apps/api/test/exports.e2e-spec.ts',
+      'apps/scheduler/test/maintenance-races.int-spec.ts',
+    ],
     equivalent: [
       {
         file: 'libs/domain/src/segments/segment.service.ts',
