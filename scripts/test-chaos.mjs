@@ -15,7 +15,9 @@ const root = resolve(import.meta.dirname, '..');
 const soak = process.argv.includes('--soak');
 const extra = process.argv.slice(2).filter((arg) => arg !== '--soak');
 const name = soak ? 'soak' : 'chaos';
-const output = join(root, 'tmp', `test-results.${name}.json`);
+// Named by database: CI runs the SQLite and the PostgreSQL soaks at the same time.
+const database = process.env.DATABASE_URL ? 'postgresql' : 'sqlite';
+const output = join(root, 'tmp', `test-results.${name}.${database}.json`);
 mkdirSync(join(root, 'tmp'), { recursive: true });
 rmSync(output, { force: true });
 
@@ -23,9 +25,12 @@ console.log(
   `\n=== Reliability suites (${name}) on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}` +
     `${process.env.REDIS_URL ? ' + Redis' : ''}, without coverage ===`,
 );
-// The suites run the apps from dist, as in production: built once here.
-const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+// The suites run the apps from dist, as in production: built once here (unless the caller did,
+// CONDUIT_APPS_BUILT=1: CI builds once, then runs two soaks beside its other passes).
+if (process.env.CONDUIT_APPS_BUILT !== '1') {
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 const result = spawnSync(
   process.execPath,
   [

@@ -63,9 +63,12 @@ for (const pass of passes) {
   let env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
   if (pass.name === 'heap') {
     banner('Heap specs (no coverage)');
-    // Specs that run the built scheduler build it once here, not each in its own Jest worker.
-    const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0) status = build.status ?? 1;
+    // Specs that run the built scheduler build it once here, not each in its own Jest worker (nor
+    // here when the caller built already: CI, whose soaks run from dist meanwhile).
+    if (process.env.CONDUIT_APPS_BUILT !== '1') {
+      const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+      if (build.status !== 0) status = build.status ?? 1;
+    }
     env = { ...env, CONDUIT_APPS_BUILT: '1' };
   }
   if (pass.name === 'alone') banner('Load specs, alone on the machine (no coverage)');

@@ -6,8 +6,9 @@ import { redisServerAvailable } from './own-services';
 // A soak: minutes of steady traffic mixing reads, writes, uploads and exports, every process a real
 // one, the resident memory of each sampled throughout. It must stay flat: a leak per request, per
 // upload or per export shows as growth between the first and the last third of the run. On SQLite
-// (the embedded default: jobs in the API process) or, with DATABASE_URL, on a PostgreSQL database and
-// a Redis of its own with a scheduler worker.
+// (the embedded default, as `npm start` runs it: jobs in the API process, a scheduler following
+// exports) or, with DATABASE_URL, on a PostgreSQL database and a Redis of its own, the scheduler
+// being the BullMQ worker.
 
 const SOAK_SECONDS = Number(process.env['SOAK_SECONDS'] ?? 600);
 const serverUrl = process.env['DATABASE_URL'];
@@ -29,7 +30,7 @@ const say = (text: string) =>
   process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 
 (runnable ? describe : describe.skip)(
-  `soak: ${SOAK_SECONDS} s of steady traffic, memory flat (${postgres ? 'PostgreSQL + Redis, a worker' : 'SQLite, jobs in the API'})`,
+  `soak: ${SOAK_SECONDS} s of steady traffic, memory flat (${postgres ? 'PostgreSQL + Redis, a scheduler worker' : 'SQLite, jobs in the API, a scheduler'})`,
   () => {
     let world: ChaosWorld;
 
@@ -37,7 +38,9 @@ const say = (text: string) =>
       world = await ChaosWorld.start({
         label: 'soak',
         database: postgres ? { kind: 'postgres', serverUrl: serverUrl as string } : { kind: 'sqlite' },
-        workers: postgres ? 1 : 0,
+        // A scheduler beside the API, as `npm start` runs it: on SQLite it follows exports (jobs run in
+        // the API); on PostgreSQL + Redis it is also the BullMQ worker.
+        workers: 1,
         workerEnv: { EXPORT_MAINTENANCE_SECONDS: '2' },
         emulatorEnv: { TIKTOK_EMULATOR_PROCESSING_DELAY_MS: '1000' },
       });
@@ -84,8 +87,9 @@ const say = (text: string) =>
         const startedAt = Date.now();
         const endAt = startedAt + SOAK_SECONDS * 1000;
         const running = () => Date.now() < endAt;
+        /** Sleeps until `at`, or until the soak ends if that comes first. */
         const sleepUntil = (at: number) =>
-          new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+          new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(at, endAt) - Date.now())));
         /** One call, timed and counted; an answer other than `expected` (or no answer) is remembered. */
         const timed = async <T extends { status: number }>(
           what: string,
@@ -99,7 +103,10 @@ const say = (text: string) =>
           });
           latencies.push(performance.now() - started);
           counts.requests++;
-          if (answer && !expected.includes(answer.status)) unexpected.push(`${what}: ${answer.status}`);
+          if (answer && !expected.includes(answer.status))
+            unexpected.push(
+              `${what}: ${answer.status} ${JSON.stringify((answer as { body?: unknown }).body).slice(0, 300)}`,
+            );
           return answer;
         };
 
@@ -127,7 +134,11 @@ const say = (text: string) =>
                   name: `Scratch ${tick}`,
                   provider: 'tiktok',
                   authorizationId,
-                  config: { advertiserId: ADVERTISER, audienceName: `Scratch ${tick}`, action: 'Create' },
+                  config: {
+                    advertiserId: ADVERTISER,
+                    audienceName: `Scratch audience ${tick}`,
+                    action: 'Create',
+                  },
                 }),
               );
               scratch = created?.status === 201 ? created.body.id : undefined;
@@ -139,7 +150,7 @@ const say = (text: string) =>
             } else if (step === 8 && scratch) {
               const id = scratch;
               scratch = undefined;
-              await timed('delete destination', [204], () =>
+              await timed('delete destination', [200], () =>
                 world.call(apiKey, 'DELETE', `/destinations/${id}`),
               );
             } else {
