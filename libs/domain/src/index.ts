@@ -123,4 +123,5 @@ export {
   type MetricsSources,
   type QueueSnapshot,
 } from './metrics/conduit-metrics';
+export { processMetrics } from './metrics/process-metrics';
 export { logContext, withLogContext, type LogBindings } from './common/log-context';

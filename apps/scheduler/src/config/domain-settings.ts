@@ -1,6 +1,6 @@
 import { segmentSettingsOf } from '@conduit/config';
 import { registryFromEnv, sharedLimitsFromEnv } from '@conduit/destinations-catalog';
-import { ConduitMetrics, resolveEncryptionKeys, type DomainSettings } from '@conduit/domain';
+import { processMetrics, resolveEncryptionKeys, type DomainSettings } from '@conduit/domain';
 import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import type { SchedulerEnv } from './scheduler.env';
@@ -64,26 +64,4 @@ export function domainSettingsFrom(config: ConfigService<SchedulerEnv, true>): D
       perCompany: get('JOB_CONCURRENCY_PER_COMPANY'),
     },
   };
-}
-
-/**
- * The process's metrics (`/metrics`), logging at debug each provider request with the export it
- * served, and at warn a scrape-time source that could not be read.
- */
-function processMetrics(): ConduitMetrics {
-  const logger = new Logger('Metrics');
-  return new ConduitMetrics({
-    onProviderRequest: ({ provider, endpoint, code, durationSeconds }, exportId) =>
-      logger.debug(
-        {
-          ...(exportId ? { exportId } : {}),
-          provider,
-          endpoint,
-          code,
-          durationMs: Math.round(durationSeconds * 1000),
-        },
-        `${provider} ${endpoint} answered ${code}`,
-      ),
-    onSourceError: (source, error) => logger.warn({ err: error }, `Metrics: the ${source} could not be read`),
-  });
 }
