@@ -193,16 +193,14 @@ describe('TikTokClient: hostile answers', () => {
     writeFileSync(file, 'b'.repeat(8 * 1024 * 1024));
     answer = () => undefined;
     const early = (request: IncomingMessage, response: ServerResponse) => {
-      response
-        .writeHead(200, { 'Content-Type': 'application/json' })
-        .end(
-          JSON.stringify({
-            code: 40105,
-            message: 'Access token is incorrect or has been revoked.',
-            request_id: 'R',
-            data: {},
-          }),
-        );
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end(
+        JSON.stringify({
+          code: 40105,
+          message: 'Access token is incorrect or has been revoked.',
+          request_id: 'R',
+          data: {},
+        }),
+      );
       request.resume();
     };
     server.prependListener('request', early);
