@@ -23,6 +23,9 @@ module.exports = {
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec|heap-spec|chaos-spec|soak-spec).ts'],
   setupFiles: ['reflect-metadata'],
+  // A test's or hook's time limit only guards against a hang: 5 s (Jest's default) fails tests on a
+  // loaded 2-core machine (CI runs its soaks beside the suites). Timing is asserted by benchmarks.
+  testTimeout: 30_000,
   coverageReporters: ['text-summary', 'lcov', 'json-summary'],
   collectCoverageFrom: [
     'src/**/*.ts',

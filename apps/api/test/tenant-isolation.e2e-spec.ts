@@ -16,7 +16,16 @@ jest.setTimeout(60_000);
 const database = process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite';
 
 /** The routes the API-key guard lets through (@Public); every other route answers 401 without a key. */
-const EXPECTED_PUBLIC_ROUTES = ['GET /health', 'GET /oauth/callback/{provider}', 'GET /oauth/result'];
+/**
+ * Routes served without an API key. `/metrics` is an operator's (Prometheus scrapes it like `/health`;
+ * `METRICS_TOKEN` closes it) and names no tenant: no id, no customer value in its labels.
+ */
+const EXPECTED_PUBLIC_ROUTES = [
+  'GET /health',
+  'GET /metrics',
+  'GET /oauth/callback/{provider}',
+  'GET /oauth/result',
+];
 
 /** Path parameters that name no tenant's resource: the provider catalog is the same for everyone. */
 const CATALOG_PARAMS: Record<string, string> = { providerId: 'tiktok' };
@@ -190,7 +199,7 @@ describe(`tenant isolation, every documented operation (${database})`, () => {
     `${operation.id} (${operation.method.toUpperCase()} ${urlOf(operation)}): ${response.status} ${response.text.slice(0, 200)}`;
 
   describe('authentication', () => {
-    it('lets exactly the public routes through without a key: health, the OAuth callback and its result page', () => {
+    it('lets exactly the public routes through without a key: health, metrics, the OAuth callback and its result page', () => {
       const routes = registeredRoutes(api.app);
       const documented = new Set(operations.map(routeKey));
       expect(
@@ -220,6 +229,7 @@ describe(`tenant isolation, every documented operation (${database})`, () => {
         '/docs/openapi.json',
         '/oauth/result',
         '/oauth/callback/tiktok',
+        '/metrics',
       ]) {
         requests++;
         answers[path] = (await api.http.get(path)).status;
@@ -231,6 +241,7 @@ describe(`tenant isolation, every documented operation (${database})`, () => {
         // The result page shows a failure without an outcome; the callback redirects with one.
         '/oauth/result': 400,
         '/oauth/callback/tiktok': 303,
+        '/metrics': 200,
       });
     });
 
