@@ -57,7 +57,9 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
   function startWorker(): { process: ChildProcess; lines: string[]; exited: Promise<number | null> } {
     const child = workers.start();
     const lines: string[] = [];
-    child.stdout?.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n')));
+    const keep = (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n'));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     return { process: child, lines, exited };
   }
@@ -138,7 +140,11 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
     runner.process.kill('SIGTERM');
     const exitCode = await runner.exited;
     const exitMs = Date.now() - sigtermAt;
-    expect(exitCode).toBe(0);
+    // (On failure, what the worker said as it stopped.)
+    expect({ exitCode, said: exitCode === 0 ? [] : runner.lines.slice(-15) }).toEqual({
+      exitCode: 0,
+      said: [],
+    });
     expect(exitMs).toBeLessThan(GRACE_SECONDS * 1000);
 
     // The lease went back before the worker left: the PAUSED event says when (the release's own write).

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DelayedError, Queue, WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { withLogContext, type LogBindings } from '../common/log-context';
 import type { QueueSnapshot } from '../metrics/conduit-metrics';
 import { TenantSlots } from './tenant-slots';
@@ -54,8 +54,10 @@ export abstract class JobRunner {
    * handlers are told to stop (`shutdownSignal`), and this waits for them to hand their jobs back.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    // Stop taking jobs first (a job handed back must not come back here), then stop the running ones.
+    const closed = this.close();
     this.stopping.abort();
-    await this.close();
+    await closed;
   }
 
   /** Nest calls this on shutdown: running jobs finish (in-process) or are left to Redis (BullMQ). */
@@ -226,6 +228,13 @@ interface QueuedJobData {
 }
 /** A company at its share waits this long before its next job is tried again. */
 const FAIR_SHARE_RETRY_MS = 1000;
+/** Retried with backoff after a failure; kept a while for inspection. */
+const JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5000 },
+  removeOnComplete: 1000,
+  removeOnFail: 1000,
+};
 
 /**
  * BullMQ on Redis: any process may enqueue; processes started with `work: true` (the schedulers) run
@@ -265,16 +274,7 @@ export class BullMqJobRunner extends JobRunner {
   }
 
   async enqueue(name: JobName, id: string, companyId: string): Promise<void> {
-    await this.queue.add(
-      name,
-      { id, companyId },
-      {
-        attempts: 3,
-        backoff: { type: 'exponential', delay: 5000 },
-        removeOnComplete: 1000,
-        removeOnFail: 1000,
-      },
-    );
+    await this.queue.add(name, { id, companyId }, JOB_OPTIONS);
   }
 
   async idle(): Promise<void> {
@@ -306,9 +306,19 @@ export class BullMqJobRunner extends JobRunner {
     };
   }
 
+  /**
+   * Shutdown: the same work goes back to the queue as a fresh job (no attempt spent) for the workers
+   * that stay, and this one completes. (Not BullMQ's move-back errors: a worker handing a job back
+   * fetches its next one at once, and this closing worker would fetch the same job again.)
+   */
+  private async handBack(job: Job<QueuedJobData>): Promise<void> {
+    await this.queue.add(job.name, job.data, JOB_OPTIONS);
+  }
+
   private async runFairly(job: Job<QueuedJobData>, token?: string): Promise<void> {
     const run = this.handlers.get(job.name as JobName);
     if (!run) throw new Error(`No handler for job ${job.name}`);
+    if (this.shutdownSignal.aborted) return this.handBack(job);
     const { id, companyId } = job.data;
     const slots = this.slots as TenantSlots;
     const lease = companyId
@@ -326,10 +336,8 @@ export class BullMqJobRunner extends JobRunner {
       );
     } catch (error) {
       if (!(error instanceof JobInterruptedError)) throw error;
-      // Shutdown: the job goes back to the queue as it was (no attempt spent), its slot freed first.
       await lease?.release();
-      await job.moveToWait(token);
-      throw new WaitingError();
+      await this.handBack(job);
     } finally {
       await lease?.release();
     }
