@@ -7,7 +7,6 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import Redis from 'ioredis';
 import type { AuthenticatedRequest } from '../auth/principal.decorator';
 import type { ApiEnv } from '../config/api.env';
@@ -50,6 +49,8 @@ export function rateLimitOptionsFrom(config: ConfigService<ApiEnv, true>): Throt
     generateKey: (_context, apiKeyId, window) => `${prefix}:${window}:${apiKeyId}`,
   };
 }
+
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /** How often an unreachable limiter store is reported, at most. */
 const WARN_EVERY_MS = 60_000;
