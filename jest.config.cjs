@@ -14,6 +14,10 @@ module.exports = {
     '<rootDir>/apps/scheduler',
     '<rootDir>/tools',
   ],
+  // A test's or hook's time limit only guards against a hang: Jest's 5 s failed suites on a loaded
+  // 2-core machine (CI runs its soaks beside the suites, with coverage). Timing is the benchmarks' job.
+  // (Global: a project's own testTimeout is ignored in a multi-project run.)
+  testTimeout: 30_000,
   // Coverage (`npm test` turns it on for full runs): V8's own, so SWC-compiled code needs no instrumentation.
   coverageProvider: 'v8',
   coverageDirectory: '<rootDir>/coverage',

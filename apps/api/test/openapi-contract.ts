@@ -46,8 +46,11 @@ const CONTRACT_HEADERS = [
   'retry-after',
 ];
 
-/** Pages the API serves that are not operations of the contract: the docs and the OAuth return page. */
-const UNDOCUMENTED_PREFIXES = ['/docs', '/oauth/result'];
+/**
+ * What the API serves that is not an operation of the contract: the docs, the OAuth return page and
+ * the operators' Prometheus scrape (`/metrics`, its own text format).
+ */
+const UNDOCUMENTED_PREFIXES = ['/docs', '/oauth/result', '/metrics'];
 
 export class OpenApiContract {
   private readonly ajv: Ajv2020;
