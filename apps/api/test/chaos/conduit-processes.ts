@@ -99,7 +99,15 @@ export class ConduitProcess {
   }
 }
 
-/** Polls `probe` every `everyMs` until it answers a value; the error names `what`, plus `context()`. */
+/** Thrown by a `waitFor` probe that knows waiting longer is pointless (an export FAILED). */
+export class GiveUp extends Error {
+  override readonly name = 'GiveUp';
+}
+
+/**
+ * Polls `probe` every `everyMs` until it answers a value; the error names `what`, plus `context()`.
+ * A probe's error counts as "not yet" (the API may be between connections under chaos), but `GiveUp`.
+ */
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
@@ -111,7 +119,10 @@ export async function waitFor<T>(
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe().catch(() => undefined);
+    const value = await probe().catch((error: unknown) => {
+      if (error instanceof GiveUp) throw error;
+      return undefined;
+    });
     if (value !== undefined) return value;
     if (Date.now() > deadline)
       throw new Error(

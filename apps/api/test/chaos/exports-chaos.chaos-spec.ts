@@ -3,7 +3,7 @@ import { xorDigest } from '@conduit/tiktok-emulator';
 import { metricValue, recordFigures } from '@conduit/domain/testing';
 import { Queue } from 'bullmq';
 import { ADVERTISER, ChaosWorld } from './chaos-world';
-import { waitFor } from './conduit-processes';
+import { GiveUp, waitFor } from './conduit-processes';
 import { redisServerAvailable } from './own-services';
 
 // Exports survive chaos: the API, two BullMQ scheduler workers and the TikTok emulator run as real
@@ -139,7 +139,7 @@ const progressKey = (view: ExportView) => `${view.status}/${view.counts?.uploade
             'GET',
             `${segmentsPath}/${id}`,
           );
-          if (segment.status === 'FAILED') throw new Error(`segment ${id} FAILED`);
+          if (segment.status === 'FAILED') throw new GiveUp(`segment ${id} FAILED`);
           return segment.status === 'READY' ? segment : undefined;
         },
         { timeoutMs: 300_000, everyMs: 250, context: () => world.lastOutput },
@@ -200,7 +200,7 @@ const progressKey = (view: ExportView) => `${view.status}/${view.counts?.uploade
 
     const watcher = (async () => {
       while (chaosOn) {
-        await look();
+        await look().catch(() => undefined);
         for (const fault of faults) {
           if (fault.firedAt === undefined || fault.recoveredAfterMs !== undefined || !fault.inFlight)
             continue;
@@ -232,32 +232,38 @@ const progressKey = (view: ExportView) => `${view.status}/${view.counts?.uploade
           const found = ids.map((id) => views.get(id));
           const failed = found.find((view) => view?.status === 'FAILED' || view?.status === 'CANCELLED');
           if (failed)
-            throw new Error(`export ${failed.id} ended ${failed.status}: ${JSON.stringify(failed.error)}`);
+            throw new GiveUp(`export ${failed.id} ended ${failed.status}: ${JSON.stringify(failed.error)}`);
           return found.every((view) => view && done(view.status)) ? true : undefined;
         },
         { timeoutMs: 900_000, everyMs: 250, context: () => world.lastOutput },
       );
 
-    // 10 Creates; once each has made its audience, 5 Appends and 5 Replaces of those audiences.
-    const creates: string[] = [];
-    for (let segment = 0; segment < SEGMENTS; segment++)
-      creates.push(await exportOf(segment, { audienceName: `Chaos audience ${segment}`, action: 'Create' }));
-    await settled(
-      creates,
-      (status) => status === 'PROCESSING' || status === 'COMPLETED',
-      'the Creates to be sent',
-    );
-    say('the Creates are sent; Appends and Replaces next');
-    for (let target = 0; target < SEGMENTS; target++) {
-      const source = (target + SEGMENTS / 2) % SEGMENTS;
-      await exportOf(source, {
-        audienceName: `Chaos audience ${target}`,
-        action: target < SEGMENTS / 2 ? 'Append' : 'Replace',
-      });
+    // 10 Creates; once each has made its audience, 5 Appends and 5 Replaces of those audiences. The
+    // controller and the watcher stop whatever happens (a failure must not leave them killing).
+    try {
+      const creates: string[] = [];
+      for (let segment = 0; segment < SEGMENTS; segment++)
+        creates.push(
+          await exportOf(segment, { audienceName: `Chaos audience ${segment}`, action: 'Create' }),
+        );
+      await settled(
+        creates,
+        (status) => status === 'PROCESSING' || status === 'COMPLETED',
+        'the Creates to be sent',
+      );
+      say('the Creates are sent; Appends and Replaces next');
+      for (let target = 0; target < SEGMENTS; target++) {
+        const source = (target + SEGMENTS / 2) % SEGMENTS;
+        await exportOf(source, {
+          audienceName: `Chaos audience ${target}`,
+          action: target < SEGMENTS / 2 ? 'Append' : 'Replace',
+        });
+      }
+      await settled(exportIds, (status) => status === 'COMPLETED', 'every export to be COMPLETED');
+    } finally {
+      chaosOn = false;
+      await Promise.allSettled([controller, watcher]);
     }
-    await settled(exportIds, (status) => status === 'COMPLETED', 'every export to be COMPLETED');
-    chaosOn = false;
-    await Promise.all([controller, watcher]);
     await look();
     const finishedAt = Date.now();
 

@@ -17,6 +17,7 @@ import { DomainException, ErrorCode } from '../common/domain.exception';
 import { startHeartbeat } from '../common/heartbeat';
 import { UnitOfWork } from '../common/unit-of-work';
 import { withLogContext } from '../common/log-context';
+import { isLostConnection } from '../common/lost-connection';
 import { JobInterruptedError, JobRunner } from '../jobs/job-runner';
 import { ConduitMetrics } from '../metrics/conduit-metrics';
 import { Segment } from '../segments/segment.entity';
@@ -151,6 +152,8 @@ export class ExportRunner implements OnModuleInit {
         );
         return;
       }
+      if (reason !== 'cancelled' && isLostConnection(error))
+        return this.letGo(exported, stopHeartbeat, error);
       await this.em.refresh(exported);
       if (reason === 'cancelled') return this.finishCancelled(exported);
       await this.finishFailed(exported, error);
@@ -180,6 +183,27 @@ export class ExportRunner implements OnModuleInit {
       await this.em.flush();
     }
     throw new JobInterruptedError(`export ${exported.id} paused at a checkpoint, its lease released`);
+  }
+
+  /**
+   * The run lost its database connection (a restart, a failover, `pg_terminate_backend`; found by the
+   * chaos suite, where it failed the export as an internal error): nothing is wrong with the export.
+   * Its lease is released if the database answers again, so the next maintenance round resumes it from
+   * its last checkpoint; if not, its silent heartbeat does the same after EXPORT_STUCK_AFTER_SECONDS.
+   */
+  private async letGo(exported: Export, stopHeartbeat: () => void, error: unknown): Promise<void> {
+    stopHeartbeat();
+    this.logger.warn(
+      { exportId: exported.id, err: error },
+      `Export ${exported.id}: the database connection dropped mid-run; it resumes from its last checkpoint`,
+    );
+    await this.em
+      .nativeUpdate(
+        Export,
+        { id: exported.id, status: ExportStatus.RUNNING, attempts: exported.attempts },
+        { heartbeatAt: RELEASED },
+      )
+      .catch(() => undefined);
   }
 
   /** Follows PROCESSING exports, and re-queues runs whose worker died or whose job was lost. */
