@@ -11,8 +11,9 @@ import { redisServerAvailable } from './own-services';
 // identifiers each (10 Creates, then 5 Appends and 5 Replaces of the audiences they made) run while a
 // controller SIGKILLs a random worker at 10 seeded random moments of the work (and starts it again),
 // restarts Redis once and kills every PostgreSQL connection once. Afterwards every export is
-// COMPLETED, every audience holds exactly its expected set, no audience is doubled, nothing is stuck
-// and the queue is empty.
+// COMPLETED, every audience holds exactly its expected set (its size too: nothing lost, nothing
+// doubled), no audience is made twice, nothing is stuck and the queue is empty. Identifiers sent again
+// because a kill cut off an update call's answer are counted and printed.
 
 const serverUrl = process.env['DATABASE_URL'];
 const runnable = !!serverUrl && redisServerAvailable();
@@ -275,6 +276,7 @@ const progressKey = (view: ExportView) => `${view.status}/${view.counts?.uploade
     const { audiences } = await world.emulatorAdmin<{
       audiences: {
         name: string;
+        size: number;
         identifiers: Record<string, { count: number; digest: string }>;
         history: { action: string; filePaths: string[] }[];
       }[];
@@ -284,6 +286,7 @@ const progressKey = (view: ExportView) => `${view.status}/${view.counts?.uploade
     const digests = lists.map((list) => list.map(sha256));
     let lost = 0;
     let duplicated = 0;
+    let resent = 0;
     let expectedTotal = 0;
     for (let target = 0; target < SEGMENTS; target++) {
       const audience = audiences.find((candidate) => candidate.name === `Chaos audience ${target}`);
@@ -295,8 +298,18 @@ const progressKey = (view: ExportView) => `${view.status}/${view.counts?.uploade
       const held = audience?.identifiers['EMAIL_SHA256'] ?? { count: 0, digest: '' };
       expectedTotal += expected.length;
       lost += Math.max(0, expected.length - held.count);
-      expect({ target, ...held }).toEqual({ target, count: expected.length, digest: xorDigest(expected) });
-      // Identifiers TikTok received for the audience since its last Replace, against what it holds.
+      // Doubled: what the audience holds (and the size TikTok reports) beyond its expected set.
+      duplicated +=
+        Math.max(0, held.count - expected.length) + Math.max(0, (audience?.size ?? 0) - expected.length);
+      expect({ target, size: audience?.size, ...held }).toEqual({
+        target,
+        size: expected.length,
+        count: expected.length,
+        digest: xorDigest(expected),
+      });
+      // Identifiers TikTok received for the audience since its last Replace, beyond what it holds: an
+      // update call whose answer a kill cut off is sent again (TikTok's API has no idempotency key for
+      // it; its audience is a set, so the content stays exact). Counted, not hidden.
       const history = audience?.history ?? [];
       const lastReplace = history.map((entry) => entry.action).lastIndexOf('REPLACE');
       let received = 0;
@@ -305,7 +318,7 @@ const progressKey = (view: ExportView) => `${view.status}/${view.counts?.uploade
           const file = await world.emulatorAdmin<{ values: Record<string, number> }>(`/files/${path}`);
           received += file.values['EMAIL_SHA256'] ?? 0;
         }
-      duplicated += received - held.count;
+      resent += received - held.count;
     }
     expect({ lost, duplicated }).toEqual({ lost: 0, duplicated: 0 });
 
@@ -355,6 +368,7 @@ const progressKey = (view: ExportView) => `${view.status}/${view.counts?.uploade
       'identifiers expected in audiences': expectedTotal,
       'identifiers lost': lost,
       'identifiers duplicated': duplicated,
+      'identifiers sent again after a kill (TikTok keeps a set)': resent,
       'worker kills survived': `${fired.filter((fault) => fault.kind === 'kill').length}/${KILLS}`,
       'Redis restarts': fired.filter((fault) => fault.kind === 'redis restart').length,
       'PostgreSQL connections killed':
