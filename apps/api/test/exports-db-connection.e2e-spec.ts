@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { ExportRunner, UnitOfWork } from '@conduit/domain';
 import type { SeededCompany } from '@conduit/domain/testing';
-import { startTikTokEmulator, xorDigest, type RunningEmulator } from '@conduit/tiktok-emulator';
+import { xorDigest, type RunningEmulator } from '@conduit/tiktok-emulator';
 import { Client } from 'pg';
 import { bearer, bootApi, type ApiHarness } from './api-harness';
-import { ADVERTISERS, APP, connectTikTok, tiktokEnv } from './tiktok-world';
+import { ADVERTISERS, connectTikTok, startEmulator, tiktokEnv } from './tiktok-world';
 
 // PostgreSQL kills every connection of the database (`pg_terminate_backend`: a failover, a restart, an
 // operator) while an export is sending: the export is not failed, it resumes from its checkpoint and
