@@ -25,9 +25,7 @@ const list = Array.from({ length: 60_000 }, (_, index) => `lost-connection-${ind
     let acme: SeededCompany;
 
     beforeAll(async () => {
-      tiktok = await startTikTokEmulator({
-        apps: [APP],
-        advertisers: ADVERTISERS,
+      tiktok = await startEmulator({
         minValidAudienceSize: 1,
         minAudienceSizeAfterUpdate: 1,
         processingDelayMs: 0,
