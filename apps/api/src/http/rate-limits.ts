@@ -6,10 +6,10 @@ import {
   type ThrottlerOptions,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import Redis from 'ioredis';
 import type { AuthenticatedRequest } from '../auth/principal.decorator';
 import type { ApiEnv } from '../config/api.env';
+import { RedisRateLimitStorage } from './redis-rate-limit-storage';
 
 /** The windows an API key is counted in; a limit of 0 leaves its window out. */
 const WINDOWS = [
@@ -38,7 +38,7 @@ export function rateLimitOptionsFrom(config: ConfigService<ApiEnv, true>): Throt
     throttlers,
     storage: new FailOpenStorage(
       redisUrl
-        ? new ThrottlerStorageRedisService(
+        ? new RedisRateLimitStorage(
             // Fail fast when Redis is away: the limiter then lets requests through (FailOpenStorage).
             new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }),
           )
@@ -63,7 +63,14 @@ export class FailOpenStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimits');
   private lastWarnedAt = 0;
 
-  constructor(private readonly inner: ThrottlerStorage & { redis?: Redis | unknown }) {}
+  constructor(
+    private readonly inner: ThrottlerStorage & {
+      /** The in-memory store's: clears its timers. */
+      onApplicationShutdown?: () => void;
+      /** The Redis store's: closes its connection. */
+      disconnect?: () => void;
+    },
+  ) {}
 
   async increment(
     key: string,
@@ -88,8 +95,7 @@ export class FailOpenStorage implements ThrottlerStorage {
 
   /** After the HTTP server closed (Nest's last hook): the requests still in flight were counted. */
   onApplicationShutdown(): void {
-    const inner = this.inner as { onApplicationShutdown?: () => void; redis?: Redis };
-    inner.onApplicationShutdown?.();
-    inner.redis?.disconnect(false);
+    this.inner.onApplicationShutdown?.();
+    this.inner.disconnect?.();
   }
 }
