@@ -39,6 +39,12 @@ const testDepConstraints = depConstraints.map((constraint) => ({
   onlyDependOnLibsWithTags: [...new Set([...constraint.onlyDependOnLibsWithTags, 'type:emulator'])],
 }));
 
+/** Benchmarks may also print their figures through the runner's contract (tools/bench, `@conduit/bench`). */
+const benchDepConstraints = testDepConstraints.map((constraint) => ({
+  ...constraint,
+  onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:bench'],
+}));
+
 const boundaries = (constraints) => [
   'error',
   { enforceBuildableLibDependency: false, allow: [], depConstraints: constraints },
@@ -87,6 +93,10 @@ export default tseslint.config(
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', '**/bench/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries(testDepConstraints) },
+  },
+  {
+    files: ['**/bench/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(benchDepConstraints) },
   },
   {
     // Command-line entry points print to stdout by design.
