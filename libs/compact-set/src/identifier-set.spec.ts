@@ -34,4 +34,16 @@ describe('IdentifierSet', () => {
     buffer.fill(0);
     expect(set.has(key(7))).toBe(true);
   });
+
+  it('adds keys packed in one buffer at their offsets, as add() would', () => {
+    const packed = Buffer.concat(
+      [key(1), key(2), key(1), key(3)].map((k) => Buffer.concat([Buffer.from([9]), k])),
+    );
+    const set = new IdentifierSet(16);
+    // Each key sits after a byte of something else: offsets 1, 18, 35, 52.
+    expect([1, 18, 35, 52].map((offset) => set.addAt(packed, offset))).toEqual([true, true, false, true]);
+    expect(set.size).toBe(3);
+    for (const n of [1, 2, 3]) expect(set.has(key(n))).toBe(true);
+    expect(set.add(key(2))).toBe(false);
+  });
 });

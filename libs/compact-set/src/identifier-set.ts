@@ -40,24 +40,32 @@ export class IdentifierSet {
 
   /** Adds the key; returns false when it was already present. */
   add(key: Buffer): boolean {
+    return this.addAt(key, 0);
+  }
+
+  /**
+   * Adds the key held at `offset` in `source` (its first `width` bytes there); returns false when it
+   * was already present. For keys packed in one buffer: no view allocated per key.
+   */
+  addAt(source: Buffer, offset: number): boolean {
     if ((this.used + 1) / this.capacity > MAX_LOAD)
       this.rehash(this.count + 1 > this.capacity * 0.35 ? this.capacity * 2 : this.capacity);
     const mask = this.capacity - 1;
-    let slot = key.readUInt32LE(0) & mask;
+    let slot = source.readUInt32LE(offset) & mask;
     let firstDeleted = -1;
     for (;;) {
       const state = this.states[slot];
       if (state === EMPTY) break;
       if (state === DELETED) {
         if (firstDeleted < 0) firstDeleted = slot;
-      } else if (this.equalsAt(slot, key)) {
+      } else if (this.equalsAt(slot, source, offset)) {
         return false;
       }
       slot = (slot + 1) & mask;
     }
     const target = firstDeleted >= 0 ? firstDeleted : slot;
     if (firstDeleted < 0) this.used++;
-    key.copy(this.keys, target * this.width, 0, this.width);
+    source.copy(this.keys, target * this.width, offset, offset + this.width);
     this.states[target] = FULL;
     this.count++;
     return true;
@@ -84,13 +92,15 @@ export class IdentifierSet {
     for (;;) {
       const state = this.states[slot];
       if (state === EMPTY) return -1;
-      if (state === FULL && this.equalsAt(slot, key)) return slot;
+      if (state === FULL && this.equalsAt(slot, key, 0)) return slot;
       slot = (slot + 1) & mask;
     }
   }
 
-  private equalsAt(slot: number, key: Buffer): boolean {
-    return this.keys.compare(key, 0, this.width, slot * this.width, (slot + 1) * this.width) === 0;
+  private equalsAt(slot: number, source: Buffer, offset: number): boolean {
+    return (
+      this.keys.compare(source, offset, offset + this.width, slot * this.width, (slot + 1) * this.width) === 0
+    );
   }
 
   private rehash(capacity: number): void {

@@ -49,6 +49,21 @@ describe('LocalSegmentRowStore', () => {
     expect(await store.manifest('seg_1-g1')).toEqual(manifest);
   });
 
+  it('reads the same rows in batches, each within one chunk, values with line breaks and quotes intact', async () => {
+    const data = [...rows(2500), { email: 'a"b\nc@example.com', note: '[1,2]' }];
+    await write('seg_batches', data);
+    const batches: SegmentRow[][] = [];
+    for await (const batch of store.readBatches('seg_batches')) batches.push(batch);
+    expect(batches.flat()).toEqual(data);
+    // Batches follow the chunks (1,000 rows each here): none spans two.
+    expect(batches.length).toBeGreaterThanOrEqual(3);
+    let row = 0;
+    for (const batch of batches) {
+      expect(Math.floor(row / 1000)).toBe(Math.floor((row + batch.length - 1) / 1000));
+      row += batch.length;
+    }
+  });
+
   it('writes into <id>.tmp-<random> until commit', async () => {
     const writer = await store.openWriter('seg_t');
     await writer.write({ email: 'x' });

@@ -46,6 +46,11 @@ export interface SegmentRowStore {
    * `options.signal` aborts, e.g. when the client that asked for the rows has gone.
    */
   read(datasetId: string, options?: ReadOptions): AsyncIterable<SegmentRow>;
+  /**
+   * The same rows, in the same order, in batches as they come off the disk (a few thousand rows each):
+   * for readers that process rows in bulk, without a promise per row.
+   */
+  readBatches(datasetId: string, options?: ReadOptions): AsyncIterable<SegmentRow[]>;
   /** What a committed dataset holds: rows, chunks, columns. Fails when it does not exist. */
   manifest(datasetId: string): Promise<DatasetManifest>;
   remove(datasetId: string): Promise<void>;
@@ -92,6 +97,8 @@ const TEMP_MARK = '.tmp-';
 const OLD_MARK = '.old-';
 /** Lines batched into one compressor write (one zlib call per ~64 KB, not per row). */
 const BATCH_BYTES = 64 * 1024;
+/** Bytes read from disk and decompressed at a time: a read batch holds this much text (~6,000 short rows). */
+const READ_CHUNK_BYTES = 256 * 1024;
 
 /**
  * The local-disk store: a dataset is a folder of chunk files plus a manifest, built in a temporary
@@ -133,7 +140,16 @@ export class LocalSegmentRowStore implements SegmentRowStore {
     );
   }
 
-  async *read(datasetId: string, { signal }: ReadOptions = {}): AsyncIterable<SegmentRow> {
+  async *read(datasetId: string, options: ReadOptions = {}): AsyncIterable<SegmentRow> {
+    for await (const batch of this.readBatches(datasetId, options))
+      for (const row of batch) {
+        // Per row too: a reader that stops (a client gone) stops at the row, not at the batch's end.
+        options.signal?.throwIfAborted();
+        yield row;
+      }
+  }
+
+  async *readBatches(datasetId: string, { signal }: ReadOptions = {}): AsyncIterable<SegmentRow[]> {
     checkId(datasetId);
     const folder = join(this.root, datasetId);
     const manifest = await this.manifest(datasetId);
@@ -148,21 +164,20 @@ export class LocalSegmentRowStore implements SegmentRowStore {
         }
         throw error;
       }
-      const gunzip = createGunzip();
+      const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
       gunzip.setEncoding('utf8');
       // Errors reach the loop below through `gunzip`; the pipeline's own promise is only a bystander.
-      pipeline(handle.createReadStream(), gunzip).catch(() => undefined);
+      pipeline(handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), gunzip).catch(() => undefined);
       const splitter = new LineSplitter(this.maxRowLength);
       try {
-        // The signal is checked per chunk (a long row spans several) and per row (a chunk holds many).
+        // The signal is checked per piece of text (a long row spans several, a piece holds many rows).
         for await (const text of gunzip as AsyncIterable<string>) {
           signal?.throwIfAborted();
-          for (const line of splitter.push(text)) {
-            signal?.throwIfAborted();
-            yield JSON.parse(line) as SegmentRow;
-          }
+          const lines = splitter.push(text);
+          if (lines.length > 0) yield parseLines(lines);
         }
-        for (const line of splitter.end()) yield JSON.parse(line) as SegmentRow;
+        const rest = splitter.end();
+        if (rest.length > 0) yield parseLines(rest);
       } catch (error) {
         if (!(error instanceof LineTooLongError)) throw error;
         throw new RowTooLargeError(
@@ -395,6 +410,14 @@ async function syncFolder(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * NDJSON lines → rows with one JSON.parse for the whole batch (one call into the parser instead of one
+ * per row: about twice as fast on short rows). The lines are the store's own, one JSON object each.
+ */
+function parseLines(lines: readonly string[]): SegmentRow[] {
+  return JSON.parse(`[${lines.join(',')}]`) as SegmentRow[];
 }
 
 function isMissing(error: unknown): boolean {

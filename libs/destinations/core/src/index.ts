@@ -7,4 +7,5 @@ export * from './registry/destination-registry';
 export * from './export/export-counts';
 export * from './export/rate-limiter';
 export * from './export/retry';
+export * from './export/row-batches';
 export * from './provider/provider-observer';

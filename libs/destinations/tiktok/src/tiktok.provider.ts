@@ -3,21 +3,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { IdentifierSet } from '@conduit/compact-set';
 import {
-  countRejected,
-  countsOfKeyType,
   DEFAULT_RETRY_POLICY,
   InMemoryRateLimiter,
   isDestinationError,
-  normalizeIdentifier,
   PayloadValidationError,
   ProviderApiError,
   ProviderLimitError,
   RateLimitedError,
   RetryableError,
+  rowBatchesOf,
+  sharedIdentifierHasher,
   withRetries,
   type ActivationKeySupport,
+  type IdentifierHasher,
   type ConfigValues,
   type DestinationProvider,
   type ExportCounts,
@@ -27,8 +26,6 @@ import {
   type ExportResult,
   type ExportStatus,
   type ExternalAccount,
-  type KeyMapping,
-  type KeyType,
   type NormalizeOptions,
   type OAuthAuthorization,
   type ProviderCredentials,
@@ -38,13 +35,13 @@ import {
   type RateLimits,
   type RequestRateLimiter,
   type RetryPolicy,
-  type SegmentRow,
 } from '@conduit/destinations-core';
 import { TIKTOK_PORTAL_AUTH_URL, TIKTOK_PRODUCTION_BASE_URL } from './api-version';
 import { AudienceFileWriter, type WrittenFile } from './audience-file.writer';
+import { CustomerFileRows, type HashedRows } from './customer-file-rows';
 import { TikTokClient, type TikTokUpdateAudienceInput } from './tiktok.client';
 import { TIKTOK_FIELDS, type TikTokAction } from './tiktok.fields';
-import { calculateTypeFor, MULTIPLE_TYPES_HEADER, parseTikTokTime, toExportStatus } from './tiktok.mapper';
+import { calculateTypeFor, parseTikTokTime, toExportStatus } from './tiktok.mapper';
 
 export const TIKTOK_PROVIDER_ID = 'tiktok';
 export const TIKTOK_AUDIENCE_REFERENCE = 'TIKTOK_AUDIENCE';
@@ -80,20 +77,13 @@ export interface TikTokProviderOptions {
   maxPollIntervalMs?: number;
   /** Told of every request (endpoint, code, latency): the app's metrics. */
   observer?: ProviderObserver;
+  /** Normalizes and hashes identifiers (default: the process's pool of worker threads, one per core). */
+  hasher?: IdentifierHasher;
 }
 
 const MAX_FILE_BYTES = 250 * 1024 * 1024;
 /** TikTok accepts up to 500 file paths per request but recommends fewer than 50. */
 const FILES_PER_REQUEST = 49;
-/**
- * Duplicates are found on the first 10 bytes (80 bits) of each SHA-256: two different identifiers
- * of a 50-million-value export share them with odds of ~1e-9 (one would then be counted a duplicate
- * and not sent), and a slot takes 11 bytes instead of 17 at 16 bytes (5 million values: a 92 MB table
- * instead of 142 MB). The table is sized once for the segment's rows, just under the set's 70 % load,
- * so it never grows (and never holds two tables while it does).
- */
-const DEDUPE_KEY_BYTES = 10;
-const DEDUPE_LOAD = 0.69;
 const CHECKPOINT_VERSION = 1;
 /** Clock skew tolerated when adopting an audience created by a run that crashed mid-request. */
 const ADOPTION_SKEW_MS = 5 * 60 * 1000;
@@ -157,6 +147,7 @@ export class TikTokProvider implements DestinationProvider {
   private readonly workDirectory: string;
   private readonly maxProcessingWaitMs: number;
   private readonly maxPollIntervalMs: number;
+  private readonly hasher: IdentifierHasher;
 
   constructor(private readonly options: TikTokProviderOptions) {
     const quota = options.quota ?? TIKTOK_BASIC_QUOTA;
@@ -180,6 +171,7 @@ export class TikTokProvider implements DestinationProvider {
     this.workDirectory = options.workDirectory ?? tmpdir();
     this.maxProcessingWaitMs = options.maxProcessingWaitMs ?? MAX_PROCESSING_WAIT_MS;
     this.maxPollIntervalMs = options.maxPollIntervalMs ?? MAX_POLL_INTERVAL_MS;
+    this.hasher = options.hasher ?? sharedIdentifierHasher();
     this.authorization = this.createAuthorization();
   }
 
@@ -317,7 +309,14 @@ export class TikTokProvider implements DestinationProvider {
       ...request.normalize,
       phoneHashIncludesPlus: config.phoneHashFormat !== 'E164_DIGITS_ONLY',
     };
-    const lines = new LineBuilder(request.mapping, state.calculateType, normalize, counts, request.totalRows);
+    const lines = new CustomerFileRows(
+      request.mapping,
+      state.calculateType === 'MULTIPLE_TYPES',
+      normalize,
+      counts,
+      this.hasher,
+      request.totalRows,
+    );
     const uploadedThrough = state.files.length ? state.files[state.files.length - 1].endRow : 0;
     const directory = mkdtempSync(join(this.workDirectory, 'conduit-tiktok-'));
     const uploads: Promise<void>[] = [];
@@ -368,23 +367,41 @@ export class TikTokProvider implements DestinationProvider {
       if (uploads.length >= this.uploadConcurrency) await uploads[uploads.length - this.uploadConcurrency];
     };
 
-    try {
-      for await (const segmentRow of request.rows()) {
-        if (request.signal?.aborted) throw cancelled();
+    /** Writes a hashed batch's rows in order, cutting files at row boundaries below the size limit. */
+    const take = async (batch: HashedRows) => {
+      for (let index = 0; index < batch.rows.length; index++) {
         row++;
         counts.read++;
-        const { lines: rowLines, values } = lines.linesFor(segmentRow);
-        if (row <= uploadedThrough || rowLines.length === 0) continue;
-        const rowBytes = rowLines.reduce((total, line) => total + AudienceFileWriter.sizeOf(line), 0);
-        if (writer && writer.bytes + rowBytes > this.limits.maxFileBytes) await closeFile(row - 1);
+        const { bytes, values } = lines.take(batch, index);
+        if (counts.read % 100_000 === 0) reporter.progress?.({ ...counts, uploaded: uploadedLines(state) });
+        if (row <= uploadedThrough || values === 0) continue;
+        if (writer && writer.bytes + bytes > this.limits.maxFileBytes) await closeFile(row - 1);
         writer ??= new AudienceFileWriter(
           directory,
           `${safeName(request.exportId)}-${String(++fileIndex).padStart(5, '0')}.csv`,
           lines.header,
         );
-        for (const line of rowLines) await writer.writeLine(line);
+        lines.write(batch, writer);
         pendingValues += values;
-        if (counts.read % 100_000 === 0) reporter.progress?.({ ...counts, uploaded: uploadedLines(state) });
+      }
+      await writer?.drain();
+    };
+
+    // Batches are hashed ahead on the pool (a few per thread), and taken in row order.
+    const hashing: Promise<HashedRows>[] = [];
+    const depth = Math.max(2, this.hasher.threads * 2);
+    try {
+      for await (const batch of rowBatchesOf(request)) {
+        if (request.signal?.aborted) throw cancelled();
+        const hashed = lines.hash(batch);
+        // Rejections surface where each batch is awaited, in order; this only keeps them from being unhandled.
+        hashed.catch(() => undefined);
+        hashing.push(hashed);
+        if (hashing.length >= depth) await take(await (hashing.shift() as Promise<HashedRows>));
+      }
+      for (const hashed of hashing.splice(0)) {
+        if (request.signal?.aborted) throw cancelled();
+        await take(await hashed);
       }
       await closeFile(row);
       await Promise.all(uploads);
@@ -810,72 +827,4 @@ function describeInvalid(counts: ExportCounts): string {
 
 function safeName(exportId: string): string {
   return exportId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60);
-}
-
-/**
- * Turns segment rows into customer-file lines: every mapped value normalized and hashed, rejected
- * values counted by reason, values already sent in this export dropped. One key type: a value per
- * line. Several: MULTIPLE_TYPES rows with a header, as many lines as the row's longest key list.
- */
-class LineBuilder {
-  readonly header?: string;
-  private readonly types: KeyType[];
-  private readonly seen = new Map<KeyType, IdentifierSet>();
-  /** One digest at a time: the set copies what it keeps. */
-  private readonly digest = Buffer.alloc(32);
-
-  constructor(
-    private readonly mapping: readonly KeyMapping[],
-    calculateType: string,
-    private readonly normalize: NormalizeOptions,
-    private readonly counts: ExportCounts,
-    expectedRows = 0,
-  ) {
-    this.types = [...new Set(mapping.map((entry) => entry.keyType))];
-    if (calculateType === 'MULTIPLE_TYPES')
-      this.header = this.types.map((type) => MULTIPLE_TYPES_HEADER[type]).join(',');
-    for (const type of this.types) {
-      // Sized for the segment at once: growing a table of millions keeps the old one until it is collected.
-      this.seen.set(type, new IdentifierSet(DEDUPE_KEY_BYTES, Math.ceil(expectedRows / DEDUPE_LOAD)));
-      countsOfKeyType(counts, type);
-    }
-  }
-
-  linesFor(row: SegmentRow): { lines: string[]; values: number } {
-    const byType = new Map<KeyType, string[]>();
-    for (const { column, keyType, encoding } of this.mapping) {
-      const value = row[column];
-      if (Array.isArray(value)) {
-        throw new PayloadValidationError(
-          `Column "${column}" holds several values in one row (a multi-value column); flatten it into one value per row before exporting to TikTok.`,
-          { field: `mapping.${column}` },
-        );
-      }
-      const result = normalizeIdentifier(keyType, encoding, value, this.normalize);
-      if (!result.ok) {
-        countRejected(this.counts, keyType, result.reason, value);
-        continue;
-      }
-      const ofType = countsOfKeyType(this.counts, keyType);
-      this.counts.valid++;
-      ofType.valid++;
-      this.digest.write(result.hash, 'hex');
-      if (!(this.seen.get(keyType) as IdentifierSet).add(this.digest)) {
-        this.counts.duplicates++;
-        ofType.duplicates++;
-        continue;
-      }
-      const list = byType.get(keyType);
-      if (list) list.push(result.hash);
-      else byType.set(keyType, [result.hash]);
-    }
-    let values = 0;
-    for (const list of byType.values()) values += list.length;
-    if (!this.header) return { lines: byType.get(this.types[0]) ?? [], values };
-    const height = Math.max(0, ...[...byType.values()].map((list) => list.length));
-    const lines: string[] = [];
-    for (let index = 0; index < height; index++)
-      lines.push(this.types.map((type) => byType.get(type)?.[index] ?? '').join(','));
-    return { lines, values };
-  }
 }

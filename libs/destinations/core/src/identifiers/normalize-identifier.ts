@@ -1,11 +1,23 @@
 import { normalizeEmail } from './email';
-import type { KeyEncoding, KeyType, NormalizedIdentifier, NormalizeOptions } from './identifier-types';
+import type {
+  KeyEncoding,
+  KeyType,
+  NormalizedIdentifier,
+  NormalizeOptions,
+  RejectionReason,
+} from './identifier-types';
 import { normalizeMaid } from './maid';
 import { normalizePhone } from './phone';
 import { NO_OPTIONS, REJECTED } from './rejection';
 import { sha256Hex } from './sha256-hex';
 
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+
+/** What is hashed for a cell: the canonical text of a raw value, or the digest a column already holds. */
+export type PreparedIdentifier =
+  | { ok: true; /** the canonical text to hash */ value: string; hashed: false }
+  | { ok: true; /** the lowercase SHA-256 hex the cell held */ value: string; hashed: true }
+  | { ok: false; reason: RejectionReason };
 
 /**
  * The one entry point of the export path: a segment cell → the SHA-256 the provider receives, or
@@ -19,6 +31,21 @@ export function normalizeIdentifier(
   input: unknown,
   options: NormalizeOptions = NO_OPTIONS,
 ): NormalizedIdentifier {
+  const prepared = prepareIdentifier(type, encoding, input, options);
+  if (!prepared.ok) return prepared;
+  return { ok: true, hash: prepared.hashed ? prepared.value : sha256Hex(prepared.value) };
+}
+
+/**
+ * Everything `normalizeIdentifier` does but the hashing: the text to hash (or the digest the cell
+ * already holds), so that batches can be hashed elsewhere (hash-identifiers.ts, in worker threads).
+ */
+export function prepareIdentifier(
+  type: KeyType,
+  encoding: KeyEncoding,
+  input: unknown,
+  options: NormalizeOptions = NO_OPTIONS,
+): PreparedIdentifier {
   let text: string;
   if (typeof input === 'string') text = input.trim();
   else if (input === null || input === undefined) return REJECTED.EMPTY;
@@ -28,7 +55,8 @@ export function normalizeIdentifier(
   if (text === '') return REJECTED.EMPTY;
   // The length test first: most raw values are not 64 characters long, so the regex rarely runs.
   const isDigest = text.length === 64 && SHA256_HEX.test(text);
-  if (encoding === 'SHA256') return isDigest ? { ok: true, hash: text.toLowerCase() } : REJECTED.NOT_HASHED;
+  if (encoding === 'SHA256')
+    return isDigest ? { ok: true, value: text.toLowerCase(), hashed: true } : REJECTED.NOT_HASHED;
   if (isDigest) return REJECTED.LOOKS_HASHED;
   const normalized =
     type === 'EMAIL'
@@ -41,5 +69,5 @@ export function normalizeIdentifier(
     type === 'PHONE' && options.phoneHashIncludesPlus === false
       ? normalized.value.slice(1) // E.164 always starts with '+'
       : normalized.value;
-  return { ok: true, hash: sha256Hex(value) };
+  return { ok: true, value, hashed: false };
 }

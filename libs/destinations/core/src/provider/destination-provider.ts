@@ -100,6 +100,11 @@ export interface ExportRequest {
   exportId: string;
   /** Opens the segment from its first row; called again on resume. */
   rows: () => AsyncIterable<SegmentRow>;
+  /**
+   * The same rows in batches, as the segment store reads them: for providers that process rows in
+   * bulk. Optional; `rowBatchesOf(request)` falls back to grouping `rows()`.
+   */
+  rowBatches?: () => AsyncIterable<readonly SegmentRow[]>;
   /** Rows the segment holds, when known: lets a provider size what it keeps per row up front. */
   totalRows?: number;
   mapping: readonly KeyMapping[];

@@ -1,0 +1,107 @@
+import { Buffer } from 'node:buffer';
+import { hashIdentifiers, HashedIdentifiers, type IdentifierBatch } from './hash-identifiers';
+import { IdentifierHasher } from './identifier-hasher';
+import type { KeyEncoding, KeyType, NormalizeOptions } from './identifier-types';
+import { normalizeIdentifier } from './normalize-identifier';
+
+/** Cells of every kind: valid and invalid emails, phones and MAIDs, digests, empties, non-strings. */
+function corpus(size: number): unknown[] {
+  const cells: unknown[] = [];
+  for (let n = 0; cells.length < size; n++) {
+    cells.push(
+      `Member${n}@Example.com `,
+      `not an email ${n}`,
+      `+1 415 555 ${String(2671 + (n % 7000)).padStart(4, '0')}`,
+      `4155552${String(n % 1000).padStart(3, '0')}`,
+      `5f3a2b18-9c4d-4e7f-b8e2-${String(n).padStart(12, '0')}`,
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'.toUpperCase(),
+      '',
+      null,
+      n,
+      ['two', 'values'],
+      { an: 'object' },
+      `jörg${n}@exämple.de`,
+    );
+  }
+  return cells.slice(0, size);
+}
+
+/** What normalizeIdentifier says of each cell, in the shape a hashed batch reports it. */
+function expected(batch: IdentifierBatch): { hash?: string; reason?: string }[] {
+  return batch.values.map((value) => {
+    const result = normalizeIdentifier(batch.keyType, batch.encoding, value, batch.options);
+    return result.ok ? { hash: result.hash } : { reason: result.reason };
+  });
+}
+
+function seen(result: HashedIdentifiers): { hash?: string; reason?: string }[] {
+  return Array.from({ length: result.count }, (_, index) => {
+    const reason = result.rejection(index);
+    if (reason) return { reason };
+    return { hash: Buffer.from(result.digests.subarray(index * 32, index * 32 + 32)).toString('hex') };
+  });
+}
+
+const batches: [KeyType, KeyEncoding, NormalizeOptions | undefined][] = [
+  ['EMAIL', 'RAW', undefined],
+  ['PHONE', 'RAW', { defaultPhoneRegion: 'US' }],
+  ['PHONE', 'RAW', { phoneHashIncludesPlus: false }],
+  ['MAID', 'RAW', undefined],
+  ['EMAIL', 'SHA256', undefined],
+];
+
+describe('hashIdentifiers', () => {
+  it.each(batches)(
+    '%s %s %j: value for value what normalizeIdentifier says',
+    (keyType, encoding, options) => {
+      const batch = { keyType, encoding, options, values: corpus(600) };
+      const result = new HashedIdentifiers(600, hashIdentifiers(batch));
+      expect(seen(result)).toEqual(expected(batch));
+      // Some of each: the corpus exercises both outcomes for every key type.
+      expect(seen(result).some((entry) => entry.hash)).toBe(true);
+      expect(seen(result).some((entry) => entry.reason)).toBe(true);
+    },
+  );
+
+  it('hands back a buffer of its own (transferable), sized to the batch', () => {
+    const bytes = hashIdentifiers({ keyType: 'EMAIL', encoding: 'RAW', values: ['a@b.co', 'x'] });
+    expect(bytes.byteLength).toBe(2 * 33);
+    expect(bytes.buffer.byteLength).toBe(2 * 33);
+    expect(() => new HashedIdentifiers(3, bytes)).toThrow(RangeError);
+  });
+});
+
+describe('IdentifierHasher', () => {
+  const pool = new IdentifierHasher({ threads: 2 });
+  afterAll(() => pool.close());
+
+  it('hashes batches on worker threads, each result in its batch’s order, as on the calling thread', async () => {
+    const submitted = batches.map(([keyType, encoding, options], n) => ({
+      keyType,
+      encoding,
+      options,
+      values: corpus(5_000 + n),
+    }));
+    // All submitted at once, awaited in order, as an export pipelines them.
+    const results = await Promise.all(submitted.map((batch) => pool.hash(batch)));
+    results.forEach((result, index) =>
+      expect(seen(result)).toEqual(expected(submitted[index] as IdentifierBatch)),
+    );
+    expect(pool.threads).toBe(2);
+  });
+
+  it('hashes on the calling thread with threads: 0, and small batches always', async () => {
+    const inline = new IdentifierHasher({ threads: 0 });
+    const batch: IdentifierBatch = { keyType: 'EMAIL', encoding: 'RAW', values: corpus(3_000) };
+    expect(seen(await inline.hash(batch))).toEqual(expected(batch));
+    expect(inline.threads).toBe(0);
+    const small: IdentifierBatch = { keyType: 'MAID', encoding: 'RAW', values: corpus(10) };
+    expect(seen(await pool.hash(small))).toEqual(expected(small));
+    await inline.close();
+  });
+
+  it('refuses a thread count that is not a whole number ≥ 0', () => {
+    expect(() => new IdentifierHasher({ threads: -1 })).toThrow(/threads/);
+    expect(() => new IdentifierHasher({ threads: 1.5 })).toThrow(/threads/);
+  });
+});
