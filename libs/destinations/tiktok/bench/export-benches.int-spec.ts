@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { PEER_FIGURE } from './bench-data';
+import { PEER_FIGURE } from '@conduit/bench/identifiers';
 import { run as ceiling } from './hash-ceiling.bench';
 import { run as peer } from './naive-peer.bench';
 import { run as endToEnd } from './tiktok-export.bench';

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { KeyMapping } from '@conduit/destinations-core';
 import { LocalSegmentRowStore } from '@conduit/segment-store';
 import { TikTokProvider } from '../src';
-import { BENCH_DATA } from './bench-data';
 
 // One export in a process of its own, so that its wall time, CPU time (every thread) and peak
 // resident set are the export's alone: the segment store's batches → TikTokProvider.export (the
@@ -10,6 +9,8 @@ import { BENCH_DATA } from './bench-data';
 // by tiktok-export.bench.ts with its settings in BENCH_EXPORT; prints one JSON line.
 
 interface ExportRunSettings {
+  /** The segment store's folder (the bench's generated datasets). */
+  storeRoot: string;
   datasetId: string;
   mapping: KeyMapping[];
   audienceName: string;
@@ -28,7 +29,7 @@ function peakResident(): number {
 
 async function main(): Promise<void> {
   const settings = JSON.parse(process.env['BENCH_EXPORT'] ?? '{}') as ExportRunSettings;
-  const store = new LocalSegmentRowStore(BENCH_DATA);
+  const store = new LocalSegmentRowStore(settings.storeRoot);
   const { rows } = await store.manifest(settings.datasetId);
   const provider = new TikTokProvider({
     appId: settings.appId,

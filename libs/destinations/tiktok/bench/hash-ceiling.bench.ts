@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { benchSmoke, reportBench, type BenchFigure } from '@conduit/bench';
 import { IdentifierHasher } from '@conduit/destinations-core';
-import { benchEmail } from './bench-data';
+import { benchEmail } from '@conduit/bench/identifiers';
 
 // Section 1, the ceiling: what this machine's SHA-256 allows, on the benchmark's own emails (already
 // normalized: lowercase, trimmed), with Node's two APIs, on one thread and on every core; and our

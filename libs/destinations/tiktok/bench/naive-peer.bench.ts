@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchSmoke, reportBench, type BenchFigure } from '@conduit/bench';
-import { BENCH_DATA, benchEmail, PEER_FIGURE } from './bench-data';
+import { BENCH_DATA, benchEmail, PEER_FIGURE } from '@conduit/bench/identifiers';
 
 // Section 2, the peer baseline: the per-record pipeline public connectors use (trim → lowercase →
 // regex → a createHash per record → an array of hex strings → one file), on the same generated

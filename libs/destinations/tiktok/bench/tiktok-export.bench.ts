@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { benchSmoke, reportBench, type BenchFigure } from '@conduit/bench';
 import type { ExportCounts, KeyMapping } from '@conduit/destinations-core';
 import { TikTokProvider } from '../src';
-import { benchDataset, PEER_FIGURE, ROOT, type BenchColumns } from './bench-data';
+import { BENCH_DATA, PEER_FIGURE, ROOT, type BenchColumns } from '@conduit/bench/identifiers';
+import { benchDataset } from './bench-dataset';
 
 // Section 3, ours end to end: a materialized segment (generated, seeded, in the segment store) → the
 // export path in a process of its own (export-run.ts) → the TikTok emulator as its own process on
@@ -152,6 +153,7 @@ export async function run(runs: readonly ExportBenchRun[] = RUNS): Promise<Bench
         console.error(`generated ${dataset.datasetId} in ${dataset.seconds.toFixed(0)} s`);
       const audienceName = `Bench ${dataset.datasetId} ${Date.now()}`;
       const run = await exportInItsOwnProcess({
+        storeRoot: BENCH_DATA,
         datasetId: dataset.datasetId,
         mapping: MAPPINGS[columns],
         audienceName,

@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { LocalSegmentRowStore } from '@conduit/segment-store';
 
-// Seeded, generated identifiers for the export benchmarks: the same inputs on every run and machine,
+// Seeded, generated identifiers for the benchmarks: the same inputs on every run and machine,
 // shaped like a CRM export (mixed case, stray spaces, a few invalid values and duplicates).
 
 const SEED = 0x5eed_14;
@@ -32,7 +31,16 @@ const LAST = [
   'dubois',
   'berg',
 ];
-const DOMAINS = ['gmail.com', 'yahoo.fr', 'outlook.com', 'example.org', 'web.de', 'icloud.com', 'shop.co.uk'];
+/** Reserved names (RFC 2606, RFC 6761): no generated address belongs to anyone. */
+const DOMAINS = [
+  'example.com',
+  'example.org',
+  'example.net',
+  'mail.example',
+  'crm.example',
+  'shop.test',
+  'news.test',
+];
 
 /** A 32-bit mix of the row index and the seed (splitmix-style): row n's draws, independent of the others. */
 function draws(n: number, stream: number): number {
@@ -94,28 +102,3 @@ export const ROOT = repositoryRoot();
 export const BENCH_DATA = join(ROOT, 'tmp', 'bench-data');
 /** Where section 2 (naive-peer.bench.ts) leaves its figure for section 3's ratio. */
 export const PEER_FIGURE = join(BENCH_DATA, 'naive-peer.json');
-
-/**
- * A materialized segment of `rows` generated rows in the segment store (gzip'd NDJSON chunks, as a
- * materialization writes them), made once and reused: answers the store and the dataset id.
- */
-export async function benchDataset(
-  rows: number,
-  columns: BenchColumns,
-): Promise<{ store: LocalSegmentRowStore; datasetId: string; seconds: number }> {
-  mkdirSync(BENCH_DATA, { recursive: true });
-  const store = new LocalSegmentRowStore(BENCH_DATA);
-  const datasetId = `bench-${columns === 'email' ? 'email' : 'three'}-${rows}`;
-  if (existsSync(join(BENCH_DATA, datasetId, 'manifest.json'))) {
-    const manifest = await store.manifest(datasetId);
-    if (manifest.rows === rows) return { store, datasetId, seconds: 0 };
-  }
-  const started = performance.now();
-  const writer = await store.openWriter(datasetId);
-  for (let n = 0; n < rows; n++) {
-    const email = benchEmail(n);
-    await writer.write(columns === 'email' ? { email } : { email, phone: benchPhone(n), maid: benchMaid(n) });
-  }
-  await writer.commit();
-  return { store, datasetId, seconds: (performance.now() - started) / 1000 };
-}
