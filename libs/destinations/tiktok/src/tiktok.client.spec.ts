@@ -250,6 +250,10 @@ describe('TikTokClient: the wire contract of each method', () => {
       }),
     ).resolves.toEqual({ filePath: 'abcdefabcdefabcd' });
     await expect(slowClient.getUserInfo(TOKEN)).rejects.toBeInstanceOf(RetryableError);
+    // On a loaded machine the fake (in this process) may take the timed-out request only now: wait for
+    // it here, or it would take the next test's first canned reply.
+    for (let waited = 0; fake.requests.length < 2 && waited < 2_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
   });
 
   it('createAudience POSTs a NORMAL audience, with retention_in_days only when given', async () => {
