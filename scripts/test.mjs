@@ -29,8 +29,9 @@ if (!process.env.REDIS_URL) {
   banner('Redis suites: SKIPPED (set REDIS_URL=redis://127.0.0.1:6379 to run them)');
 }
 
-// Heap specs run without coverage, after the others.
-const HEAP_SPECS = '\\.heap-spec\\.ts$';
+// Heap specs run without coverage, after the others; so do the benches' smoke runs (`bench/*.int-spec.ts`,
+// the apps from dist: they need this pass's one build).
+const HEAP_SPECS = '(\\.heap-spec\\.ts|/bench/[^/]+\\.int-spec\\.ts)$';
 // Reliability suites: `npm run test:chaos` / `npm run test:soak`, never in npm test's passes.
 const RELIABILITY_SPECS = '\\.(chaos|soak)-spec\\.ts$';
 // Suites that time the API while they load it (the fuzz suite's "/health within 1 s") run alone, so
@@ -71,7 +72,7 @@ for (const pass of passes) {
   rmSync(output, { force: true });
   let env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
   if (pass.name === 'heap') {
-    banner('Heap specs (no coverage)');
+    banner('Heap specs and bench smoke runs (no coverage)');
     // Specs that run the built scheduler build it once here, not each in its own Jest worker (nor
     // here when the caller built already: CI, whose soaks run from dist meanwhile).
     if (process.env.CONDUIT_APPS_BUILT !== '1') {
