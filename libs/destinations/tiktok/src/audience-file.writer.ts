@@ -17,8 +17,10 @@ export interface WrittenFile {
 
 /** Bytes gathered before they go to the disk (and to MD5) in one write. */
 const BLOCK_BYTES = 1024 * 1024;
+/** A digest's bytes, as a module constant (read per byte written: not through the package's re-export getter). */
+const DIGEST = DIGEST_BYTES;
 /** A digest written as lowercase hex. */
-export const HEX_DIGEST_BYTES = DIGEST_BYTES * 2;
+export const HEX_DIGEST_BYTES = DIGEST * 2;
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 const NEWLINE = 0x0a;
 const COMMA = 0x2c;
@@ -139,7 +141,7 @@ export class AudienceFileWriter {
 
 /** Writes the 32 bytes at `offset` of `source` as 64 lowercase hex characters at `at`; returns the end. */
 function writeHex(source: Uint8Array, offset: number, target: Buffer, at: number): number {
-  for (let index = offset; index < offset + DIGEST_BYTES; index++) {
+  for (let index = offset, end = offset + DIGEST; index < end; index++) {
     const byte = source[index] as number;
     target[at++] = HEX[byte >> 4] as number;
     target[at++] = HEX[byte & 15] as number;

@@ -9,7 +9,9 @@ import {
   type IdentifierHasher,
   type KeyMapping,
   type KeyType,
+  type KeyTypeCounts,
   type NormalizeOptions,
+  type RejectionReason,
   type SegmentRow,
 } from '@conduit/destinations-core';
 import { AudienceFileWriter } from './audience-file.writer';
@@ -31,11 +33,9 @@ export interface HashedRows {
   columns: readonly HashedIdentifiers[];
 }
 
-/** What one row puts in the customer file: its lines' bytes and the distinct identifiers it adds. */
-interface RowLines {
-  bytes: number;
-  values: number;
-}
+/** A digest's bytes, as a module constant (read per identifier: not through the package's re-export getter). */
+const DIGEST = DIGEST_BYTES;
+const SINGLE_LINE_BYTES = AudienceFileWriter.lineBytes(1, 1);
 
 /**
  * Segment rows → customer-file lines, a batch at a time: each mapped column is normalized and hashed
@@ -54,6 +54,10 @@ export class CustomerFileRows {
   private readonly kept: number[][];
   private readonly sources: Uint8Array[];
   private readonly offsets: number[];
+  /** Per mapping entry: its key type's counts (made once; counted per value). */
+  private readonly countsOf: KeyTypeCounts[];
+  /** Bytes the lines of the row `take` measured last take in the file. */
+  rowBytes = 0;
 
   constructor(
     private readonly mapping: readonly KeyMapping[],
@@ -71,6 +75,7 @@ export class CustomerFileRows {
       () => new IdentifierSet(DEDUPE_KEY_BYTES, Math.ceil(expectedRows / DEDUPE_LOAD)),
     );
     for (const type of this.types) countsOfKeyType(counts, type);
+    this.countsOf = mapping.map((entry) => countsOfKeyType(counts, entry.keyType));
     this.kept = this.types.map(() => []);
     this.sources = this.types.map(() => Buffer.alloc(0));
     this.offsets = this.types.map(() => -1);
@@ -91,43 +96,52 @@ export class CustomerFileRows {
   }
 
   /**
-   * Row `index` of a hashed batch: counts its values, dedupes them, and returns what its lines take;
-   * `write` then writes them (a row is measured first, so a file can end before it).
+   * Row `index` of a hashed batch: counts its values, dedupes them, and answers how many distinct
+   * identifiers its lines hold, their size in `rowBytes`; `write` then writes them (a row is measured
+   * first, so a file can end before it).
    */
-  take(batch: HashedRows, index: number): RowLines {
+  take(batch: HashedRows, index: number): number {
     let values = 0;
-    for (const list of this.kept) list.length = 0;
+    const kept = this.kept;
+    for (const list of kept) list.length = 0;
+    const offset = index * DIGEST;
     for (let entry = 0; entry < this.mapping.length; entry++) {
       const hashed = batch.columns[entry] as HashedIdentifiers;
-      const { keyType, column } = this.mapping[entry] as KeyMapping;
-      const reason = hashed.rejection(index);
-      if (reason) {
-        countRejected(this.counts, keyType, reason, (batch.rows[index] as SegmentRow)[column]);
+      if (hashed.status[index] !== 0) {
+        const { keyType, column } = this.mapping[entry] as KeyMapping;
+        countRejected(
+          this.counts,
+          keyType,
+          hashed.rejection(index) as RejectionReason,
+          (batch.rows[index] as SegmentRow)[column],
+        );
         continue;
       }
-      const ofType = countsOfKeyType(this.counts, keyType);
+      const ofType = this.countsOf[entry] as KeyTypeCounts;
       this.counts.valid++;
       ofType.valid++;
       const cell = this.cellOf[entry] as number;
-      const offset = index * DIGEST_BYTES;
       if (!(this.seen[cell] as IdentifierSet).addAt(hashed.digests, offset)) {
         this.counts.duplicates++;
         ofType.duplicates++;
         continue;
       }
-      (this.kept[cell] as number[]).push(entry, offset);
+      (kept[cell] as number[]).push(entry, offset);
       values++;
     }
-    if (values === 0) return { bytes: 0, values };
-    if (!this.header) return { bytes: values * AudienceFileWriter.lineBytes(1, 1), values };
-    let bytes = 0;
-    for (let line = 0; ; line++) {
-      let filled = 0;
-      for (const list of this.kept) if (list.length > line * 2) filled++;
-      if (filled === 0) break;
-      bytes += AudienceFileWriter.lineBytes(this.types.length, filled);
+    if (values === 0) this.rowBytes = 0;
+    else if (!this.header) this.rowBytes = values * SINGLE_LINE_BYTES;
+    else {
+      let bytes = 0;
+      for (let line = 0; ; line++) {
+        let filled = 0;
+        for (const list of kept) if (list.length > line * 2) filled++;
+        if (filled === 0) break;
+        bytes += AudienceFileWriter.lineBytes(this.types.length, filled);
+      }
+      this.rowBytes = bytes;
     }
-    return { bytes, values };
+    return values;
   }
 
   /** Writes the lines of the row `take` measured last. */

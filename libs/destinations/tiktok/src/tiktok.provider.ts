@@ -372,10 +372,10 @@ export class TikTokProvider implements DestinationProvider {
       for (let index = 0; index < batch.rows.length; index++) {
         row++;
         counts.read++;
-        const { bytes, values } = lines.take(batch, index);
+        const values = lines.take(batch, index);
         if (counts.read % 100_000 === 0) reporter.progress?.({ ...counts, uploaded: uploadedLines(state) });
         if (row <= uploadedThrough || values === 0) continue;
-        if (writer && writer.bytes + bytes > this.limits.maxFileBytes) await closeFile(row - 1);
+        if (writer && writer.bytes + lines.rowBytes > this.limits.maxFileBytes) await closeFile(row - 1);
         writer ??= new AudienceFileWriter(
           directory,
           `${safeName(request.exportId)}-${String(++fileIndex).padStart(5, '0')}.csv`,

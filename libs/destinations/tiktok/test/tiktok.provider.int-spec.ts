@@ -725,28 +725,26 @@ describe('TikTokProvider files on disk, cancellation and progress (against the e
         readdirSync(workDirectory).flatMap((folder) => readdirSync(join(workDirectory, folder)));
       let most = 0;
       const seen = new Set<string>();
-      const rows = async function* () {
-        for await (const row of emailRows(95, 'disk')) {
-          // Let pending I/O run (a file opens asynchronously), as a real segment read would.
-          await new Promise(setImmediate);
-          const files = onDisk();
-          most = Math.max(most, files.length);
-          for (const name of files) seen.add(name);
-          yield row;
-        }
-      };
+      // Rows are taken in batches, so the files are looked at while the export runs, every millisecond.
+      const look = setInterval(() => {
+        const files = onDisk();
+        most = Math.max(most, files.length);
+        for (const name of files) seen.add(name);
+      }, 1);
       const reporter = recordingReporter();
-      const result = await slow.provider.export(
-        {
-          // Unsafe characters replaced, cut at 60 characters.
-          exportId: `exp 7/../x${'y'.repeat(60)}`,
-          rows,
-          mapping: EMAIL,
-          config: config('Files on disk'),
-          credentials: { accessToken: slow.accessToken },
-        },
-        reporter,
-      );
+      const result = await slow.provider
+        .export(
+          {
+            // Unsafe characters replaced, cut at 60 characters.
+            exportId: `exp 7/../x${'y'.repeat(60)}`,
+            rows: () => emailRows(95, 'disk'),
+            mapping: EMAIL,
+            config: config('Files on disk'),
+            credentials: { accessToken: slow.accessToken },
+          },
+          reporter,
+        )
+        .finally(() => clearInterval(look));
       expect(result.counts.uploaded).toBe(95);
       expect(filesOf(reporter.checkpoints.at(-1)).map((file) => file.values)).toEqual([
         10, 10, 10, 10, 10, 10, 10, 10, 10, 5,
