@@ -64,6 +64,23 @@ describe('LocalSegmentRowStore', () => {
     }
   });
 
+  it('reads the same rows unparsed: NDJSON chunks of whole lines, each a buffer of its own', async () => {
+    const data = [...rows(2500), { email: 'a"b\nc@example.com', note: 'é😀' }];
+    await write('seg_ndjson', data);
+    const chunks: Buffer[] = [];
+    for await (const chunk of store.readNdjson('seg_ndjson')) chunks.push(chunk);
+    for (const chunk of chunks) {
+      expect(chunk.at(-1)).toBe(0x0a);
+      expect(chunk.byteOffset).toBe(0);
+    }
+    const parsed = Buffer.concat(chunks)
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as SegmentRow);
+    expect(parsed).toEqual(data);
+  });
+
   it('writes into <id>.tmp-<random> until commit', async () => {
     const writer = await store.openWriter('seg_t');
     await writer.write({ email: 'x' });

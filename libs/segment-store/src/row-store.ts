@@ -51,6 +51,12 @@ export interface SegmentRowStore {
    * for readers that process rows in bulk, without a promise per row.
    */
   readBatches(datasetId: string, options?: ReadOptions): AsyncIterable<SegmentRow[]>;
+  /**
+   * The same rows as stored, unparsed: NDJSON bytes (UTF-8, one JSON object per line), each chunk whole
+   * lines, a few thousand rows each, in row order. Each chunk is a buffer of its own (transferable to
+   * another thread). For readers that parse elsewhere (an export's hashing threads).
+   */
+  readNdjson(datasetId: string, options?: ReadOptions): AsyncIterable<Buffer>;
   /** What a committed dataset holds: rows, chunks, columns. Fails when it does not exist. */
   manifest(datasetId: string): Promise<DatasetManifest>;
   remove(datasetId: string): Promise<void>;
@@ -185,6 +191,46 @@ export class LocalSegmentRowStore implements SegmentRowStore {
             'accepts (such rows are refused when written now); refresh the segment to rebuild its rows.',
         );
       }
+    }
+  }
+
+  async *readNdjson(datasetId: string, { signal }: ReadOptions = {}): AsyncIterable<Buffer> {
+    checkId(datasetId);
+    const folder = join(this.root, datasetId);
+    const manifest = await this.manifest(datasetId);
+    // A row's characters take at most 3 bytes each in UTF-8: the byte bound of the row limit.
+    const maxRowBytes = this.maxRowLength * 3;
+    for (const file of manifest.files) {
+      signal?.throwIfAborted();
+      let handle: FileHandle;
+      try {
+        handle = await open(join(folder, file), 'r');
+      } catch (error) {
+        if (isMissing(error)) {
+          throw new Error(`Dataset ${datasetId} was replaced or removed while it was being read.`);
+        }
+        throw error;
+      }
+      const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
+      pipeline(handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), gunzip).catch(() => undefined);
+      // The start of a line the last chunk did not finish.
+      let tail: Buffer | undefined;
+      for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+        signal?.throwIfAborted();
+        const data = tail ? Buffer.concat([tail, chunk]) : chunk;
+        const end = data.lastIndexOf(0x0a) + 1;
+        // Copied: a buffer of its own (zlib's may share memory), and the tail not kept alive by it.
+        if (end > 0) yield Buffer.from(data.subarray(0, end));
+        tail = end < data.length ? Buffer.from(data.subarray(end)) : undefined;
+        if (tail && tail.length > maxRowBytes) {
+          gunzip.destroy();
+          throw new RowTooLargeError(
+            `Dataset ${datasetId} holds a row longer than ${this.maxRowLength} characters, the most a read ` +
+              'accepts (such rows are refused when written now); refresh the segment to rebuild its rows.',
+          );
+        }
+      }
+      if (tail) yield Buffer.concat([tail, Buffer.from('\n')]);
     }
   }
 

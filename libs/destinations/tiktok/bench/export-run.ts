@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       exportId: `bench-${settings.datasetId}`,
       rows: () => store.read(settings.datasetId),
       rowBatches: () => store.readBatches(settings.datasetId),
+      rowsNdjson: () => store.readNdjson(settings.datasetId),
       totalRows: rows,
       mapping: settings.mapping,
       config: { advertiserId: settings.advertiserId, audienceName: settings.audienceName, action: 'Create' },

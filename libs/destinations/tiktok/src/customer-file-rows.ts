@@ -6,6 +6,7 @@ import {
   PayloadValidationError,
   type ExportCounts,
   type HashedIdentifiers,
+  type HashedRows,
   type IdentifierHasher,
   type KeyMapping,
   type KeyType,
@@ -26,12 +27,6 @@ import { MULTIPLE_TYPES_HEADER } from './tiktok.mapper';
  */
 const DEDUPE_KEY_BYTES = 10;
 const DEDUPE_LOAD = 0.69;
-
-/** A batch of rows and its mapped columns hashed, one result per mapping entry. */
-export interface HashedRows {
-  rows: readonly SegmentRow[];
-  columns: readonly HashedIdentifiers[];
-}
 
 /** A digest's bytes, as a module constant (read per identifier: not through the package's re-export getter). */
 const DIGEST = DIGEST_BYTES;
@@ -81,18 +76,14 @@ export class CustomerFileRows {
     this.offsets = this.types.map(() => -1);
   }
 
-  /** Hashes a batch's mapped columns on the pool; refuses a row holding a list (a multi-value cell). */
-  hash(rows: readonly SegmentRow[]): Promise<HashedRows> {
-    const columns = this.mapping.map(({ column, keyType, encoding }) => {
-      const values = new Array<unknown>(rows.length);
-      for (let index = 0; index < rows.length; index++) {
-        const value = (rows[index] as SegmentRow)[column];
-        if (Array.isArray(value)) throw multiValue(column);
-        values[index] = value;
-      }
-      return this.hasher.hash({ keyType, encoding, options: this.normalize, values });
-    });
-    return Promise.all(columns).then((hashed) => ({ rows, columns: hashed }));
+  /**
+   * Hashes a batch's mapped columns on the pool: parsed rows, or the store's NDJSON (parsed on the pool
+   * too); refuses a batch with a row holding a list (a multi-value cell).
+   */
+  async hash(rows: readonly SegmentRow[] | Uint8Array): Promise<HashedRows> {
+    const hashed = await this.hasher.hashRows(rows, this.mapping, this.normalize);
+    if (hashed.multiValueColumn !== undefined) throw multiValue(hashed.multiValueColumn);
+    return hashed;
   }
 
   /**
@@ -108,13 +99,11 @@ export class CustomerFileRows {
     for (let entry = 0; entry < this.mapping.length; entry++) {
       const hashed = batch.columns[entry] as HashedIdentifiers;
       if (hashed.status[index] !== 0) {
-        const { keyType, column } = this.mapping[entry] as KeyMapping;
-        countRejected(
-          this.counts,
-          keyType,
-          hashed.rejection(index) as RejectionReason,
-          (batch.rows[index] as SegmentRow)[column],
-        );
+        const reason = hashed.rejection(index) as RejectionReason;
+        const keyType = (this.mapping[entry] as KeyMapping).keyType;
+        const example = batch.rejectedValue(entry, index);
+        if (example) countRejected(this.counts, keyType, reason, example.value);
+        else countRejected(this.counts, keyType, reason, undefined, { example: false });
         continue;
       }
       const ofType = this.countsOf[entry] as KeyTypeCounts;

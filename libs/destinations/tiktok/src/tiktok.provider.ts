@@ -16,6 +16,7 @@ import {
   sharedIdentifierHasher,
   withRetries,
   type ActivationKeySupport,
+  type HashedRows,
   type IdentifierHasher,
   type ConfigValues,
   type DestinationProvider,
@@ -35,10 +36,11 @@ import {
   type RateLimits,
   type RequestRateLimiter,
   type RetryPolicy,
+  type SegmentRow,
 } from '@conduit/destinations-core';
 import { TIKTOK_PORTAL_AUTH_URL, TIKTOK_PRODUCTION_BASE_URL } from './api-version';
 import { AudienceFileWriter, type WrittenFile } from './audience-file.writer';
-import { CustomerFileRows, type HashedRows } from './customer-file-rows';
+import { CustomerFileRows } from './customer-file-rows';
 import { TikTokClient, type TikTokUpdateAudienceInput } from './tiktok.client';
 import { TIKTOK_FIELDS, type TikTokAction } from './tiktok.fields';
 import { calculateTypeFor, parseTikTokTime, toExportStatus } from './tiktok.mapper';
@@ -369,7 +371,7 @@ export class TikTokProvider implements DestinationProvider {
 
     /** Writes a hashed batch's rows in order, cutting files at row boundaries below the size limit. */
     const take = async (batch: HashedRows) => {
-      for (let index = 0; index < batch.rows.length; index++) {
+      for (let index = 0; index < batch.count; index++) {
         row++;
         counts.read++;
         const values = lines.take(batch, index);
@@ -391,7 +393,11 @@ export class TikTokProvider implements DestinationProvider {
     const hashing: Promise<HashedRows>[] = [];
     const depth = Math.max(2, this.hasher.threads * 2);
     try {
-      for await (const batch of rowBatchesOf(request)) {
+      // The store's NDJSON when it offers it (parsed on the pool), else parsed rows.
+      const batches: AsyncIterable<Uint8Array | readonly SegmentRow[]> = request.rowsNdjson
+        ? request.rowsNdjson()
+        : rowBatchesOf(request);
+      for await (const batch of batches) {
         if (request.signal?.aborted) throw cancelled();
         const hashed = lines.hash(batch);
         // Rejections surface where each batch is awaited, in order; this only keeps them from being unhandled.

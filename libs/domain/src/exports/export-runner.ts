@@ -276,6 +276,7 @@ export class ExportRunner implements OnModuleInit {
         exportId: exported.id,
         rows: () => store.read(exported.datasetId, { signal }),
         rowBatches: () => store.readBatches(exported.datasetId, { signal }),
+        rowsNdjson: () => store.readNdjson(exported.datasetId, { signal }),
         totalRows: exported.totalRows,
         mapping: exported.mapping,
         config: exported.config,

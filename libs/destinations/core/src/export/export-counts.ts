@@ -50,11 +50,16 @@ export function countRejected(
   keyType: KeyType,
   reason: RejectionReason,
   value: unknown,
+  {
+    example = true,
+  }: {
+    /** false: the value is not at hand (it was not kept as a candidate example). */ example?: boolean;
+  } = {},
 ): void {
   counts.invalid[reason] = (counts.invalid[reason] ?? 0) + 1;
   const ofType = countsOfKeyType(counts, keyType);
   ofType.invalid[reason] = (ofType.invalid[reason] ?? 0) + 1;
-  if (reason === 'EMPTY') return;
+  if (reason === 'EMPTY' || !example) return;
   const examples = ((ofType.invalidExamples ??= {})[reason] ??= []);
   if (examples.length < INVALID_EXAMPLES_PER_REASON) examples.push(maskIdentifier(value));
 }

@@ -7,9 +7,11 @@ const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { move } = require('piscina');
 
-if (!existsSync(join(__dirname, 'hash-identifiers.js'))) {
+if (!existsSync(join(__dirname, 'hash-rows.js'))) {
   require(join(__dirname, '../../../../../tools/swc-register.cjs'));
 }
 const { hashIdentifiers } = require('./hash-identifiers');
+const { hashNdjsonRows } = require('./hash-rows');
 
-module.exports = (batch) => move(hashIdentifiers(batch));
+// A batch of NDJSON rows (hash-rows.ts), or one column's values (hash-identifiers.ts).
+module.exports = (batch) => (batch.ndjson ? hashNdjsonRows(batch) : move(hashIdentifiers(batch)));

@@ -100,6 +100,37 @@ describe('IdentifierHasher', () => {
     await inline.close();
   });
 
+  it('hashes rows the same from NDJSON (parsed on a thread) as from parsed rows, examples and lists included', async () => {
+    const cells = corpus(3_000).filter((cell) => !Array.isArray(cell) && typeof cell !== 'object');
+    const rows = cells.map((cell, n) => ({ email: cell, phone: cells[(n * 7) % cells.length], id: n }));
+    const ndjson = Buffer.from(rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+    const columns = [
+      { column: 'email', keyType: 'EMAIL', encoding: 'RAW' },
+      { column: 'phone', keyType: 'PHONE', encoding: 'RAW' },
+      { column: 'missing', keyType: 'MAID', encoding: 'RAW' },
+    ] as const;
+    const fromText = await pool.hashRows(ndjson, columns, { defaultPhoneRegion: 'US' });
+    const fromRows = await pool.hashRows(rows, columns, { defaultPhoneRegion: 'US' });
+    expect(fromText.count).toBe(rows.length);
+    expect(fromText.columns.map(seen)).toEqual(fromRows.columns.map(seen));
+    // The first three rejected values of each column and reason come back as examples, as they were.
+    for (let column = 0; column < 2; column++) {
+      const rejected = Array.from({ length: rows.length }, (_, row) => row).filter(
+        (row) => fromRows.columns[column]?.rejection(row) === 'MALFORMED',
+      );
+      expect(rejected.length).toBeGreaterThan(3);
+      for (const row of rejected.slice(0, 3))
+        expect(fromText.rejectedValue(column, row)).toEqual(fromRows.rejectedValue(column, row));
+      expect(fromText.rejectedValue(column, rejected[3] as number)).toBeUndefined();
+    }
+    expect(fromText.multiValueColumn).toBeUndefined();
+
+    const listed = Buffer.from(`{"email":"a@b.co"}\n{"email":["a@b.co","c@d.co"]}\n`);
+    expect((await pool.hashRows(listed, columns)).multiValueColumn).toBe('email');
+    expect((await pool.hashRows([{ phone: ['1', '2'] }], columns)).multiValueColumn).toBe('phone');
+    expect((await pool.hashRows(Buffer.alloc(0), columns)).count).toBe(0);
+  });
+
   it('refuses a thread count that is not a whole number ≥ 0', () => {
     expect(() => new IdentifierHasher({ threads: -1 })).toThrow(/threads/);
     expect(() => new IdentifierHasher({ threads: 1.5 })).toThrow(/threads/);

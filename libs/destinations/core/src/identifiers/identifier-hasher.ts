@@ -1,7 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
-import { HashedIdentifiers, hashIdentifiers, type IdentifierBatch } from './hash-identifiers';
+import type { SegmentRow } from '../provider/destination-provider';
+import { DIGEST_BYTES, HashedIdentifiers, hashIdentifiers, type IdentifierBatch } from './hash-identifiers';
+import { hashNdjsonRows, type HashedNdjsonRows, type RowColumn } from './hash-rows';
+import type { NormalizeOptions } from './identifier-types';
 
 export interface IdentifierHasherOptions {
   /** Worker threads (default: one per core); 0 hashes on the calling thread. */
@@ -10,8 +13,20 @@ export interface IdentifierHasherOptions {
   idleTimeoutMs?: number;
 }
 
+/** A batch of rows with its mapped columns hashed, in mapping order. */
+export interface HashedRows {
+  count: number;
+  columns: HashedIdentifiers[];
+  /** The raw value of a rejected cell, when kept as an example (the first few of each column and reason). */
+  rejectedValue(column: number, row: number): { value: unknown } | undefined;
+  /** The first mapped column holding a list in some row (a multi-value cell). */
+  multiValueColumn?: string;
+}
+
 /** Below this many values a batch is hashed on the calling thread: a round trip would cost more. */
 const SMALL_BATCH = 256;
+/** The same for NDJSON text, in bytes (about 256 short rows). */
+const SMALL_NDJSON_BYTES = 16 * 1024;
 
 /**
  * Normalizes and hashes batches of identifiers on a pool of worker threads (piscina), so an export
@@ -49,10 +64,68 @@ export class IdentifierHasher {
     return new HashedIdentifiers(count, bytes);
   }
 
+  /**
+   * Hashes the mapped columns of a batch of rows: parsed rows (one task per column), or NDJSON text as
+   * the segment store keeps it (one task: the thread parses it too, so the caller never does).
+   */
+  async hashRows(
+    rows: readonly SegmentRow[] | Uint8Array,
+    columns: readonly RowColumn[],
+    options?: NormalizeOptions,
+  ): Promise<HashedRows> {
+    if (rows instanceof Uint8Array) {
+      const batch = { ndjson: rows, columns, options };
+      const answer = (
+        this.pool && rows.byteLength >= SMALL_NDJSON_BYTES
+          ? // Moved, not copied, when the bytes are a buffer of their own (the caller no longer reads them).
+            await this.pool.run(batch, ownBuffer(rows) ? { transferList: [rows.buffer as ArrayBuffer] } : {})
+          : hashNdjsonRows(batch)
+      ) as HashedNdjsonRows;
+      const perColumn = answer.rows * (1 + DIGEST_BYTES);
+      return {
+        count: answer.rows,
+        columns: columns.map(
+          (_, index) =>
+            new HashedIdentifiers(
+              answer.rows,
+              answer.bytes.subarray(index * perColumn, (index + 1) * perColumn),
+            ),
+        ),
+        rejectedValue: (column, row) => {
+          const key = `${column}:${row}`;
+          return key in answer.examples ? { value: answer.examples[key] } : undefined;
+        },
+        multiValueColumn: answer.multiValueColumn,
+      };
+    }
+    const multiValueColumn = columns.find(({ column }) =>
+      rows.some((row) => Array.isArray(row[column])),
+    )?.column;
+    const hashed = await Promise.all(
+      columns.map(({ column, keyType, encoding }) =>
+        this.hash({ keyType, encoding, options, values: rows.map((row) => row[column]) }),
+      ),
+    );
+    return {
+      count: rows.length,
+      columns: hashed,
+      rejectedValue: (column, row) => ({ value: rows[row]?.[(columns[column] as RowColumn).column] }),
+      multiValueColumn,
+    };
+  }
+
   /** Stops the threads (the batches still running are rejected). */
   async close(): Promise<void> {
     await this.pool?.destroy();
   }
+}
+
+function ownBuffer(bytes: Uint8Array): boolean {
+  return (
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength &&
+    bytes.buffer instanceof ArrayBuffer
+  );
 }
 
 let shared: IdentifierHasher | undefined;

@@ -6,4 +6,10 @@ export { isSupportedPhoneRegion, normalizePhone } from './phone';
 export { sha256Hex } from './sha256-hex';
 export { normalizeIdentifier, prepareIdentifier, type PreparedIdentifier } from './normalize-identifier';
 export { DIGEST_BYTES, HashedIdentifiers, hashIdentifiers, type IdentifierBatch } from './hash-identifiers';
-export { IdentifierHasher, sharedIdentifierHasher, type IdentifierHasherOptions } from './identifier-hasher';
+export {
+  IdentifierHasher,
+  sharedIdentifierHasher,
+  type HashedRows,
+  type IdentifierHasherOptions,
+} from './identifier-hasher';
+export { hashNdjsonRows, type HashedNdjsonRows, type NdjsonRowsBatch, type RowColumn } from './hash-rows';

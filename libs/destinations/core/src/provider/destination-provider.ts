@@ -105,6 +105,12 @@ export interface ExportRequest {
    * bulk. Optional; `rowBatchesOf(request)` falls back to grouping `rows()`.
    */
   rowBatches?: () => AsyncIterable<readonly SegmentRow[]>;
+  /**
+   * The same rows unparsed, as the segment store keeps them: NDJSON (UTF-8, one JSON object per line),
+   * chunks of whole lines. Optional: for providers that parse off the main thread
+   * (`IdentifierHasher.hashRows`); a chunk handed over may be moved to another thread.
+   */
+  rowsNdjson?: () => AsyncIterable<Uint8Array>;
   /** Rows the segment holds, when known: lets a provider size what it keeps per row up front. */
   totalRows?: number;
   mapping: readonly KeyMapping[];
