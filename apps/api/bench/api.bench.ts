@@ -18,7 +18,8 @@ import { postgresServerUrl, seedCopies } from './bench-seed';
 // Targets: p99 at 500 req/s within 1.5× of bare NestJS; peak throughput ≥ 40 % of bare NestJS.
 //
 // `API_BENCH_DATABASES=sqlite` (or postgres) narrows it; `API_BENCH_CPU_PROF=<dir>` writes the API
-// process's CPU profile there (`node --cpu-prof`); `API_BENCH_SECONDS` is each run's length.
+// process's CPU profile there (`node --cpu-prof`); `API_BENCH_SECONDS` is each run's length;
+// `API_BENCH_ROUTES=companies` measures the routes whose name contains it (profiling one route).
 
 export interface ApiBenchOptions {
   destinations: number;
@@ -114,6 +115,9 @@ async function measureDatabase(
   const world = await ChaosWorld.start({
     label: `bench_api_${kind}`,
     database: serverUrl ? { kind: 'postgres', serverUrl } : { kind: 'sqlite' },
+    // On PostgreSQL jobs run on BullMQ workers: one materializes the segment and sends the export, then
+    // stops before the load starts.
+    workers: serverUrl ? 1 : 0,
     env: RATE_LIMITS_OUT_OF_THE_WAY,
     emulatorEnv: { TIKTOK_EMULATOR_PROCESSING_DELAY_MS: '0' },
   });
@@ -129,24 +133,24 @@ async function measureDatabase(
       `${tenant.segmentsPath}/${tenant.segmentId}/exports`,
       { destinationId: tenant.destinationId, overrides: { audienceName: 'Bench API audience' } },
     );
-    // On SQLite the API runs it: let it be sent, so that nothing but the load runs while it measures.
-    if (kind === 'sqlite')
-      await waitFor(
-        'the export to be sent',
-        async () => {
-          const view = await world.expect<{ status: string }>(
-            200,
-            tenant.apiKey,
-            'GET',
-            `/exports/${exported.id}`,
-          );
-          if (view.status === 'FAILED') throw new GiveUp(`export ${exported.id} FAILED`);
-          // PROCESSING: sent, waiting for TikTok (a scheduler would follow it; none runs here).
-          return ['PROCESSING', 'COMPLETED'].includes(view.status) ? true : undefined;
-        },
-        { timeoutMs: 60_000, context: () => world.lastOutput },
-      );
-    await world.api.stop();
+    // Let it be sent (by the API on SQLite, the worker on PostgreSQL): nothing but the load runs while
+    // the bench measures.
+    await waitFor(
+      'the export to be sent',
+      async () => {
+        const view = await world.expect<{ status: string }>(
+          200,
+          tenant.apiKey,
+          'GET',
+          `/exports/${exported.id}`,
+        );
+        if (view.status === 'FAILED') throw new GiveUp(`export ${exported.id} FAILED`);
+        // PROCESSING: sent, waiting for TikTok (a scheduler would follow it; none runs here).
+        return ['PROCESSING', 'COMPLETED'].includes(view.status) ? true : undefined;
+      },
+      { timeoutMs: 60_000, context: () => world.lastOutput },
+    );
+    await Promise.all([world.api, ...world.workers].map((process) => process.stop()));
 
     const seedStarted = Date.now();
     await seedCopies({
@@ -215,6 +219,7 @@ async function measureDatabase(
       ['GET /destinations', '/destinations'],
       ['GET /exports/:id', `/exports/${exported.id}`],
     ] as const) {
+      if (!name.includes(process.env['API_BENCH_ROUTES'] ?? '')) continue;
       const run = await measure(`${apiUrl}${path}`, tenant.apiKey, options);
       say(`${name}: ${rounded(run.peak.rps)} req/s peak, p99 ${run.fixed.p99} ms at ${FIXED_RATE}/s`);
       if (run.fixed.failures || run.peak.failures)
@@ -247,7 +252,17 @@ async function measureDatabase(
 
 export async function run(options: ApiBenchOptions = apiBenchOptions()): Promise<BenchFigure[]> {
   const figures: BenchFigure[] = [];
-  for (const kind of options.databases) figures.push(...(await measureDatabase(kind, options)));
+  const crashes: unknown[] = [];
+  for (const kind of options.databases)
+    try {
+      figures.push(...(await measureDatabase(kind, options)));
+    } catch (error) {
+      // The other database's figures still count; the bench fails at the end.
+      crashes.push(error);
+      figures.push({ name: `${kind}: CRASHED`, value: null, unit: '', detail: String(error).slice(0, 200) });
+    }
+  if (crashes.length)
+    throw Object.assign(new Error(`${crashes.length} database(s) crashed`), { figures, crashes });
   return figures;
 }
 
@@ -255,6 +270,8 @@ if (require.main === module)
   run()
     .then((figures) => reportBench('5. API', 5, figures))
     .catch((error: unknown) => {
-      console.error(error);
+      const { figures, crashes } = error as { figures?: BenchFigure[]; crashes?: unknown[] };
+      for (const crash of crashes ?? [error]) console.error(crash);
+      if (figures) reportBench('5. API', 5, figures);
       process.exitCode = 1;
     });

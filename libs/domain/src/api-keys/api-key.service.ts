@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import type { Page, PageRequest } from '../common/pagination';
 import { Company } from '../companies/company.entity';
+import { ApiKeyCache } from './api-key-cache';
 import { ApiKey } from './api-key.entity';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key.secret';
 
@@ -23,6 +24,12 @@ export interface Principal {
 
 @Injectable()
 export class ApiKeyService {
+  /**
+   * Valid keys this process checked in the last 5 s (API_KEY_CACHE_TTL_MS): a request then costs no
+   * database lookup. A key revoked here is refused at once; revoked through another process, within 5 s.
+   */
+  private readonly cache = new ApiKeyCache();
+
   constructor(private readonly em: EntityManager) {}
 
   private get keys() {
@@ -75,6 +82,7 @@ export class ApiKeyService {
     }
     apiKey.revokedAt = new Date();
     await this.em.flush();
+    this.cache.forget(apiKey.id);
     return apiKey;
   }
 
@@ -83,16 +91,29 @@ export class ApiKeyService {
     if (!looksLikeApiKey(secret)) {
       return null;
     }
-    const apiKey = await this.keys.findByHash(hashApiKey(secret));
+    const hash = hashApiKey(secret);
+    const cached = this.cache.get(hash);
+    if (cached) {
+      await this.touch(cached);
+      return cached.principal;
+    }
+    const apiKey = await this.keys.findByHash(hash);
     if (!apiKey || apiKey.revokedAt) {
       return null;
     }
-    const now = new Date();
-    if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      // A direct update: authentication must not flush whatever else the request's unit of work holds.
-      await this.keys.nativeUpdate({ id: apiKey.id }, { lastUsedAt: now });
-      apiKey.lastUsedAt = now;
-    }
-    return { companyId: apiKey.company.id, apiKeyId: apiKey.id };
+    const principal = { companyId: apiKey.company.id, apiKeyId: apiKey.id };
+    const known = { principal, lastUsedAt: apiKey.lastUsedAt?.getTime() ?? 0 };
+    await this.touch(known);
+    this.cache.set(hash, known);
+    return principal;
+  }
+
+  /** Records when the key was last used, once a minute at most (LAST_USED_RESOLUTION_MS). */
+  private async touch(key: { principal: Principal; lastUsedAt: number }): Promise<void> {
+    const now = Date.now();
+    if (now - key.lastUsedAt <= LAST_USED_RESOLUTION_MS) return;
+    key.lastUsedAt = now;
+    // A direct update: authentication must not flush whatever else the request's unit of work holds.
+    await this.keys.nativeUpdate({ id: key.principal.apiKeyId }, { lastUsedAt: new Date(now) });
   }
 }
