@@ -49,6 +49,8 @@ export class IdentifierHasher {
         idleTimeout: options.idleTimeoutMs ?? 30_000,
         // Work waits in the caller's bounded pipeline, not in an unbounded queue here.
         maxQueue: threads * 8,
+        // A batch needs a few MB: small heaps keep each thread's memory small (and a runaway one bounded).
+        resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
       });
   }
 
