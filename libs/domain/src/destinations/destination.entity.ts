@@ -13,7 +13,9 @@ export const DESTINATION_NAME_MAX_LENGTH = 100;
  * what the exporting company, owner or grantee, may set. Deleting keeps the row (exports stay readable).
  */
 @Entity({ tableName: 'destinations' })
-@Index({ name: 'destinations_owner_index', properties: ['owner', 'deletedAt'] })
+// The list's query (owner, not deleted, ordered by id, one page): the index answers it in order, with no
+// sort of every destination the company has (10 k destinations: ~40 ms a page on SQLite without `id`).
+@Index({ name: 'destinations_owner_index', properties: ['owner', 'deletedAt', 'id'] })
 export class Destination {
   @PrimaryKey({ type: 'string', length: ID_LENGTH })
   id: string = newId('dst');

@@ -8,6 +8,7 @@ import { Migration20261125080427_segments } from './Migration20261125080427_segm
 import { Migration20261125112359_idempotency_records } from './Migration20261125112359_idempotency_records';
 import { Migration20261129193931_exports } from './Migration20261129193931_exports';
 import { Migration20261130011352_segment_key_quality_and_refresh } from './Migration20261130011352_segment_key_quality_and_refresh';
+import { Migration20261130080218_destinations_owner_index_ordered } from './Migration20261130080218_destinations_owner_index_ordered';
 
 export const SQLITE_MIGRATION_LIST: MigrationObject[] = [
   { name: 'Migration20261125021340_initial_tenancy', class: Migration20261125021340_initial_tenancy },
@@ -18,4 +19,5 @@ export const SQLITE_MIGRATION_LIST: MigrationObject[] = [
   { name: 'Migration20261125112359_idempotency_records', class: Migration20261125112359_idempotency_records },
   { name: 'Migration20261129193931_exports', class: Migration20261129193931_exports },
   { name: 'Migration20261130011352_segment_key_quality_and_refresh', class: Migration20261130011352_segment_key_quality_and_refresh },
+  { name: 'Migration20261130080218_destinations_owner_index_ordered', class: Migration20261130080218_destinations_owner_index_ordered },
 ];
