@@ -96,7 +96,12 @@ interface RunResult {
 /** The section's figures for `runs` (100 k, 1 M and 10 M emails, 1 M customers with three keys by default). */
 export async function run(
   runs: readonly ExportBenchRun[] = RUNS,
-  options: { apiEnv?: Record<string, string> } = {},
+  options: {
+    /** Added to the API's environment (e.g. NODE_OPTIONS=--require a profiler). */
+    apiEnv?: Record<string, string>;
+    /** Told when each export starts and ends, with the API's pid (e.g. to signal a profiler). */
+    onExport?: (moment: 'start' | 'end', pid: number) => void;
+  } = {},
 ): Promise<BenchFigure[]> {
   // The CRMs first: writing one blocks this process (an idle keep-alive connection to the API would
   // time out meanwhile).
@@ -165,6 +170,7 @@ export async function run(
       const idleRss = world.api.rss ?? 0;
       let peakRss = idleRss;
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, world.api.rss ?? 0)), 100);
+      options.onExport?.('start', pid);
       const cpuBefore = cpuSeconds(pid);
       const started = performance.now();
       const created = await world.expect<{ id: string }>(
@@ -190,6 +196,7 @@ export async function run(
       const seconds = (performance.now() - started) / 1000;
       clearInterval(sampler);
       const cpu = cpuSeconds(pid) - cpuBefore;
+      options.onExport?.('end', pid);
       const audienceId = exported.references?.[0]?.id;
       const audience = await world.emulatorAdmin<{ identifiers: Record<string, { count: number }> }>(
         `/audiences/${audienceId}`,

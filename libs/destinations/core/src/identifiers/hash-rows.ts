@@ -38,24 +38,19 @@ export function hashNdjsonRows(batch: NdjsonRowsBatch): HashedNdjsonRows {
   const text = Buffer.from(batch.ndjson.buffer, batch.ndjson.byteOffset, batch.ndjson.byteLength).toString(
     'utf8',
   );
-  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-  // One parse for the batch: the store's lines are JSON objects whose strings escape their line breaks.
-  const rows = (body === '' ? [] : JSON.parse(`[${body.replaceAll('\n', ',')}]`)) as Record<
-    string,
-    unknown
-  >[];
-  const count = rows.length;
+  const cells = columnValues(
+    text,
+    batch.columns.map(({ column }) => column),
+  );
+  const count = cells[0]?.length ?? countLines(text);
   const perColumn = count * (1 + DIGEST_BYTES);
   const bytes = new Uint8Array(perColumn * batch.columns.length);
   const examples: Record<string, unknown> = {};
   let multiValueColumn: string | undefined;
   batch.columns.forEach(({ column, keyType, encoding }, index) => {
-    const values = new Array<unknown>(count);
-    for (let row = 0; row < count; row++) {
-      const value = (rows[row] as Record<string, unknown>)[column];
-      if (Array.isArray(value)) multiValueColumn ??= column;
-      values[row] = value;
-    }
+    const values = cells[index] as unknown[];
+    if (multiValueColumn === undefined && values.some((value) => Array.isArray(value)))
+      multiValueColumn = column;
     const hashed = hashIdentifiers({ keyType, encoding, options: batch.options, values });
     bytes.set(hashed, index * perColumn);
     const shown = new Map<number, number>();
@@ -67,4 +62,75 @@ export function hashNdjsonRows(batch: NdjsonRowsBatch): HashedNdjsonRows {
     }
   });
   return { rows: count, bytes, examples, ...(multiValueColumn ? { multiValueColumn } : {}) };
+}
+
+const OPEN_BRACE = 0x7b;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+/** A cell the fast path leaves to JSON.parse. */
+const PARSE = Symbol('parse');
+
+function countLines(text: string): number {
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
+  return text.length > 0 && !text.endsWith('\n') ? lines + 1 : lines;
+}
+
+/**
+ * The columns' values, row by row, read from the lines as the store writes them (JSON.stringify of
+ * an object of strings and nulls: `{"email":"a@b.co","phone":null}`) without building an object per
+ * row: a key is its quoted name and a colon right after `{` or `,` (inside a string every quote is
+ * escaped, so the pattern can only be a key), its value a string without escapes or null. Any other
+ * cell (an escape, a number, a list, another layout) is read by JSON.parse of its line, so the values
+ * are always JSON.parse's.
+ */
+export function columnValues(text: string, columns: readonly string[]): unknown[][] {
+  const tokens = columns.map((column) => `${JSON.stringify(column)}:`);
+  const values: unknown[][] = columns.map(() => []);
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    if (end > start) {
+      let parsed: Record<string, unknown> | undefined;
+      for (let index = 0; index < tokens.length; index++) {
+        let value = cellAt(text, start, end, tokens[index] as string);
+        if (value === PARSE) {
+          parsed ??= JSON.parse(text.slice(start, end)) as Record<string, unknown>;
+          value = parsed[columns[index] as string];
+        }
+        (values[index] as unknown[]).push(value);
+      }
+    }
+    start = end + 1;
+  }
+  return values;
+}
+
+/** The value of the key `token` in the line text[start, end), or PARSE when the fast path cannot say. */
+function cellAt(text: string, start: number, end: number, token: string): unknown {
+  let at = text.indexOf(token, start);
+  while (at !== -1 && at < end) {
+    const before = text.charCodeAt(at - 1);
+    if (at > start && (before === OPEN_BRACE || before === COMMA)) break;
+    at = text.indexOf(token, at + 1);
+  }
+  if (at === -1 || at >= end) return text.charCodeAt(start) === OPEN_BRACE ? undefined : PARSE;
+  const from = at + token.length;
+  const first = text.charCodeAt(from);
+  if (first === QUOTE) {
+    for (let index = from + 1; index < end; index++) {
+      const char = text.charCodeAt(index);
+      if (char === QUOTE) return text.slice(from + 1, index);
+      if (char === BACKSLASH || char === NEWLINE) return PARSE;
+    }
+    return PARSE;
+  }
+  if (text.startsWith('null', from)) {
+    const next = text.charCodeAt(from + 4);
+    if (next === COMMA || next === 0x7d) return null;
+  }
+  return PARSE;
 }
