@@ -81,7 +81,7 @@ function runBench(bench) {
         code !== 0 || printed.length !== 1
           ? `exited ${signal ?? code}${printed.length === 1 ? '' : `, ${printed.length} results printed (1 expected)`}`
           : undefined;
-      done({ bench, result: printed[0], crashed });
+      done({ bench, result: printed.at(-1), crashed });
     });
   });
 }
@@ -167,16 +167,18 @@ for (const bench of benches) {
 
 const sections = outcomes
   .map(({ bench, result, crashed }) =>
-    result && !crashed
-      ? { ...result, bench, date, commit, figures: result.figures.map(scored) }
-      : {
-          section: result?.section ?? bench,
-          order: result?.order ?? 99,
-          bench,
-          date,
-          commit,
-          figures: [{ name: `CRASHED: ${crashed}`, value: null, unit: '' }],
-        },
+    // A bench that crashed after printing keeps its figures, with the crash as a last line.
+    ({
+      section: result?.section ?? bench,
+      order: result?.order ?? 99,
+      bench,
+      date,
+      commit,
+      figures: [
+        ...(result?.figures ?? []).map(scored),
+        ...(crashed ? [{ name: `CRASHED: ${crashed}`, value: null, unit: '' }] : []),
+      ],
+    }),
   )
   .sort((a, b) => a.order - b.order || a.section.localeCompare(b.section));
 
