@@ -197,6 +197,15 @@ export async function run(
       clearInterval(sampler);
       const cpu = cpuSeconds(pid) - cpuBefore;
       options.onExport?.('end', pid);
+      if (process.env['BENCH_EXPORT_EVENTS'] === '1') {
+        const { body } = await world.call<{ data: { type: string; message: string; at: string }[] }>(
+          apiKey,
+          'GET',
+          `/exports/${created.id}/events?limit=100`,
+        );
+        for (const event of body.data ?? [])
+          console.error(`  ${event.at} ${event.type} ${event.message.slice(0, 120)}`);
+      }
       const audienceId = exported.references?.[0]?.id;
       const audience = await world.emulatorAdmin<{ identifiers: Record<string, { count: number }> }>(
         `/audiences/${audienceId}`,
