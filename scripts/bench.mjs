@@ -26,7 +26,11 @@ function findBenches() {
       const path = join(top, file);
       if (path.split(/[\\/]/).at(-2) === 'bench' && path.includes(filter)) found.push(path);
     }
-  return found.sort();
+  // In section order (the number its reportBench call gives), then by path: a section may read what an
+  // earlier one measured (section 3 divides by section 2's peer baseline).
+  const order = (path) =>
+    Number(/reportBench\(\s*['"`](\d+)\./.exec(readFileSync(join(root, path), 'utf8'))?.[1] ?? 99);
+  return found.sort((a, b) => order(a) - order(b) || a.localeCompare(b));
 }
 
 /** A bench that still prints a plain JSON object (`{ "bench": …, figures… }`): its numbers, no targets. */
