@@ -18,7 +18,8 @@ import { GiveUp, waitFor } from '../test/chaos/conduit-processes';
 // A company registers a generated CRM (a SQLite data source of N customers, seeded), makes a SQL
 // segment of it (materialized by Conduit, not timed) and exports it to TikTok (Create). Timed: from
 // the export's request to the audience created (the export no longer RUNNING), with the API process's
-// CPU time (all its threads, from /proc) and its resident set sampled every 100 ms. 100 k, 1 M and
+// CPU time (all its threads, from /proc) and its resident set sampled every 100 ms, the API restarted
+// before each export so that its memory is the export's. 100 k, 1 M and
 // 10 M emails show how time and memory grow; 1 M customers with email, phone and MAID (MULTIPLE_TYPES)
 // show the cost of phones.
 
@@ -174,6 +175,18 @@ export async function run(
         },
       });
 
+      // A fresh API process for the export: its resident set is then the export's, not what the
+      // materializations before it left in the heap.
+      await world.api.stop();
+      world.api.start();
+      await waitFor('the API to answer /health again', async () =>
+        (await fetch(`${world.apiUrl}/health`).then(
+          (answer) => answer.ok,
+          () => false,
+        ))
+          ? true
+          : undefined,
+      );
       const pid = world.api.pid as number;
       const idleRss = world.api.rss ?? 0;
       let peakRss = idleRss;
