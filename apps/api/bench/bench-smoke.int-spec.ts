@@ -31,7 +31,16 @@ describe('benchmarks, smoke (tiny sizes: they run, not how fast)', () => {
         `${label}: ${route} peak`,
       ]),
     ]);
-    for (const figure of figures) expect(figure.value).toBeGreaterThan(0);
+    // Measured, not judged: one second on a machine busy with other suites may serve no request of a
+    // route (a peak of 0), and a p99 may round to 0 ms. The figures exist and are numbers; the routes
+    // answered at all (some requests served).
+    for (const figure of figures) {
+      expect(Number.isFinite(figure.value)).toBe(true);
+      expect(figure.value).toBeGreaterThanOrEqual(0);
+    }
+    expect(
+      figures.filter((figure) => figure.name.endsWith('peak')).some((figure) => (figure.value ?? 0) > 0),
+    ).toBe(true);
   }, 240_000);
 
   (quotaRunnable ? it : it.skip)(
