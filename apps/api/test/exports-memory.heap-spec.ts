@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { SchedulerInstance } from '@conduit/domain';
 import type { RunningEmulator } from '@conduit/tiktok-emulator';
 import { EntityManager } from '@mikro-orm/core';
@@ -19,9 +20,9 @@ const IDENTIFIERS = 5_000_000;
  * The export's own memory (the dedupe table of 5 M values is 92 MB of it) stayed under 150 MB; since
  * #14 the worker also starts the identifier-hashing pool when its first export runs: a thread per core,
  * ~55 MB each here whatever the segment (an isolate, its modules, its heap; measured with
- * `IdentifierHasher` alone). 150 MB + 2 × 55 MB.
+ * `IdentifierHasher` alone). 150 MB + 55 MB a core.
  */
-const RSS_GROWTH_LIMIT = (150 + 2 * 55) * 1024 * 1024;
+const RSS_GROWTH_LIMIT = (150 + availableParallelism() * 55) * 1024 * 1024;
 const [ADVERTISER] = ADVERTISERS.map((advertiser) => advertiser.advertiserId);
 const MB = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
