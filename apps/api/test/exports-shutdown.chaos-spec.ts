@@ -20,7 +20,14 @@ if (!redisUrl) console.warn('Export shutdown suite SKIPPED: set REDIS_URL=redis:
 const GRACE_SECONDS = 10;
 /** Long on purpose: a resume that waited for the heartbeat timeout would show. */
 const STUCK_AFTER_SECONDS = 60;
-const IDENTIFIERS = 60_000;
+/**
+ * Enough for ~19 files of 1 MB at 300 ms an upload: the export is still reading and uploading when the
+ * SIGTERM comes after the first file (60,000 used to be; since #14 the reading and hashing take under a
+ * second, and an export of 4 files was done before the worker stopped).
+ */
+const IDENTIFIERS = 300_000;
+/** 1 MB files of 65-byte lines (a digest and a newline). */
+const FILES = Math.ceil(IDENTIFIERS / Math.floor(2 ** 20 / 65));
 const [ADVERTISER] = ADVERTISERS.map((advertiser) => advertiser.advertiserId);
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -179,15 +186,15 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
       status: 'PROCESSING',
       attempts: 2,
       error: null,
-      counts: { uploaded: IDENTIFIERS, files: 4 },
+      counts: { uploaded: IDENTIFIERS, files: FILES },
     });
     // (The status moves before the SENT and PROCESSING events are written.)
     const log = await until('the SENT event', async () => {
       const types = await events();
       return types.includes('PROCESSING') ? types : undefined;
     });
-    // Four files in all, each uploaded once: those before the pause were not sent again.
-    expect(log.filter((type) => type === 'FILE_UPLOADED')).toHaveLength(4);
+    // Every file uploaded once: those before the pause were not sent again.
+    expect(log.filter((type) => type === 'FILE_UPLOADED')).toHaveLength(FILES);
     expect(log.filter((type) => !['FILE_UPLOADED', 'AUDIENCE_CREATED'].includes(type))).toEqual([
       'QUEUED',
       'STARTED',
