@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, createGzip, type Gzip } from 'node:zlib';
+import { createGunzip, createGzip, type Gunzip, type Gzip } from 'node:zlib';
 import { RowTooLargeError } from './errors';
 import { LineSplitter, LineTooLongError } from './line-splitter';
 
@@ -161,19 +161,8 @@ export class LocalSegmentRowStore implements SegmentRowStore {
     const manifest = await this.manifest(datasetId);
     for (const file of manifest.files) {
       signal?.throwIfAborted();
-      let handle: FileHandle;
-      try {
-        handle = await open(join(folder, file), 'r');
-      } catch (error) {
-        if (isMissing(error)) {
-          throw new Error(`Dataset ${datasetId} was replaced or removed while it was being read.`);
-        }
-        throw error;
-      }
-      const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
+      const gunzip = await openChunk(datasetId, join(folder, file));
       gunzip.setEncoding('utf8');
-      // Errors reach the loop below through `gunzip`; the pipeline's own promise is only a bystander.
-      pipeline(handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), gunzip).catch(() => undefined);
       const splitter = new LineSplitter(this.maxRowLength);
       try {
         // The signal is checked per piece of text (a long row spans several, a piece holds many rows).
@@ -186,10 +175,7 @@ export class LocalSegmentRowStore implements SegmentRowStore {
         if (rest.length > 0) yield parseLines(rest);
       } catch (error) {
         if (!(error instanceof LineTooLongError)) throw error;
-        throw new RowTooLargeError(
-          `Dataset ${datasetId} holds a row longer than ${error.maxLength} characters, the most a read ` +
-            'accepts (such rows are refused when written now); refresh the segment to rebuild its rows.',
-        );
+        throw rowTooLarge(datasetId, error.maxLength);
       }
     }
   }
@@ -202,17 +188,7 @@ export class LocalSegmentRowStore implements SegmentRowStore {
     const maxRowBytes = this.maxRowLength * 3;
     for (const file of manifest.files) {
       signal?.throwIfAborted();
-      let handle: FileHandle;
-      try {
-        handle = await open(join(folder, file), 'r');
-      } catch (error) {
-        if (isMissing(error)) {
-          throw new Error(`Dataset ${datasetId} was replaced or removed while it was being read.`);
-        }
-        throw error;
-      }
-      const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
-      pipeline(handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), gunzip).catch(() => undefined);
+      const gunzip = await openChunk(datasetId, join(folder, file));
       // The start of a line the last chunk did not finish.
       let tail: Buffer | undefined;
       for await (const chunk of gunzip as AsyncIterable<Buffer>) {
@@ -224,10 +200,7 @@ export class LocalSegmentRowStore implements SegmentRowStore {
         tail = end < data.length ? Buffer.from(data.subarray(end)) : undefined;
         if (tail && tail.length > maxRowBytes) {
           gunzip.destroy();
-          throw new RowTooLargeError(
-            `Dataset ${datasetId} holds a row longer than ${this.maxRowLength} characters, the most a read ` +
-              'accepts (such rows are refused when written now); refresh the segment to rebuild its rows.',
-          );
+          throw rowTooLarge(datasetId, this.maxRowLength);
         }
       }
       if (tail) yield Buffer.concat([tail, Buffer.from('\n')]);
@@ -464,6 +437,29 @@ async function syncFolder(path: string): Promise<void> {
  */
 function parseLines(lines: readonly string[]): SegmentRow[] {
   return JSON.parse(`[${lines.join(',')}]`) as SegmentRow[];
+}
+
+/** A chunk file, decompressing as it is read; fails clearly when the dataset went away meanwhile. */
+async function openChunk(datasetId: string, path: string): Promise<Gunzip> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if (isMissing(error))
+      throw new Error(`Dataset ${datasetId} was replaced or removed while it was being read.`);
+    throw error;
+  }
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
+  // Errors reach the reader through `gunzip`; the pipeline's own promise is only a bystander.
+  pipeline(handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), gunzip).catch(() => undefined);
+  return gunzip;
+}
+
+function rowTooLarge(datasetId: string, maxLength: number): RowTooLargeError {
+  return new RowTooLargeError(
+    `Dataset ${datasetId} holds a row longer than ${maxLength} characters, the most a read ` +
+      'accepts (such rows are refused when written now); refresh the segment to rebuild its rows.',
+  );
 }
 
 function isMissing(error: unknown): boolean {
