@@ -25,12 +25,21 @@ export const depConstraints = [
     onlyDependOnLibsWithTags: ['type:provider', 'type:provider-core', 'type:util'],
   },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:provider-core', 'type:util'] },
-  { sourceTag: 'type:provider', onlyDependOnLibsWithTags: ['type:provider-core', 'type:util'] },
+  {
+    sourceTag: 'type:provider',
+    onlyDependOnLibsWithTags: ['type:provider-core', 'type:provider-wire', 'type:util'],
+  },
+  // A platform's wire types and schemas (e.g. destinations/meta-wire): shared by its connector and its
+  // emulator, so neither imports the other.
+  { sourceTag: 'type:provider-wire', onlyDependOnLibsWithTags: ['type:util'] },
   { sourceTag: 'type:provider-core', onlyDependOnLibsWithTags: ['type:util'] },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-  { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:util'] },
-  // apps/tiktok-emulator: a fake TikTok, kept apart from the product's apps.
-  { sourceTag: 'type:emulator-app', onlyDependOnLibsWithTags: ['type:emulator', 'type:util'] },
+  { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:provider-wire', 'type:util'] },
+  // apps/tiktok-emulator, apps/meta-emulator: fakes of the platforms, kept apart from the product's apps.
+  {
+    sourceTag: 'type:emulator-app',
+    onlyDependOnLibsWithTags: ['type:emulator', 'type:provider-wire', 'type:util'],
+  },
 ];
 
 /** Test code may also start the TikTok emulator (a fake of an external system, never production code). */
