@@ -7,6 +7,7 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 /** `?limit=&cursor=` on every list. */
 export class ListQueryDto {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: MAX_PAGE_LIMIT,
     default: DEFAULT_PAGE_LIMIT,
