@@ -47,7 +47,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         // An opaque key, not a JWT: clients must not try to decode it.
         bearerFormat: 'cdt_ API key',
         description:
-          'A Conduit API key (`cdt_…`), created with `npm run conduit -- keys:generate` or POST /api-keys.',
+          'A Conduit API key (`cdt_…`): an operator creates a company and its first key with ' +
+          '`npm run conduit -- company:create <name>` (another key: `npm run conduit -- api-key:create <companyId>`); ' +
+          'a company creates more with POST /api-keys.',
       },
       'api-key',
     )
