@@ -128,6 +128,7 @@ describe(`demo company (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'}
 describe('operator commands: --json on every one', () => {
   let api: ApiHarness;
   let output: string[];
+  let errors: string[];
 
   beforeAll(async () => {
     api = await bootApi();
@@ -139,8 +140,9 @@ describe('operator commands: --json on every one', () => {
 
   beforeEach(() => {
     output = [];
+    errors = [];
     jest.spyOn(console, 'log').mockImplementation((line: unknown) => void output.push(String(line)));
-    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    jest.spyOn(console, 'error').mockImplementation((line: unknown) => void errors.push(String(line)));
   });
 
   afterEach(() => {
@@ -206,5 +208,20 @@ describe('operator commands: --json on every one', () => {
       reencrypted: 0,
       currentKeyId: expect.any(String),
     });
+  });
+
+  it('scheduler:status --host: a host that did not beat exits 1 and says why on stderr, stdout still JSON', async () => {
+    expect(await run('scheduler:status', '--host', 'nohost', '--json')).toEqual({ alive: [] });
+    expect(process.exitCode).toBe(1);
+    expect(errors).toEqual(['No scheduler instance on host "nohost" beat in the last 120 s.']);
+    output = [];
+    errors = [];
+    process.exitCode = undefined;
+    await buildCli()
+      .exitOverride()
+      .parseAsync(['node', 'conduit', 'scheduler:status', '--host', 'nohost', '--within', '30']);
+    expect(output).toEqual(['No scheduler instance is alive.']);
+    expect(errors).toEqual(['No scheduler instance on host "nohost" beat in the last 30 s.']);
+    expect(process.exitCode).toBe(1);
   });
 });

@@ -189,8 +189,13 @@ export function buildCli(): Command {
                   .join('\n')
               : 'No scheduler instance is alive.',
           );
-          if (options.host && !alive.some((instance) => instance.hostname === options.host))
+          if (options.host && !alive.some((instance) => instance.hostname === options.host)) {
+            // A healthcheck's refusal says why, on stderr: stdout stays the list (or its one JSON object).
+            console.error(
+              `No scheduler instance on host "${options.host}" beat in the last ${options.within} s.`,
+            );
             process.exitCode = 1;
+          }
         }),
       ),
     );
