@@ -224,4 +224,9 @@ describe('operator commands: --json on every one', () => {
     expect(errors).toEqual(['No scheduler instance on host "nohost" beat in the last 30 s.']);
     expect(process.exitCode).toBe(1);
   });
+
+  it('demo:ensure --help names the demo data source it registers', () => {
+    const demo = buildCli().commands.find((command) => command.name() === 'demo:ensure');
+    expect(demo?.description()).toMatch(/demo data source/);
+  });
 });

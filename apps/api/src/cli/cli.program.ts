@@ -202,7 +202,10 @@ export function buildCli(): Command {
 
   program
     .command('demo:ensure')
-    .description('Create the demo company and key if needed (embedded default) and print them')
+    .description(
+      'Create the demo company, its API key and its demo data source (a synthetic CRM in SQLite, tables ' +
+        'customers and orders) if needed (embedded default) and print them',
+    )
     .option('--key-file <path>', 'where the demo key is kept (default: <CONDUIT_DATA_DIR>/demo-api-key)')
     .option('--json', 'print JSON')
     .action((options: { keyFile?: string; json?: boolean }) =>
