@@ -1,7 +1,8 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Audience } from './audience';
 import type { MetaEmulatorAdAccount, MetaEmulatorApp, MetaEmulatorOptions } from './emulator.options';
 import type { GraphCall } from './graph-call';
-import { fail, missingAdsManagement, objectNotFound } from './graph-errors';
+import { fail, invalidParameter, missingAdsManagement, objectNotFound } from './graph-errors';
 import { accessTokenOf } from './request-params';
 import { Throttle } from './throttle';
 import { tokenFingerprint, TokenStore, type UserToken } from './token-store';
@@ -37,11 +38,33 @@ export class MetaState {
     if (!value) return fail(104, 'An access token is required to request this resource.');
     call.logEntry.tokenId = tokenFingerprint(value);
     const token = this.tokens.valid(value, this.now());
+    this.checkProof(call, value, token.appId);
     Object.assign(call.headers, this.throttle.app(token.appId, this.now()));
     const canWrite = token.scopes.includes('ads_management');
     if (access === 'write' && !canWrite) missingAdsManagement();
     if (access === 'read' && !canWrite && !token.scopes.includes('ads_read')) missingAdsManagement();
     return token;
+  }
+
+  /**
+   * `appsecret_proof` = hex HMAC-SHA256(app secret, token) (reference §0): checked when sent,
+   * required when the app says so. Both answer 100, as Graph does.
+   */
+  private checkProof(call: GraphCall, token: string, appId: string): void {
+    const proof = call.params['appsecret_proof'];
+    if (proof === undefined) {
+      if (this.options.requireAppSecretProof)
+        invalidParameter('API calls from the server require an appsecret_proof argument');
+      return;
+    }
+    const secret = this.app(appId)?.secret ?? '';
+    const expected = createHmac('sha256', secret).update(token).digest('hex');
+    if (
+      typeof proof !== 'string' ||
+      proof.length !== expected.length ||
+      !timingSafeEqual(Buffer.from(proof), Buffer.from(expected))
+    )
+      invalidParameter('Invalid appsecret_proof provided in the API argument');
   }
 
   /** The user's ad account `id` (numeric), or 100/33 as for any object the token cannot see. */

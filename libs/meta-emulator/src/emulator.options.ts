@@ -103,6 +103,11 @@ export interface MetaEmulatorOptions {
   /** Share of rows that "match a Meta user", decided deterministically per row. */
   matchRate: number;
   throttle: MetaThrottleSettings;
+  /**
+   * Whether every user-token call must carry `appsecret_proof` (an app setting at Meta). A proof that
+   * is sent is always checked.
+   */
+  requireAppSecretProof: boolean;
   /** Seed of the fault-injection random sequence (deterministic runs). */
   seed: number;
   faults: MetaFaultSettings;
@@ -164,6 +169,7 @@ export const DEFAULT_META_EMULATOR_OPTIONS: MetaEmulatorOptions = {
   minDeliverySize: 100,
   matchRate: 0.8,
   throttle: DEFAULT_THROTTLE,
+  requireAppSecretProof: false,
   seed: 1,
   faults: NO_FAULTS,
   clock: SYSTEM_CLOCK,

@@ -82,7 +82,14 @@ export class Throttle {
       });
     }
     window.calls.push(now);
-    return usageHeader(adAccountId, percent(used + 1, limit), 0);
+    return {
+      ...usageHeader(adAccountId, percent(used + 1, limit), 0),
+      [USAGE_HEADERS.adAccount]: JSON.stringify({
+        acc_id_util_pct: percent(used + 1, limit),
+        reset_time_duration: Math.ceil(window.untilFree(now, this.settings.windowMs) / 1000),
+        ads_api_access_tier: 'standard_access',
+      }),
+    };
   }
 
   /** The usage an injected 80003 reports: full, back in a minute. */

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import {
   compileWire,
   WIRE_ACCESS_TOKEN_ANSWER_SCHEMA,
@@ -239,5 +240,34 @@ describe('Meta emulator: Facebook Login', () => {
       customer_file_source: 'USER_PROVIDED_ONLY',
     });
     expect(write.body.error).toMatchObject({ code: 294, type: 'GraphMethodException' });
+  });
+});
+
+describe('Meta emulator: appsecret_proof', () => {
+  it('checks a proof when sent and requires one when the app says so', async () => {
+    const running = await startMetaEmulator({ ...GENEROUS, requireAppSecretProof: true });
+    try {
+      const callback = await running.answerDialog({ state: 's' });
+      const graph = new GraphHttp(running.url);
+      const token = (
+        await graph.get('/oauth/access_token', {
+          client_id: APP.appId,
+          client_secret: APP.secret,
+          redirect_uri: REDIRECT_URI,
+          code: callback.searchParams.get('code'),
+        })
+      ).body.access_token as string;
+      const user = new GraphHttp(running.url, token);
+      expect((await user.get('/me')).body.error.message).toBe(
+        '(#100) API calls from the server require an appsecret_proof argument',
+      );
+      expect((await user.get('/me', { appsecret_proof: '0'.repeat(64) })).body.error.message).toBe(
+        '(#100) Invalid appsecret_proof provided in the API argument',
+      );
+      const proof = createHmac('sha256', APP.secret).update(token).digest('hex');
+      expect((await user.get('/me', { appsecret_proof: proof })).status).toBe(200);
+    } finally {
+      await running.close();
+    }
   });
 });
