@@ -33,9 +33,7 @@ export class HashedIdentifiers {
   ) {
     if (bytes.byteLength !== count * (1 + DIGEST_BYTES))
       throw new RangeError(`A batch of ${count} needs ${count * 33} bytes, got ${bytes.byteLength}.`);
-    const buffer = Buffer.isBuffer(bytes)
-      ? bytes
-      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.status = buffer.subarray(0, count);
     this.digests = buffer.subarray(count);
   }

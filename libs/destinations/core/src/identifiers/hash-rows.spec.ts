@@ -1,4 +1,8 @@
-import { columnValues } from './hash-rows';
+import { DIGEST_BYTES, hashIdentifiers } from './hash-identifiers';
+import { columnValues, hashNdjsonRows, type RowColumn } from './hash-rows';
+
+const ndjson = (rows: readonly Record<string, unknown>[]) =>
+  new TextEncoder().encode(rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
 
 describe('columnValues: NDJSON cells without a parse per line', () => {
   const columns = ['email', 'x"email', 'n:', 'phone', 'missing', 'ü'];
@@ -25,5 +29,126 @@ describe('columnValues: NDJSON cells without a parse per line', () => {
   it('reads a last line without its newline, and nothing from nothing', () => {
     expect(columnValues(`${JSON.stringify({ email: 'a' })}\n{"email":"b"}`, ['email'])).toEqual([['a', 'b']]);
     expect(columnValues('', ['email'])).toEqual([[]]);
+  });
+});
+
+describe('columnValues: the fast path', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('reads lines as the store writes them (strings without escapes, nulls, absent keys) with no JSON.parse', () => {
+    const parse = jest.spyOn(JSON, 'parse');
+    const rows = [
+      { email: 'a@b.co', phone: null },
+      { phone: '+1 415', email: 'ümlaut ✓ 😀' },
+      { note: 'x', email: '' },
+      {},
+      { email: 'null', phone: 'nullish' },
+    ];
+    const text = rows.map((row) => JSON.stringify(row)).join('\n');
+    expect(columnValues(text, ['email', 'phone', 'missing'])).toEqual([
+      ['a@b.co', 'ümlaut ✓ 😀', '', undefined, 'null'],
+      [null, '+1 415', undefined, undefined, 'nullish'],
+      [undefined, undefined, undefined, undefined, undefined],
+    ]);
+    expect(parse).not.toHaveBeenCalled();
+  });
+
+  it('parses a line once, only when one of its mapped cells is not a plain string or null', () => {
+    const parse = jest.spyOn(JSON, 'parse');
+    const rows = [
+      { email: 'plain@x.co' },
+      { email: 'escaped "quote"', phone: 'tab\there' },
+      { email: 42, phone: null },
+      { email: 'plain@y.co', phone: 'nulled' },
+      { email: [null] },
+    ];
+    const text = rows.map((row) => JSON.stringify(row)).join('\n');
+    expect(columnValues(text, ['email', 'phone'])).toEqual([
+      ['plain@x.co', 'escaped "quote"', 42, 'plain@y.co', [null]],
+      [undefined, 'tab\there', null, 'nulled', undefined],
+    ]);
+    // Lines 2, 3 and 5, once each, whatever number of their cells needed it.
+    expect(parse).toHaveBeenCalledTimes(3);
+  });
+
+  it('skips empty lines', () => {
+    expect(columnValues('{"email":"a"}\n\n{"email":"b"}\n\n', ['email'])).toEqual([['a', 'b']]);
+  });
+});
+
+describe('hashNdjsonRows', () => {
+  const columns: RowColumn[] = [
+    { column: 'email', keyType: 'EMAIL', encoding: 'RAW' },
+    { column: 'phone', keyType: 'PHONE', encoding: 'RAW' },
+  ];
+  const rows = [
+    { email: 'one@example.com', phone: '+14155552671' },
+    { email: 'not an email 1', phone: null },
+    { email: 'not an email 2', phone: '+14155552672' },
+    { email: 'not an email 3', phone: null },
+    { email: 'not an email 4', phone: null },
+    { email: null, phone: 'x' },
+  ];
+
+  it('lays out each column as hashIdentifiers does, one column after another', () => {
+    const answer = hashNdjsonRows({ ndjson: ndjson(rows), columns });
+    expect(answer.rows).toBe(6);
+    const perColumn = 6 * (1 + DIGEST_BYTES);
+    expect(answer.bytes.byteLength).toBe(2 * perColumn);
+    columns.forEach(({ column, keyType, encoding }, index) => {
+      const expected = hashIdentifiers({
+        keyType,
+        encoding,
+        values: rows.map((row) => row[column as 'email']),
+      });
+      expect(Buffer.from(answer.bytes.subarray(index * perColumn, (index + 1) * perColumn))).toEqual(
+        Buffer.from(expected),
+      );
+    });
+    expect(answer.multiValueColumn).toBeUndefined();
+    expect('multiValueColumn' in answer).toBe(false);
+  });
+
+  it('keeps the first three rejected values of each column and reason as examples, and no other value', () => {
+    const answer = hashNdjsonRows({ ndjson: ndjson(rows), columns });
+    expect(answer.examples).toEqual({
+      // email: MALFORMED rows 1-3 (row 4 is a fourth), EMPTY row 5.
+      '0:1': 'not an email 1',
+      '0:2': 'not an email 2',
+      '0:3': 'not an email 3',
+      '0:5': null,
+      // phone: EMPTY rows 1, 3, 4; MALFORMED row 5.
+      '1:1': null,
+      '1:3': null,
+      '1:4': null,
+      '1:5': 'x',
+    });
+  });
+
+  it('names the first mapped column holding a list', () => {
+    const listed = [{ email: 'a@b.co', phone: ['+14155552671', '+14155552672'] }, { email: ['x', 'y'] }];
+    expect(hashNdjsonRows({ ndjson: ndjson(listed), columns }).multiValueColumn).toBe('email');
+    expect(hashNdjsonRows({ ndjson: ndjson(listed.slice(0, 1)), columns }).multiValueColumn).toBe('phone');
+  });
+
+  it('counts the rows of a batch that maps no column (empty lines are not rows)', () => {
+    const text = new TextEncoder().encode('{"a":1}\n\n{"a":2}\n{"a":3}');
+    expect(hashNdjsonRows({ ndjson: text, columns: [] })).toEqual({
+      rows: 3,
+      bytes: new Uint8Array(0),
+      examples: {},
+    });
+    expect(hashNdjsonRows({ ndjson: new Uint8Array(0), columns: [] }).rows).toBe(0);
+  });
+
+  it('reads a view into a larger buffer as its own bytes only', () => {
+    const whole = ndjson([{ email: 'skip@x.co' }, { email: 'one@example.com' }, { email: 'skip@y.co' }]);
+    const first = whole.indexOf(0x0a) + 1;
+    const view = whole.subarray(first, whole.indexOf(0x0a, first) + 1);
+    const answer = hashNdjsonRows({ ndjson: view, columns: columns.slice(0, 1) });
+    expect(answer.rows).toBe(1);
+    expect(Buffer.from(answer.bytes)).toEqual(
+      Buffer.from(hashIdentifiers({ keyType: 'EMAIL', encoding: 'RAW', values: ['one@example.com'] })),
+    );
   });
 });

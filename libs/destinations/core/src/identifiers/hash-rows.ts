@@ -42,7 +42,7 @@ export function hashNdjsonRows(batch: NdjsonRowsBatch): HashedNdjsonRows {
     text,
     batch.columns.map(({ column }) => column),
   );
-  const count = cells[0]?.length ?? countLines(text);
+  const count = cells[0]?.length ?? countRows(text);
   const perColumn = count * (1 + DIGEST_BYTES);
   const bytes = new Uint8Array(perColumn * batch.columns.length);
   const examples: Record<string, unknown> = {};
@@ -68,14 +68,19 @@ const OPEN_BRACE = 0x7b;
 const COMMA = 0x2c;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const NEWLINE = 0x0a;
 /** A cell the fast path leaves to JSON.parse. */
 const PARSE = Symbol('parse');
 
-function countLines(text: string): number {
-  let lines = 0;
-  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
-  return text.length > 0 && !text.endsWith('\n') ? lines + 1 : lines;
+/** The rows of a batch mapping no column: its lines that are not empty, as `columnValues` reads them. */
+function countRows(text: string): number {
+  let rows = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    if (end > start) rows++;
+    start = end + 1;
+  }
+  return rows;
 }
 
 /**
@@ -113,8 +118,9 @@ export function columnValues(text: string, columns: readonly string[]): unknown[
 function cellAt(text: string, start: number, end: number, token: string): unknown {
   let at = text.indexOf(token, start);
   while (at !== -1 && at < end) {
+    // (A line starts with `{`, so a key is never its first character.)
     const before = text.charCodeAt(at - 1);
-    if (at > start && (before === OPEN_BRACE || before === COMMA)) break;
+    if (before === OPEN_BRACE || before === COMMA) break;
     at = text.indexOf(token, at + 1);
   }
   if (at === -1 || at >= end) return text.charCodeAt(start) === OPEN_BRACE ? undefined : PARSE;
@@ -124,7 +130,7 @@ function cellAt(text: string, start: number, end: number, token: string): unknow
     for (let index = from + 1; index < end; index++) {
       const char = text.charCodeAt(index);
       if (char === QUOTE) return text.slice(from + 1, index);
-      if (char === BACKSLASH || char === NEWLINE) return PARSE;
+      if (char === BACKSLASH) return PARSE;
     }
     return PARSE;
   }

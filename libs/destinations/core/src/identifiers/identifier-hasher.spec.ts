@@ -67,7 +67,16 @@ describe('hashIdentifiers', () => {
     const bytes = hashIdentifiers({ keyType: 'EMAIL', encoding: 'RAW', values: ['a@b.co', 'x'] });
     expect(bytes.byteLength).toBe(2 * 33);
     expect(bytes.buffer.byteLength).toBe(2 * 33);
-    expect(() => new HashedIdentifiers(3, bytes)).toThrow(RangeError);
+    expect(() => new HashedIdentifiers(3, bytes)).toThrow(
+      new RangeError('A batch of 3 needs 99 bytes, got 66.'),
+    );
+    // A view into a larger buffer: its own bytes only.
+    const padded = new Uint8Array(10 + bytes.byteLength);
+    padded.set(bytes, 10);
+    const view = new HashedIdentifiers(2, padded.subarray(10));
+    expect(view.rejection(0)).toBeUndefined();
+    expect(view.rejection(1)).toBe('MALFORMED');
+    expect(Buffer.from(view.digests)).toEqual(Buffer.from(bytes.subarray(2)));
   });
 });
 
