@@ -16,6 +16,9 @@ export const MODULES = {
       'libs/destinations/core/src/identifiers/maid.ts',
       'libs/destinations/core/src/identifiers/normalize-identifier.ts',
       'libs/destinations/core/src/identifiers/sha256-hex.ts',
+      // The export's path: cells read from NDJSON lines, normalized and hashed into status bytes.
+      'libs/destinations/core/src/identifiers/hash-rows.ts',
+      'libs/destinations/core/src/identifiers/hash-identifiers.ts',
     ],
     specs: ['libs/destinations/core/src/identifiers/*.spec.ts'],
     equivalent: [
@@ -51,14 +54,14 @@ export const MODULES = {
       },
       {
         file: 'libs/destinations/core/src/identifiers/normalize-identifier.ts',
-        line: 8,
+        line: 14,
         mutator: 'Regex',
         replacement: '/[0-9a-fA-F]{64}$/',
         why: 'only tried at length 64, the pattern is 64 long',
       },
       {
         file: 'libs/destinations/core/src/identifiers/normalize-identifier.ts',
-        line: 8,
+        line: 14,
         mutator: 'Regex',
         replacement: '/^[0-9a-fA-F]{64}/',
         why: 'same as above',
@@ -79,7 +82,7 @@ export const MODULES = {
       },
       {
         file: 'libs/destinations/core/src/identifiers/normalize-identifier.ts',
-        line: 30,
+        line: 57,
         mutator: 'ConditionalExpression',
         replacement: 'true',
         why: 'the anchored SHA256_HEX matches 64 characters only',
@@ -90,12 +93,6 @@ export const MODULES = {
         line: 17,
         mutator: 'LogicalOperator',
         why: 'any other 32 characters still fail the UUID test',
-      },
-      {
-        file: 'libs/destinations/core/src/identifiers/sha256-hex.ts',
-        line: 5,
-        mutator: 'StringLiteral',
-        why: "update(s, '') is UTF-8",
       },
     ],
   },
@@ -388,97 +385,18 @@ export const MODULES = {
   },
   'export-checkpoints': {
     what: 'resumable exports: checkpoints in row order, resume without re-uploading or doubling',
-    // export, the upload loop, its checkpoints, applying to the audience, and the dedupe line builder.
+    // export, the read-hash-write loop, uploads and their checkpoints, applying to the audience; the
+    // rows → customer-file lines step (counts, dedupe, lines) and the helpers that count what was sent.
     mutate: [
-      'libs/destinations/tiktok/src/tiktok.provider.ts:232-500',
-      'libs/destinations/tiktok/src/tiktok.provider.ts:798-877',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:230-527',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:825-836',
+      'libs/destinations/tiktok/src/customer-file-rows.ts',
     ],
     specs: [
       'libs/destinations/tiktok/src/tiktok.provider.spec.ts',
       'libs/destinations/tiktok/test/tiktok.provider.int-spec.ts',
       'libs/destinations/tiktok/test/tiktok.conformance.int-spec.ts',
     ],
-    equivalent: [
-      // A string first in the list of uploads shifts every index by one: the bound then awaits
-      // uploads[k + 1 - n], the same file as uploads[k - n] before, and awaiting the string is a no-op.
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 319,
-        mutator: 'ArrayDeclaration',
-        why: 'the same upload is awaited at the same moment',
-      },
-      // Only settled before rethrowing: a string settles at once.
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 321,
-        mutator: 'ArrayDeclaration',
-        why: 'Promise.allSettled of a string settles at once',
-      },
-      // Under the bound, uploads[length - n] is uploads[negative]: undefined, and awaiting it is a no-op.
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 364,
-        mutator: 'ConditionalExpression',
-        replacement: 'true',
-        why: 'awaiting uploads[negative index] awaits undefined',
-      },
-      // Both removals target what exists (the uploaded file, the work folder): force changes nothing.
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 348,
-        mutator: 'BooleanLiteral',
-        why: 'the file is there when its upload lands',
-      },
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 348,
-        mutator: 'ObjectLiteral',
-        replacement: '{}',
-        why: 'without options force is false, the same as above',
-      },
-      // A dry run drops each file once counted: the same removal of a file that is there.
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 334,
-        mutator: 'BooleanLiteral',
-        why: 'the file was just written',
-      },
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 334,
-        mutator: 'ObjectLiteral',
-        replacement: '{}',
-        why: 'without options force is false, the same as above',
-      },
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 392,
-        mutator: 'BooleanLiteral',
-        why: 'the work folder exists until this removal',
-      },
-      // With one key type, the MULTIPLE_TYPES path joins a single column: the same lines.
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 870,
-        mutator: 'ConditionalExpression',
-        replacement: 'false',
-        why: 'one column joined by commas is the column',
-      },
-      // The dedupe table's first size only: smaller, it grows by doubling with the same contents. What
-      // that costs (two tables alive while it grows) is memory, which exports-memory.heap-spec weighs.
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 835,
-        mutator: 'ArithmeticOperator',
-        why: 'the same set either way; only its memory differs (the heap spec guards it)',
-      },
-      // findTarget looks for a reference of kind TIKTOK_AUDIENCE_REFERENCE; a string has no kind.
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 477,
-        mutator: 'ArrayDeclaration',
-        why: 'a string is never a recorded audience reference',
-      },
-    ],
+    equivalent: [],
   },
 };

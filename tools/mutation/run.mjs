@@ -2,13 +2,20 @@
 // `npm run test:mutation [-- <module> …]`: StrykerJS (Jest runner) mutates each module's code and runs
 // the specs that guard it, then prints one score per module. Exit 1 when a module is under the
 // threshold. Not part of `npm test`: it runs the guarding suites once per mutant (minutes per module).
-import { mkdirSync } from 'node:fs';
+//
+// Incremental (Stryker's own mode): each module's last results are kept in
+// tools/mutation/incremental/<module>.json, committed. A run diffs the mutated code and the specs
+// against them and tests again only the mutants whose code, or whose covering tests, changed; the
+// rest keep their recorded status. `-- --force` tests every mutant again (and rewrites the file):
+// do so after changing code the specs depend on but the module does not mutate.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 import { MODULES, THRESHOLD } from './modules.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const asked = process.argv.slice(2);
+const force = process.argv.includes('--force');
+const asked = process.argv.slice(2).filter((arg) => arg !== '--force');
 const unknown = asked.filter((name) => !(name in MODULES));
 if (unknown.length > 0) {
   console.error(`Unknown module(s): ${unknown.join(', ')}. Known: ${Object.keys(MODULES).join(', ')}`);
@@ -45,10 +52,14 @@ for (const name of names) {
     ignorePatterns: ['dist', 'coverage', 'tmp', 'data', '.nx', '.stryker-tmp*'],
     // Another directory (STRYKER_TEMP_DIR=.stryker-tmp-…) lets two runs share a checkout.
     tempDirName: process.env.STRYKER_TEMP_DIR ?? '.stryker-tmp',
+    incremental: true,
+    incrementalFile: `tools/mutation/incremental/${name}.json`,
+    force,
     cleanTempDir: 'always',
     logLevel: 'warn',
   }).runMutationTest();
 
+  compactIncrementalFile(join(root, 'tools', 'mutation', 'incremental', `${name}.json`));
   for (const key of Object.keys(module.env ?? {})) {
     if (key in savedEnv) process.env[key] = savedEnv[key];
     else delete process.env[key];
@@ -87,3 +98,20 @@ for (const row of rows) {
   );
 }
 process.exit(rows.every((row) => row.score >= THRESHOLD) ? 0 : 1);
+
+/**
+ * A killed mutant's `statusReason` is its test's failure message, whose diff can run to megabytes
+ * (one module's file was 12 MB, 10 of them diffs): kept to its first lines, which say what failed.
+ * Stryker reuses a mutant by its status and tests, not by this text.
+ */
+function compactIncrementalFile(path) {
+  const report = JSON.parse(readFileSync(path, 'utf8'));
+  for (const file of Object.values(report.files)) {
+    for (const mutant of file.mutants) {
+      if (typeof mutant.statusReason === 'string' && mutant.statusReason.length > 500) {
+        mutant.statusReason = `${mutant.statusReason.slice(0, 500)}…`;
+      }
+    }
+  }
+  writeFileSync(path, `${JSON.stringify(report)}\n`);
+}
