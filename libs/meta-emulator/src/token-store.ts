@@ -33,6 +33,7 @@ export class TokenStore {
 
   issueCode(code: Omit<AuthCode, 'used'>): string {
     const value = `AQ${randomBytes(24).toString('base64url')}`;
+    evictOldest(this.codes, MAX_CODES);
     this.codes.set(value, { ...code, used: false });
     return value;
   }
@@ -43,6 +44,7 @@ export class TokenStore {
 
   issueToken(token: UserToken): string {
     const value = `EAAB${randomBytes(30).toString('base64url')}`;
+    evictOldest(this.tokens, MAX_TOKENS);
     this.tokens.set(value, token);
     return value;
   }
@@ -118,6 +120,18 @@ export class TokenStore {
       revoked: token.revoked ?? null,
       scopes: token.scopes,
     }));
+  }
+}
+
+/** Bounds on what a long-running emulator keeps: the oldest codes and tokens are forgotten first. */
+const MAX_CODES = 10_000;
+const MAX_TOKENS = 100_000;
+
+function evictOldest<V>(map: Map<string, V>, max: number): void {
+  while (map.size >= max) {
+    const oldest = map.keys().next();
+    if (oldest.done) return;
+    map.delete(oldest.value);
   }
 }
 

@@ -52,6 +52,11 @@ describe('Meta emulator: custom-audience throttling', () => {
         call_count: 20,
         estimated_time_to_regain_access: 0,
       });
+      expect(JSON.parse(again.headers.get(USAGE_HEADERS.adAccount) ?? '{}')).toEqual({
+        acc_id_util_pct: 20,
+        reset_time_duration: 3600,
+        ads_api_access_tier: 'standard_access',
+      });
       expect(JSON.parse(again.headers.get(USAGE_HEADERS.app) ?? '{}')).toMatchObject({
         call_count: expect.any(Number),
       });
