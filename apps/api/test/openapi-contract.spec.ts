@@ -80,6 +80,22 @@ describe('OpenApiContract (the committed openapi.json as a checker of answers)',
     expect(contract.violations(answer({ method: 'PUT', status: 405, body: { nope: true } }))).toEqual(
       expect.arrayContaining([expect.stringContaining("must have required property 'code'")]),
     );
+    const methodNotAllowed = {
+      ...routeNotFound,
+      statusCode: 405,
+      error: 'Method Not Allowed',
+      code: 'METHOD_NOT_ALLOWED',
+      message: 'PUT is not allowed on /exports/exp_x; it answers GET, HEAD.',
+    };
+    const put = { method: 'PUT', url: '/exports/exp_x', status: 405, body: methodNotAllowed };
+    expect(contract.violations(answer({ ...put, headers: { allow: 'GET, HEAD' } }))).toEqual([]);
+    expect(contract.violations(answer(put))).toEqual(['PUT /exports/exp_x → 405: no Allow header']);
+    expect(contract.violations(answer({ ...put, headers: { allow: 'HEAD' } }))).toEqual([
+      'PUT /exports/exp_x → 405: Allow (HEAD) misses GET',
+    ]);
+    expect(contract.violations(answer({ ...put, status: 404, headers: { allow: 'GET, HEAD' } }))).toEqual([
+      'PUT /exports/exp_x is not an operation of the contract, yet answered 404',
+    ]);
   });
 
   it('accepts null where the contract says a value may be null (OpenAPI 3.1, not 3.0 `nullable`)', () => {

@@ -90,9 +90,24 @@ export class OpenApiContract {
       if (response.status !== expected) {
         return [`${method} ${path} is not an operation of the contract, yet answered ${response.status}`];
       }
-      return method === 'HEAD'
-        ? []
-        : this.check('#/components/schemas/ErrorResponseDto', response.body, 'body');
+      const problems: string[] = [];
+      if (expected === 405) {
+        // RFC 9110 §15.5.6: a 405 lists the methods the path offers in `Allow`.
+        const allow = String(response.headers['allow'] ?? '')
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean);
+        const missing = onPath.map((candidate) => candidate.method).filter((name) => !allow.includes(name));
+        if (response.headers['allow'] === undefined)
+          problems.push(`${method} ${path} → 405: no Allow header`);
+        else if (missing.length > 0) {
+          problems.push(`${method} ${path} → 405: Allow (${allow.join(', ')}) misses ${missing.join(', ')}`);
+        }
+      }
+      if (method !== 'HEAD') {
+        problems.push(...this.check('#/components/schemas/ErrorResponseDto', response.body, 'body'));
+      }
+      return problems;
     }
     const where = `${method} ${route.template} → ${response.status}`;
     // `default` documents the error shape of failures not listed one by one: errors only.

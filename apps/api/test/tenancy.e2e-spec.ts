@@ -277,6 +277,29 @@ describe(`tenancy API (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'})
       const missing = await api.http.get('/no-such-thing').set(bearer(acme.apiKey)).expect(404);
       expect(missing.body).toMatchObject({ statusCode: 404, code: 'ROUTE_NOT_FOUND' });
     });
+
+    it('answers 405 METHOD_NOT_ALLOWED with Allow for a method a known path does not offer', async () => {
+      const me = await api.http.delete('/companies/me').set(bearer(acme.apiKey)).expect(405);
+      expect(me.headers['allow']).toBe('GET, HEAD, PATCH');
+      expect(me.body).toMatchObject({
+        statusCode: 405,
+        error: 'Method Not Allowed',
+        code: 'METHOD_NOT_ALLOWED',
+        message: 'DELETE is not allowed on /companies/me; it answers GET, HEAD, PATCH.',
+        requestId: expect.any(String),
+      });
+      const options = await api.http.options('/collaborations').expect(405);
+      expect(options.headers['allow']).toBe('GET, HEAD, POST');
+      expect(options.body).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
+      // A path with parameters, without an API key: routing comes before authentication.
+      const revoke = await api.http.get('/api-keys/key_01JD4Q0X8R4Y3N2V6M5K7T9W1Z/revoke').expect(405);
+      expect(revoke.headers['allow']).toBe('POST');
+      await api.http.head('/api-keys/key_01JD4Q0X8R4Y3N2V6M5K7T9W1Z/revoke').expect(405);
+      // An unknown path stays a 404, whatever the method.
+      const unknown = await api.http.delete('/companies/me/nowhere').set(bearer(acme.apiKey)).expect(404);
+      expect(unknown.body).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
+      expect(unknown.headers['allow']).toBeUndefined();
+    });
   });
 
   describe('collaborations', () => {

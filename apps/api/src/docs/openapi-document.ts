@@ -22,7 +22,9 @@ with partners and export activation segments.
 **Authentication**: every operation except \`/health\` needs \`Authorization: Bearer <api key>\`.
 
 **Errors** always have the shape \`{statusCode, error, code, message, details?, requestId}\`; \`code\` is a
-stable enum (see the \`ErrorCode\` schema). A missing or foreign id answers 404.
+stable enum (see the \`ErrorCode\` schema). A missing or foreign id answers 404. A path asked with a method
+it does not offer answers 405 \`METHOD_NOT_ALLOWED\` with \`Allow\` listing its methods; an unknown path
+answers 404 \`ROUTE_NOT_FOUND\`.
 
 **Bodies** are JSON (\`Content-Type: application/json\`); uploads are \`multipart/form-data\`. A body of
 another type answers 415 \`UNSUPPORTED_MEDIA_TYPE\`.

@@ -7,7 +7,9 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { Request, Response } from 'express';
+import { allowedMethods } from './allowed-methods';
 import { bodyParserException } from './body-parser-errors';
 import { ERROR_STATUS, reasonPhrase } from './error-status';
 import { requestId } from './request-id';
@@ -17,12 +19,16 @@ interface Problem {
   code: ErrorCode;
   message: string;
   details?: readonly FieldProblem[];
+  /** A 405's `Allow` header: the methods the path offers. */
+  allow?: readonly string[];
 }
 
 /** The one place where failures become HTTP answers, all in the `ErrorResponseDto` shape. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ApiExceptionFilter');
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -36,6 +42,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (statusCode === HttpStatus.UNAUTHORIZED) {
       response.setHeader('WWW-Authenticate', 'Bearer realm="conduit"');
     }
+    if (problem.allow) response.setHeader('Allow', problem.allow.join(', '));
     const body: ErrorResponseDto = {
       statusCode,
       error: reasonPhrase(statusCode),
@@ -68,11 +75,21 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const status = exception.getStatus();
     const cause = exception.cause as { type?: string } | undefined;
     switch (status) {
-      case HttpStatus.NOT_FOUND:
+      case HttpStatus.NOT_FOUND: {
+        // No route answered: a path the API serves, asked with another method, is a 405 naming them.
+        const allow = allowedMethods(this.adapterHost.httpAdapter.getInstance(), request.path);
+        if (allow.length > 0 && !allow.includes(request.method)) {
+          return {
+            code: ErrorCode.METHOD_NOT_ALLOWED,
+            message: `${request.method} is not allowed on ${request.path}; it answers ${allow.join(', ')}.`,
+            allow,
+          };
+        }
         return {
           code: ErrorCode.ROUTE_NOT_FOUND,
           message: `No route ${request.method} ${request.path}; see /docs for the API reference.`,
         };
+      }
       case HttpStatus.METHOD_NOT_ALLOWED:
         return {
           code: ErrorCode.METHOD_NOT_ALLOWED,
