@@ -34,6 +34,7 @@ export function emulatorOptionsFrom(env: MetaEmulatorEnv): MetaEmulatorOptions {
       customAudienceCalls: env.META_EMULATOR_CUSTOM_AUDIENCE_CALLS_PER_HOUR,
       httpStatus: env.META_EMULATOR_THROTTLE_HTTP_STATUS,
     },
+    requireAppSecretProof: env.META_EMULATOR_REQUIRE_APPSECRET_PROOF === 'true',
     seed: env.META_EMULATOR_SEED,
     faults: {
       ...NO_FAULTS,

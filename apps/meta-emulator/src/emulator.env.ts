@@ -94,6 +94,10 @@ export class MetaEmulatorEnv {
   @Max(512)
   META_EMULATOR_MAX_BODY_MB = 32;
 
+  /** `true`: every user-token call must carry appsecret_proof (a sent proof is always checked). */
+  @IsIn(['true', 'false'])
+  META_EMULATOR_REQUIRE_APPSECRET_PROOF: 'true' | 'false' = 'false';
+
   @ToInt()
   @IsInt()
   META_EMULATOR_SEED = 1;

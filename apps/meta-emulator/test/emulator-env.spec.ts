@@ -27,6 +27,7 @@ describe('Meta emulator configuration', () => {
       replaceWindowMs: 90 * 60_000,
       throttle: { customAudienceCalls: 5000, windowMs: 3_600_000, httpStatus: 400 },
     });
+    expect(options.requireAppSecretProof).toBe(false);
     expect(options.clock).toBe(SYSTEM_CLOCK);
   });
 
@@ -41,6 +42,7 @@ describe('Meta emulator configuration', () => {
         META_EMULATOR_THROTTLE_HTTP_STATUS: '429',
         META_EMULATOR_FAULT_TRANSIENT_RATE: '0.25',
         META_EMULATOR_FAULT_CUT_BODY_RATE: '0.01',
+        META_EMULATOR_REQUIRE_APPSECRET_PROOF: 'true',
       }),
     );
     expect(options.apps[0]).toMatchObject({
@@ -52,6 +54,7 @@ describe('Meta emulator configuration', () => {
       { id: '2', name: 'Shop Two', termsAccepted: true },
     ]);
     expect(options.graphVersion).toBe('v26.0');
+    expect(options.requireAppSecretProof).toBe(true);
     expect(options.throttle).toMatchObject({ customAudienceCalls: 10, httpStatus: 429 });
     expect(options.faults).toMatchObject({ transientRate: 0.25, cutBodyRate: 0.01, dropRate: 0 });
   });
