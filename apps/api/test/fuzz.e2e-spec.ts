@@ -37,6 +37,16 @@ describe(`fuzz (${database}, seed ${SEED})`, () => {
     operations = fuzzOperations(world.document);
   });
 
+  // Every answer the fuzzer and the health probe receive, hostile requests included, must be one the
+  // committed OpenAPI document describes (status, documented headers, body schema).
+  afterEach(() => {
+    const none = { count: 0, first: [] };
+    expect({ fuzzer: client.contractViolations(), probe: probeClient.contractViolations() }).toEqual({
+      fuzzer: none,
+      probe: none,
+    });
+  });
+
   afterAll(async () => {
     client?.close();
     probeClient?.close();
@@ -201,7 +211,9 @@ describe(`fuzz (${database}, seed ${SEED})`, () => {
       expect(JSON.parse(answer.body).message).toContain('closing boundary');
     });
 
-    it('answers a huge header with a 4xx', async () => {
+    // Node's HTTP server answers it itself, before the API sees the request: the contract documents
+    // this 431 on every operation, without a body or X-Request-Id.
+    it('answers a huge header with a 431', async () => {
       const answer = await client.send({
         method: 'GET',
         url: '/collaborations',

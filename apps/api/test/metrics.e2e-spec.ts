@@ -125,7 +125,7 @@ describe(`GET /metrics (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'}
       .get(`/exports/${newId('exp')}`)
       .set(bearer(acme.apiKey))
       .expect(404);
-    await request(api.app.getHttpServer()).get(`/no/such/page/${exportId}`).expect(404);
+    await api.http.get(`/no/such/page/${exportId}`).expect(404);
 
     const after = await samples();
     const delta = (name: string, labels: Record<string, string> = {}) =>

@@ -98,6 +98,37 @@ describe('OpenApiContract (the committed openapi.json as a checker of answers)',
     ]);
   });
 
+  it('routes a path as Express does: raw dot segments are a parameter, a trailing slash is the same path', () => {
+    const notFound = {
+      statusCode: 404,
+      error: 'Not Found',
+      code: 'EXPORT_NOT_FOUND',
+      message: 'Export .. not found.',
+      requestId: '01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
+    };
+    for (const url of ['/exports/%2e%2e', '/exports/..', '/exports/exp_x/?limit=1']) {
+      expect(contract.violations(answer({ url, status: 404, body: notFound }))).toEqual([]);
+    }
+  });
+
+  it('accepts the refusals answered before routing on a path that is no operation, in the error shape', () => {
+    const refused = {
+      statusCode: 415,
+      error: 'Unsupported Media Type',
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'Content-Encoding compress is not supported.',
+      requestId: '01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
+    };
+    expect(contract.violations(answer({ url: '/nowhere', status: 415, body: refused }))).toEqual([]);
+    expect(contract.violations(answer({ url: '/nowhere', status: 415, body: {} }))).toEqual(
+      expect.arrayContaining([expect.stringContaining("must have required property 'code'")]),
+    );
+    // Node's own 431: no body, no X-Request-Id, on an operation or not.
+    for (const url of ['/nowhere', '/companies/me']) {
+      expect(contract.violations(answer({ url, status: 431, headers: {}, body: undefined }))).toEqual([]);
+    }
+  });
+
   it('accepts null where the contract says a value may be null (OpenAPI 3.1, not 3.0 `nullable`)', () => {
     const url = '/authorizations/aut_01JD4Q0X8R4Y3N2V6M5K7T9W1Z';
     const authorization = {

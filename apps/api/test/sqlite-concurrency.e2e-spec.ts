@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import type { SeededCompany } from '@conduit/domain/testing';
 import { bearer, bootApi, type ApiHarness } from './api-harness';
+import { contractCheckedFetch } from './openapi-contract';
 
 const sqlite = !process.env['DATABASE_URL'];
 if (!sqlite) console.warn('SQLite concurrency spec SKIPPED: it runs on the embedded database only');
@@ -46,10 +47,16 @@ if (!sqlite) console.warn('SQLite concurrency spec SKIPPED: it runs on the embed
     const exited = once(holder, 'exit');
     await once(holder.stdout, 'data');
     const headers = { ...bearer(acme.apiKey), 'content-type': 'application/json' };
+    // Each answer, however long it waited for the lock, must still be one the contract documents.
+    const checkedFetch = contractCheckedFetch();
     const requests = Array.from({ length: 50 }, (_, i) =>
       i % 2 === 0
-        ? fetch(`${url}/api-keys`, { method: 'POST', headers, body: JSON.stringify({ name: `key ${i}` }) })
-        : fetch(`${url}/companies/me`, { headers }),
+        ? checkedFetch(`${url}/api-keys`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ name: `key ${i}` }),
+          })
+        : checkedFetch(`${url}/companies/me`, { headers }),
     );
     const statuses = (await Promise.all(requests)).map((response) => response.status);
     await exited;

@@ -8,7 +8,7 @@ import type { RunningEmulator } from '@conduit/tiktok-emulator';
 import Database from 'libsql';
 import { DEMO_CRM_FILE, writeDemoCrm } from '../src/cli/demo-crm';
 import { bootApi, type ApiHarness } from './api-harness';
-import { OpenApiContract } from './openapi-contract';
+import { contractCheckedFetch, OpenApiContract } from './openapi-contract';
 import { ADVERTISERS, CALLBACK, startEmulator, tiktokEnv } from './tiktok-world';
 import type { WalkthroughResult, World } from './typed-client/world';
 
@@ -82,20 +82,7 @@ describe(`a typed client generated from openapi.json (${process.env['DATABASE_UR
       .n;
     crm.close();
 
-    const checkedFetch: typeof fetch = async (input, init) => {
-      const request = new Request(input, init);
-      const response = await fetch(request);
-      const type = response.headers.get('content-type') ?? '';
-      const body = /json/.test(type) ? await response.clone().json() : undefined;
-      contract.assert({
-        method: request.method,
-        url: request.url,
-        status: response.status,
-        headers: Object.fromEntries(response.headers),
-        body,
-      });
-      return response;
-    };
+    const checkedFetch = contractCheckedFetch(contract);
     const world: World = {
       baseUrl,
       fetch: checkedFetch,

@@ -141,7 +141,7 @@ function documentResponseHeaders(document: OpenAPIObject): void {
       (parameter) => 'in' in parameter && parameter.in === 'header' && parameter.name === 'Idempotency-Key',
     );
     for (const [status, response] of Object.entries(operation.responses)) {
-      if (!response || '$ref' in response) continue;
+      if (!response || '$ref' in response || status === HEADERS_TOO_LARGE) continue;
       const headers = (response.headers ??= {});
       headers['X-Request-Id'] = {
         required: true,
@@ -170,7 +170,7 @@ function documentResponseHeaders(document: OpenAPIObject): void {
 
 /**
  * Errors any operation can answer before its handler runs, whatever it reads: a body that is not
- * valid JSON, too large, or of a media type the operation does not read.
+ * valid JSON, too large, or of a media type the operation does not read; and headers too large.
  */
 const TRANSPORT_ERRORS = [
   ErrorCode.MALFORMED_JSON,
@@ -192,8 +192,16 @@ function documentTransportErrors(document: OpenAPIObject): void {
         existing.description += `, \`${code}\``;
       }
     }
+    operation.responses[HEADERS_TOO_LARGE] = {
+      description:
+        "Request Header Fields Too Large: the request line and headers exceed the HTTP server's limit " +
+        '(16 KB). Node answers it before the API reads the request: no body and no `X-Request-Id`.',
+    };
   }
 }
+
+/** Node's HTTP server refuses oversized headers itself (431, connection closed), before any middleware. */
+const HEADERS_TOO_LARGE = '431';
 
 /**
  * Adds three schemas per provider, generated from its field schema (e.g. `TiktokDestinationConfig`,

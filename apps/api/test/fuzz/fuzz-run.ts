@@ -45,7 +45,7 @@ export async function runFuzz(options: {
     await inPool(drawn, options.concurrency, async ({ label, request }) => {
       const answer = await options.client
         .send(request)
-        .catch((error: unknown): RawResponse => ({ status: 0, body: String(error), ms: 0 }));
+        .catch((error: unknown): RawResponse => ({ status: 0, headers: {}, body: String(error), ms: 0 }));
       result.sent += 1;
       result.statuses[answer.status] = (result.statuses[answer.status] ?? 0) + 1;
       if (answer.status >= 500 || answer.status === 0) {

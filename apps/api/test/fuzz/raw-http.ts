@@ -1,6 +1,7 @@
-import { Agent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { Agent, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { OpenApiContract } from '../openapi-contract';
 
 /** Starts the app's HTTP server on a free loopback port and answers the port. */
 export async function listenOnLoopback(app: NestExpressApplication): Promise<number> {
@@ -19,6 +20,7 @@ export interface RawRequest {
 
 export interface RawResponse {
   status: number;
+  headers: IncomingHttpHeaders;
   body: string;
   ms: number;
 }
@@ -26,15 +28,34 @@ export interface RawResponse {
 /** Longest a single answer may take before the fuzzer calls the server hung. */
 const ANSWER_TIMEOUT_MS = 30_000;
 
+/** Most objections kept word for word; the rest are only counted. */
+const KEPT_VIOLATIONS = 50;
+
 /**
  * Sends raw requests to the app listening on a loopback port, over kept-alive connections: faster
  * than supertest for thousands of requests, and with full control of the bytes (a Content-Encoding,
  * a body cut short, headers supertest would normalize).
+ *
+ * Every answer is checked against the committed OpenAPI document, as the e2e harness checks
+ * supertest's: `contractViolations()` lists what broke the contract (and empties the list), for the
+ * spec to assert empty.
  */
 export class RawHttpClient {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  private readonly violations: string[] = [];
+  private violationCount = 0;
 
-  constructor(private readonly port: number) {}
+  constructor(
+    private readonly port: number,
+    private readonly contract: OpenApiContract = OpenApiContract.load(),
+  ) {}
+
+  /** The answers that broke the contract since the last call (at most 50 word for word), then forgets them. */
+  contractViolations(): { count: number; first: string[] } {
+    const found = { count: this.violationCount, first: this.violations.splice(0) };
+    this.violationCount = 0;
+    return found;
+  }
 
   send(raw: RawRequest): Promise<RawResponse> {
     const started = performance.now();
@@ -52,13 +73,16 @@ export class RawHttpClient {
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () =>
-            resolve({
+          response.on('end', () => {
+            const answer: RawResponse = {
               status: response.statusCode ?? 0,
+              headers: response.headers,
               body: Buffer.concat(chunks).toString('utf8'),
               ms: performance.now() - started,
-            }),
-          );
+            };
+            this.check(raw, answer);
+            resolve(answer);
+          });
           response.on('error', reject);
         },
       );
@@ -70,6 +94,34 @@ export class RawHttpClient {
 
   close(): void {
     this.agent.destroy();
+  }
+
+  private check(raw: RawRequest, answer: RawResponse): void {
+    let problems: string[];
+    try {
+      let body: unknown;
+      if (/json/.test(String(answer.headers['content-type']))) {
+        try {
+          body = JSON.parse(answer.body);
+        } catch {
+          body = answer.body; // Declared JSON but not: the schema check says so.
+        }
+      }
+      problems = this.contract.violations({
+        method: raw.method,
+        url: raw.url,
+        status: answer.status,
+        headers: answer.headers,
+        body,
+      });
+    } catch (error) {
+      problems = [`the checker could not read the answer: ${String(error)}`];
+    }
+    if (problems.length === 0) return;
+    this.violationCount += 1;
+    if (this.violations.length < KEPT_VIOLATIONS) {
+      this.violations.push(`${raw.method} ${raw.url.slice(0, 200)}: ${problems.join('; ')}`);
+    }
   }
 }
 
@@ -108,7 +160,12 @@ export class HealthProbe {
     while (this.running) {
       const answer = await this.client
         .send({ method: 'GET', url: '/health', headers: {} })
-        .catch((error: unknown) => ({ status: 0, body: String(error), ms: Number.POSITIVE_INFINITY }));
+        .catch((error: unknown) => ({
+          status: 0,
+          headers: {},
+          body: String(error),
+          ms: Number.POSITIVE_INFINITY,
+        }));
       this.latencies.push(answer.ms);
       if (answer.status !== 200) this.failures.push(`${answer.status} ${answer.body.slice(0, 200)}`);
       await new Promise((resolve) => setTimeout(resolve, intervalMs));

@@ -42,7 +42,7 @@ export async function runHostileUploads(options: {
       };
       const answer = await client
         .send(request)
-        .catch((error: unknown): RawResponse => ({ status: 0, body: String(error), ms: 0 }));
+        .catch((error: unknown): RawResponse => ({ status: 0, headers: {}, body: String(error), ms: 0 }));
       result.statuses[answer.status] = (result.statuses[answer.status] ?? 0) + 1;
       if (answer.status >= 500 || answer.status === 0) {
         result.failures.push({
