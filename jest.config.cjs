@@ -9,6 +9,7 @@ module.exports = {
     '<rootDir>/libs/destinations/core',
     '<rootDir>/libs/destinations/tiktok',
     '<rootDir>/libs/destinations/meta-wire',
+    '<rootDir>/libs/destinations/tiktok-wire',
     '<rootDir>/libs/tiktok-emulator',
     '<rootDir>/apps/tiktok-emulator',
     '<rootDir>/libs/meta-emulator',

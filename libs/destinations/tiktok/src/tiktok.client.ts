@@ -14,14 +14,25 @@ import { isSafeNumber, parse as parseLosslessJson } from 'lossless-json';
 import { AnswerCutError, AnswerTooLargeError, readBoundedAnswer } from './bounded-answer';
 import { postMultipart, type MultipartUpload, type RawAnswer } from './multipart-upload';
 import { mapTikTokError, TIKTOK_RATE_LIMIT_RETRY_MS, TIKTOK_SYSTEM_ERROR_RETRY_MS } from './tiktok.errors';
-import type {
-  TikTokEnvelope,
-  WireAccessTokenRequest,
-  WireCreateAudienceRequest,
-  WireDeleteAudiencesRequest,
-  WireRevokeTokenRequest,
-  WireUpdateAudienceRequest,
-} from './tiktok.types';
+import {
+  compileWire,
+  WIRE_ACCESS_TOKEN_ANSWER_SCHEMA,
+  WIRE_ADVERTISER_INFO_ANSWER_SCHEMA,
+  WIRE_AUDIENCE_GET_ANSWER_SCHEMA,
+  WIRE_AUDIENCE_ID_ANSWER_SCHEMA,
+  WIRE_AUDIENCE_LIST_ANSWER_SCHEMA,
+  WIRE_AUTHORIZED_ADVERTISERS_ANSWER_SCHEMA,
+  WIRE_FILE_UPLOAD_ANSWER_SCHEMA,
+  WIRE_NOTHING_REQUIRED_SCHEMA,
+  type TikTokEnvelope,
+  type WireAccessTokenRequest,
+  type WireCheck,
+  type WireCreateAudienceRequest,
+  type WireDeleteAudiencesRequest,
+  type WireId,
+  type WireRevokeTokenRequest,
+  type WireUpdateAudienceRequest,
+} from '@conduit/destinations-tiktok-wire';
 
 export interface TikTokClientOptions {
   /** The API base, e.g. https://business-api.tiktok.com/open_api/v1.3 or the emulator's. */
@@ -164,6 +175,17 @@ interface TikTokRequest {
 
 type Json = Record<string, unknown>;
 
+// Every answer is checked against its schema before it is read: the schemas require what the
+// connector acts on (a token, an id, a file path, page totals, an audience's size) and nothing else.
+const ACCESS_TOKEN = compileWire(WIRE_ACCESS_TOKEN_ANSWER_SCHEMA);
+const AUTHORIZED_ADVERTISERS = compileWire(WIRE_AUTHORIZED_ADVERTISERS_ANSWER_SCHEMA);
+const ADVERTISER_INFO = compileWire(WIRE_ADVERTISER_INFO_ANSWER_SCHEMA);
+const FILE_UPLOAD = compileWire(WIRE_FILE_UPLOAD_ANSWER_SCHEMA);
+const AUDIENCE_ID = compileWire(WIRE_AUDIENCE_ID_ANSWER_SCHEMA);
+const AUDIENCE_LIST = compileWire(WIRE_AUDIENCE_LIST_ANSWER_SCHEMA);
+const AUDIENCE_GET = compileWire(WIRE_AUDIENCE_GET_ANSWER_SCHEMA);
+const NOTHING_REQUIRED = compileWire(WIRE_NOTHING_REQUIRED_SCHEMA);
+
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_UPLOAD_TIMEOUT_MS = 600_000;
 const MAX_PAGE_SIZE = 100;
@@ -176,9 +198,9 @@ const DEFAULT_PAGE_SIZE = 10;
  * throws the destination error taxonomy (never a bare Error). Ids are exposed as strings, parsed
  * without rounding. Tokens, secrets and auth codes never reach an error: URLs are never quoted
  * (oauth2/advertiser/get/ carries the secret in its query) and TikTok's messages are scrubbed.
- * An answer must hold what the connector acts on (a token, an id, a file path, page totals, an
- * audience's state); every other field is read leniently, so TikTok leaving one out or changing its
- * type never fails a call.
+ * An answer must match its schema (`@conduit/destinations-tiktok-wire`), which requires only what the
+ * connector acts on (a token, an id, a file path, page totals, an audience's size); every other field
+ * is read leniently, so TikTok leaving one out or changing its type never fails a call.
  */
 export class TikTokClient {
   private readonly baseUrl: string;
@@ -208,7 +230,7 @@ export class TikTokClient {
       secret: input.secret,
       auth_code: input.authCode,
     };
-    const { data, wire } = await this.send({
+    const data = await this.send(ACCESS_TOKEN, {
       method: 'POST',
       path: 'oauth2/access_token/',
       json: body,
@@ -216,11 +238,10 @@ export class TikTokClient {
       secrets: [input.secret, input.authCode],
     });
     return {
-      accessToken: wire.string(data, 'access_token'),
+      accessToken: data.access_token,
       // The accounts come from oauth2/advertiser/get/ (with names): these ids are informative only.
-      advertiserIds: wire.optionalList(data, 'advertiser_ids').flatMap((id) => optionalIdOf(id) ?? []),
-      scope: wire
-        .optionalList(data, 'scope')
+      advertiserIds: listOf(field(data, 'advertiser_ids')).flatMap((id) => optionalIdOf(id) ?? []),
+      scope: listOf(field(data, 'scope'))
         .map(Number)
         .filter((scope) => Number.isInteger(scope)),
     };
@@ -229,7 +250,7 @@ export class TikTokClient {
   async getAuthorizedAdvertisers(
     input: TikTokAppCredentials & { accessToken: string },
   ): Promise<TikTokAuthorizedAdvertiser[]> {
-    const { data, wire } = await this.send({
+    const data = await this.send(AUTHORIZED_ADVERTISERS, {
       method: 'GET',
       path: 'oauth2/advertiser/get/',
       accessToken: input.accessToken,
@@ -237,9 +258,9 @@ export class TikTokClient {
       timeoutMs: this.timeoutMs,
       secrets: [input.secret, input.accessToken],
     });
-    return wire.objects(data, 'list').map((advertiser) => ({
-      advertiserId: wire.id(advertiser, 'advertiser_id'),
-      advertiserName: wire.optionalString(advertiser, 'advertiser_name'),
+    return data.list.map((advertiser) => ({
+      advertiserId: idOf(advertiser.advertiser_id),
+      advertiserName: textOf(field(advertiser, 'advertiser_name')),
     }));
   }
 
@@ -249,7 +270,7 @@ export class TikTokClient {
       secret: input.secret,
       access_token: input.accessToken,
     };
-    await this.send({
+    await this.send(NOTHING_REQUIRED, {
       method: 'POST',
       path: 'oauth2/revoke_token/',
       accessToken: input.accessToken,
@@ -265,7 +286,7 @@ export class TikTokClient {
 
   /** The cheapest authenticated call: the connection health check. */
   async getUserInfo(accessToken: string): Promise<TikTokUserInfo> {
-    const { data, wire } = await this.send({
+    const data = await this.send(NOTHING_REQUIRED, {
       method: 'GET',
       path: 'user/info/',
       accessToken,
@@ -273,10 +294,10 @@ export class TikTokClient {
       secrets: [accessToken],
     });
     const coreUserId = optionalIdOf(data['core_user_id']);
-    const email = wire.optionalString(data, 'email');
+    const email = textOf(data['email']);
     return {
       ...(coreUserId ? { coreUserId } : {}),
-      displayName: wire.optionalString(data, 'display_name'),
+      displayName: textOf(data['display_name']),
       ...(email ? { email } : {}),
     };
   }
@@ -285,7 +306,7 @@ export class TikTokClient {
     accessToken: string,
     advertiserIds: readonly string[],
   ): Promise<TikTokAdvertiserInfo[]> {
-    const { data, wire } = await this.send({
+    const data = await this.send(ADVERTISER_INFO, {
       method: 'GET',
       path: 'advertiser/info/',
       accessToken,
@@ -293,10 +314,10 @@ export class TikTokClient {
       timeoutMs: this.timeoutMs,
       secrets: [accessToken],
     });
-    return wire.objects(data, 'list').map((advertiser) => ({
-      advertiserId: wire.id(advertiser, 'advertiser_id'),
-      name: wire.optionalString(advertiser, 'name'),
-      status: wire.optionalString(advertiser, 'status'),
+    return data.list.map((advertiser) => ({
+      advertiserId: idOf(advertiser.advertiser_id),
+      name: textOf(field(advertiser, 'name')),
+      status: textOf(field(advertiser, 'status')),
     }));
   }
 
@@ -338,7 +359,7 @@ export class TikTokClient {
       ],
       file: { field: 'file', path: input.path, name: input.fileName, size, contentType: 'text/csv' },
     };
-    const { data, wire } = await this.send({
+    const data = await this.send(FILE_UPLOAD, {
       method: 'POST',
       path: 'dmp/custom_audience/file/upload/',
       accessToken,
@@ -346,7 +367,7 @@ export class TikTokClient {
       timeoutMs: this.uploadTimeoutMs,
       secrets: [accessToken],
     });
-    return { filePath: wire.string(data, 'file_path') };
+    return { filePath: data.file_path };
   }
 
   async createAudience(
@@ -361,7 +382,7 @@ export class TikTokClient {
       audience_sub_type: 'NORMAL',
       ...(input.retentionInDays === undefined ? {} : { retention_in_days: input.retentionInDays }),
     };
-    const { data, wire } = await this.send({
+    const data = await this.send(AUDIENCE_ID, {
       method: 'POST',
       path: 'dmp/custom_audience/create/',
       accessToken,
@@ -369,7 +390,7 @@ export class TikTokClient {
       timeoutMs: this.timeoutMs,
       secrets: [accessToken],
     });
-    return { audienceId: wire.id(data, 'custom_audience_id') };
+    return { audienceId: idOf(data.custom_audience_id) };
   }
 
   async updateAudience(
@@ -383,7 +404,7 @@ export class TikTokClient {
       file_paths: input.filePaths,
       ...(input.name === undefined ? {} : { custom_audience_name: input.name }),
     };
-    const { data } = await this.send({
+    const data = await this.send(NOTHING_REQUIRED, {
       method: 'POST',
       path: 'dmp/custom_audience/update/',
       accessToken,
@@ -407,7 +428,7 @@ export class TikTokClient {
         },
       );
     }
-    const { data, wire } = await this.send({
+    const data = await this.send(AUDIENCE_LIST, {
       method: 'GET',
       path: 'dmp/custom_audience/list/',
       accessToken,
@@ -420,31 +441,31 @@ export class TikTokClient {
       timeoutMs: this.timeoutMs,
       secrets: [accessToken],
     });
-    const audiences = wire.objects(data, 'list').map((summary) => ({
-      audienceId: wire.id(summary, 'audience_id'),
-      name: wire.optionalString(summary, 'name'),
+    const audiences = data.list.map((summary) => ({
+      audienceId: idOf(summary.audience_id),
+      name: textOf(field(summary, 'name')),
       // Only get/ answers the size the connector reports; here it is informative.
-      coverNum: optionalNumberOf(summary['cover_num']) ?? 0,
-      isValid: summary['is_valid'] === true,
-      isExpiring: summary['is_expiring'] === true,
-      calculateType: wire.optionalString(summary, 'calculate_type'),
-      createTime: wire.optionalString(summary, 'create_time'),
-      expiredTime: wire.optionalString(summary, 'expired_time'),
+      coverNum: optionalNumberOf(field(summary, 'cover_num')) ?? 0,
+      isValid: field(summary, 'is_valid') === true,
+      isExpiring: field(summary, 'is_expiring') === true,
+      calculateType: textOf(field(summary, 'calculate_type')),
+      createTime: textOf(field(summary, 'create_time')),
+      expiredTime: textOf(field(summary, 'expired_time')),
     }));
-    const pageInfo = wire.object(data, 'page_info');
+    const pageInfo = data.page_info;
     return {
       audiences,
       page: {
-        page: optionalNumberOf(pageInfo['page']) ?? input.page ?? 1,
-        pageSize: optionalNumberOf(pageInfo['page_size']) ?? input.pageSize ?? DEFAULT_PAGE_SIZE,
-        totalNumber: wire.number(pageInfo, 'total_number'),
-        totalPage: wire.number(pageInfo, 'total_page'),
+        page: optionalNumberOf(field(pageInfo, 'page')) ?? input.page ?? 1,
+        pageSize: optionalNumberOf(field(pageInfo, 'page_size')) ?? input.pageSize ?? DEFAULT_PAGE_SIZE,
+        totalNumber: optionalNumberOf(pageInfo.total_number) ?? 0,
+        totalPage: optionalNumberOf(pageInfo.total_page) ?? 0,
       },
     };
   }
 
   async getAudiences(accessToken: string, input: TikTokGetAudiencesInput): Promise<TikTokAudienceDetails[]> {
-    const { data, wire } = await this.send({
+    const data = await this.send(AUDIENCE_GET, {
       method: 'GET',
       path: 'dmp/custom_audience/get/',
       accessToken,
@@ -456,23 +477,19 @@ export class TikTokClient {
       timeoutMs: this.timeoutMs,
       secrets: [accessToken],
     });
-    return wire.objects(data, 'list').map((entry) => {
-      const details = wire.object(entry, 'audience_details');
+    return data.list.map((entry) => {
+      const details = entry.audience_details;
       return {
-        audienceId: wire.id(details, 'audience_id'),
-        name: wire.optionalString(details, 'name'),
-        coverNum: wire.number(details, 'cover_num'),
-        isValid: details['is_valid'] === true,
-        calculateType: wire.optionalString(details, 'calculate_type'),
-        message: wire.optionalString(details, 'msg'),
-        errorMessage: wire.optionalString(details, 'error_msg'),
-        history: wire
-          .optionalList(entry, 'audience_history')
+        audienceId: idOf(details.audience_id),
+        name: textOf(field(details, 'name')),
+        coverNum: optionalNumberOf(details.cover_num) ?? 0,
+        isValid: field(details, 'is_valid') === true,
+        calculateType: textOf(field(details, 'calculate_type')),
+        message: textOf(field(details, 'msg')),
+        errorMessage: textOf(field(details, 'error_msg')),
+        history: listOf(field(entry, 'audience_history'))
           .filter(isJsonObject)
-          .map((history) => ({
-            action: wire.optionalString(history, 'action'),
-            optTime: wire.optionalString(history, 'opt_time'),
-          })),
+          .map((history) => ({ action: textOf(history['action']), optTime: textOf(history['opt_time']) })),
       };
     });
   }
@@ -482,7 +499,7 @@ export class TikTokClient {
       advertiser_id: input.advertiserId,
       custom_audience_ids: input.audienceIds,
     };
-    await this.send({
+    await this.send(NOTHING_REQUIRED, {
       method: 'POST',
       path: 'dmp/custom_audience/delete/',
       accessToken,
@@ -496,8 +513,11 @@ export class TikTokClient {
   // The wire
   // ---------------------------------------------------------------------------------------------
 
-  /** One request: rate limit, send, read the envelope; resolves with `data` of a `code: 0` answer. */
-  private async send(request: TikTokRequest): Promise<{ data: Json; wire: WireReader }> {
+  /**
+   * One request: rate limit, send, read the envelope; resolves with `data` of a `code: 0` answer once
+   * it matches its schema (`check`).
+   */
+  private async send<T>(check: WireCheck<T>, request: TikTokRequest): Promise<T> {
     const endpoint = `${request.method} ${request.path}`;
     const secrets = request.secrets.filter((secret) => secret.length > 0);
     await this.acquireSlot(endpoint);
@@ -614,8 +634,15 @@ export class TikTokClient {
       );
     }
     const data = envelope.data === undefined || envelope.data === null ? {} : envelope.data;
-    const wire = new WireReader(endpoint, envelope.request_id || logId);
-    return { data: wire.asObject(data, 'data'), wire };
+    if (check(data)) return data;
+    // Not retried: an answer of the wrong shape is a contract change, not a blip. The field is named by
+    // its path, never quoted: it may be personal data or echo a credential.
+    const problem = check.lastProblem ?? { path: 'data', expected: 'a valid answer' };
+    throw new ProviderApiError(
+      `TikTok's answer to ${endpoint} has no valid ${problem.path} (expected ${problem.expected}).`,
+      false,
+      { requestId },
+    );
   }
 
   private async acquireSlot(endpoint: string): Promise<void> {
@@ -746,6 +773,26 @@ function isJsonObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** An id the schema has checked: a non-empty string or a safe integer. */
+function idOf(id: WireId): string {
+  return String(id);
+}
+
+/** A field the schema does not require (it may be missing, or of any type). */
+function field(from: object, name: string): unknown {
+  return (from as Json)[name];
+}
+
+/** A string the connector does not act on: anything else reads as ''. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** A list the connector does not act on: anything but a list reads as empty. */
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
 /** An id the connector does not act on: a valid one, or undefined (never an error). */
 function optionalIdOf(value: unknown): string | undefined {
   if (typeof value === 'string' && value !== '') return value;
@@ -758,78 +805,4 @@ function optionalNumberOf(value: unknown): number | undefined {
   return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))
     ? Number(value)
     : undefined;
-}
-
-/**
- * Reads `data` defensively where the connector acts on it: a missing id is TikTok breaking its
- * contract, reported with the request id (and never the value, which may be personal).
- */
-class WireReader {
-  constructor(
-    private readonly endpoint: string,
-    private readonly requestId: string | undefined,
-  ) {}
-
-  asObject(value: unknown, field: string): Json {
-    if (!isJsonObject(value)) throw this.unexpected(field, 'an object');
-    return value;
-  }
-
-  object(from: Json, field: string): Json {
-    return this.asObject(from[field], field);
-  }
-
-  objects(from: Json, field: string): Json[] {
-    return this.list(from, field).map((value, index) => this.asObject(value, `${field}[${index}]`));
-  }
-
-  list(from: Json, field: string): unknown[] {
-    const value = from[field];
-    if (!Array.isArray(value)) throw this.unexpected(field, 'a list');
-    return value;
-  }
-
-  /** A list the connector does not act on: anything but a list reads as empty. */
-  optionalList(from: Json, field: string): unknown[] {
-    const value = from[field];
-    return Array.isArray(value) ? value : [];
-  }
-
-  string(from: Json, field: string): string {
-    const value = from[field];
-    if (typeof value !== 'string' || value === '') throw this.unexpected(field, 'a string');
-    return value;
-  }
-
-  optionalString(from: Json, field: string): string {
-    const value = from[field];
-    return typeof value === 'string' ? value : '';
-  }
-
-  /** TikTok's ids are digit strings; a number (exact thanks to the lossless parse) becomes one. */
-  id(from: Json, field: string): string {
-    const id = optionalIdOf(from[field]);
-    if (id === undefined) throw this.unexpected(field, 'an id');
-    return id;
-  }
-
-  /** Counts: numbers, or digit strings when TikTok quotes them (or they exceed 2^53); absent is 0. */
-  number(from: Json, field: string): number {
-    const value = from[field];
-    if (value === undefined || value === null) return 0;
-    const count = optionalNumberOf(value);
-    if (count === undefined) throw this.unexpected(field, 'a number');
-    return count;
-  }
-
-  private unexpected(field: string, expected: string): ProviderApiError {
-    // Not retried: an answer of the wrong shape is a contract change, not a blip.
-    return new ProviderApiError(
-      `TikTok's answer to ${this.endpoint} has no valid ${field} (expected ${expected}).`,
-      false,
-      {
-        requestId: this.requestId,
-      },
-    );
-  }
 }
