@@ -30,7 +30,7 @@ export function withoutUsedFields(path: string, data: Json): Json {
 }
 
 /** The headers and the first half of the JSON answer, then the socket is destroyed mid-body. */
-export function sendCutBody(response: ServerResponse, envelope: Json): void {
+export function sendCutBody(response: ServerResponse, envelope: unknown): void {
   const body = Buffer.from(JSON.stringify(envelope));
   response.writeHead(200, {
     'Content-Type': 'application/json; charset=utf-8',
