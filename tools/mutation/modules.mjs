@@ -397,6 +397,86 @@ export const MODULES = {
       'libs/destinations/tiktok/test/tiktok.provider.int-spec.ts',
       'libs/destinations/tiktok/test/tiktok.conformance.int-spec.ts',
     ],
-    equivalent: [],
+    equivalent: [
+      // Per-row scratch state, set before it is read: take() empties every kept list before a row,
+      // and write() sets every cell's source and offset before each line it writes.
+      ...[
+        [74, 'ArrayDeclaration'],
+        [75, 'ArrowFunction'],
+        [76, 'ArrowFunction'],
+        [76, 'UnaryOperator'],
+      ].map(([line, mutator]) => ({
+        file: 'libs/destinations/tiktok/src/customer-file-rows.ts',
+        line,
+        mutator,
+        why: 'scratch state written before it is read',
+      })),
+      // With one key type each line holds one digest: the MULTIPLE_TYPES measure (lineBytes(1, 1) per
+      // line) and writer (appendDigests of one cell) give the single-type bytes and lines.
+      {
+        file: 'libs/destinations/tiktok/src/customer-file-rows.ts',
+        line: 122,
+        mutator: 'BooleanLiteral',
+        why: 'one type: lineBytes(1, 1) per value is SINGLE_LINE_BYTES per value',
+      },
+      {
+        file: 'libs/destinations/tiktok/src/customer-file-rows.ts',
+        line: 138,
+        why: 'one type: the MULTIPLE_TYPES writer writes one digest a line, the same bytes',
+      },
+      // A string first in the list of uploads shifts every index by one: the bound then awaits
+      // uploads[k + 1 - n], the same upload as uploads[k - n] before, and Promise.all of a string is a no-op.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 324,
+        mutator: 'ArrayDeclaration',
+        why: 'the same upload is awaited at the same moment',
+      },
+      // The removals target what exists (a file just written or uploaded, the work folder): force
+      // changes nothing.
+      ...[339, 353, 419].flatMap((line) => [
+        {
+          file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+          line,
+          mutator: 'BooleanLiteral',
+          why: 'what is removed is there',
+        },
+        {
+          file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+          line,
+          mutator: 'ObjectLiteral',
+          why: 'without options force is false, as above',
+        },
+      ]),
+      // Under the bound, uploads[length - n] is uploads[negative]: undefined, and awaiting it is a no-op.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 369,
+        mutator: 'ConditionalExpression',
+        replacement: 'true',
+        why: 'awaiting uploads[negative index] awaits undefined',
+      },
+      // The look-ahead of hashed batches: a string in it is taken as an empty batch (no rows), and one
+      // batch more or less ahead changes memory and overlap, not what is written.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 393,
+        mutator: 'ArrayDeclaration',
+        why: 'a string is a batch of no rows',
+      },
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 406,
+        mutator: 'EqualityOperator',
+        why: 'one batch more hashed ahead: the same rows, in the same order',
+      },
+      // findTarget looks for a reference of kind TIKTOK_AUDIENCE_REFERENCE; a string has no kind.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 504,
+        mutator: 'ArrayDeclaration',
+        why: 'a string is never a recorded audience reference',
+      },
+    ],
   },
 };

@@ -145,16 +145,16 @@ export class CustomerFileRows {
       return;
     }
     for (let line = 0; ; line++) {
-      let filled = 0;
+      let any = false;
       for (let cell = 0; cell < this.types.length; cell++) {
         const list = this.kept[cell] as number[];
         if (list.length > line * 2) {
           this.sources[cell] = (batch.columns[list[line * 2] as number] as HashedIdentifiers).digests;
           this.offsets[cell] = list[line * 2 + 1] as number;
-          filled++;
+          any = true;
         } else this.offsets[cell] = -1;
       }
-      if (filled === 0) return;
+      if (!any) return;
       writer.appendDigests(this.sources, this.offsets);
     }
   }

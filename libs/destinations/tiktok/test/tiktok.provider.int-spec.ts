@@ -1016,3 +1016,126 @@ describe('TikTokProvider authorization code exchange (against the emulator)', ()
     ).rejects.toBeInstanceOf(InvalidCredentialsError);
   });
 });
+
+describe('TikTokProvider rows to lines: cancellation while reading, examples, MULTIPLE_TYPES sizes (against the emulator)', () => {
+  let world: TikTokWorld;
+
+  beforeAll(async () => {
+    world = await startTikTokWorld();
+  });
+
+  afterAll(() => world.close());
+
+  const dryRun = (extra: Partial<ExportRequest>): ExportRequest => ({
+    exportId: `exp_${Math.random().toString(36).slice(2)}`,
+    rows: () => emailRows(0),
+    mapping: EMAIL,
+    config: { advertiserId: ADVERTISER, audienceName: 'Dry', action: 'Create' },
+    credentials: { accessToken: world.accessToken },
+    dryRun: true,
+    ...extra,
+  });
+  const batchOf = (index: number) =>
+    Array.from({ length: 10 }, (_, row) => ({ email: `batch${index}-${row}@example.com` }));
+
+  it('stops reading the segment at the first batch after a cancellation', async () => {
+    const controller = new AbortController();
+    let pulled = 0;
+    const cancelled = world.provider.export(
+      dryRun({
+        signal: controller.signal,
+        rowBatches: async function* () {
+          for (let index = 0; index < 20; index++) {
+            if (index === 3) controller.abort();
+            pulled++;
+            yield batchOf(index);
+          }
+        },
+      }),
+      recordingReporter(),
+    );
+    await expect(cancelled).rejects.toMatchObject({ message: 'The export was cancelled.', retryable: false });
+    // Batches 0-2, then the one read after the abort: no other.
+    expect(pulled).toBe(4);
+  });
+
+  it('stops before writing a batch hashed ahead when the export is cancelled after the last read', async () => {
+    const controller = new AbortController();
+    const cancelled = world.provider.export(
+      dryRun({
+        signal: controller.signal,
+        rowBatches: async function* () {
+          yield batchOf(0);
+          // Read to the end: the batch is still being hashed, not yet written.
+          controller.abort();
+        },
+      }),
+      recordingReporter(),
+    );
+    await expect(cancelled).rejects.toMatchObject({ message: 'The export was cancelled.', retryable: false });
+  });
+
+  it('counts every rejected value of the store’s rows, keeping examples of the first few only', async () => {
+    const lines = [
+      ...Array.from({ length: 10 }, (_, index) => ({ email: `broken ${index}` })),
+      ...Array.from({ length: 5 }, (_, index) => ({ email: `fine${index}@example.com` })),
+    ].map((row) => `${JSON.stringify(row)}\n`);
+    const result = await world.provider.export(
+      dryRun({
+        rowsNdjson: async function* () {
+          yield new TextEncoder().encode(lines.join(''));
+        },
+      }),
+      recordingReporter(),
+    );
+    expect(result.counts).toMatchObject({ read: 15, valid: 5, invalid: { MALFORMED: 10 }, uploaded: 5 });
+    expect(result.counts.byKeyType?.['EMAIL']?.invalid).toEqual({ MALFORMED: 10 });
+    expect(result.counts.byKeyType?.['EMAIL']?.invalidExamples?.['MALFORMED']).toHaveLength(3);
+  });
+
+  it('measures MULTIPLE_TYPES rows by their lines: a file never passes the size limit', async () => {
+    // email + work_email + phone: two lines a row (email,phone then work_email,), 130 + 66 bytes.
+    const mapping: KeyMapping[] = [
+      { column: 'email', keyType: 'EMAIL', encoding: 'RAW' },
+      { column: 'work_email', keyType: 'EMAIL', encoding: 'RAW' },
+      { column: 'phone', keyType: 'PHONE', encoding: 'RAW' },
+    ];
+    const header = 'email_sha256,phone_sha256\n'.length;
+    const row = 130 + 66;
+    // Room for three rows and 195 bytes more: a fourth row, one byte too long, must start the next file.
+    const maxFileBytes = header + 3 * row + row - 1;
+    const sized = world.providerWith({ maxFileBytes });
+    const reporter = world.reporter();
+    const result = await sized.export(
+      {
+        exportId: 'exp_multiple_types_sizes',
+        rows: async function* () {
+          for (let index = 0; index < 7; index++) {
+            yield {
+              email: `home${index}@example.com`,
+              work_email: `work${index}@example.com`,
+              phone: `+1 415 555 ${2671 + index}`,
+            };
+          }
+        },
+        mapping,
+        config: { advertiserId: ADVERTISER, audienceName: 'Multiple types sizes', action: 'Create' },
+        credentials: { accessToken: world.accessToken },
+      },
+      reporter,
+    );
+    expect(result.counts).toMatchObject({ read: 7, uploaded: 21, files: 3 });
+    const files = filesOf(reporter.checkpoints.at(-1)) as (CheckpointedFile & { bytes: number })[];
+    expect(files.map((file) => [file.endRow, file.values, file.bytes])).toEqual([
+      [3, 9, header + 3 * row],
+      [6, 9, header + 3 * row],
+      [7, 3, header + row],
+    ]);
+    // The header and two lines a row, each value well formed.
+    expect(files.map((file) => world.running.emulator.inspectFile(file.filePath))).toMatchObject([
+      { lines: 7, invalid_values: 0 },
+      { lines: 7, invalid_values: 0 },
+      { lines: 3, invalid_values: 0 },
+    ]);
+  });
+});
