@@ -44,7 +44,8 @@ for (const name of names) {
     },
     coverageAnalysis: 'perTest',
     mutate: module.mutate,
-    concurrency: 2,
+    // Test runners at once (MUTATION_CONCURRENCY; default 2, one per core of a CI machine).
+    concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 2),
     timeoutMS: 10_000,
     reporters: ['progress', 'html', 'json'],
     htmlReporter: { fileName: `tmp/mutation/${name}.html` },
