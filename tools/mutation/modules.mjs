@@ -94,6 +94,53 @@ export const MODULES = {
         mutator: 'LogicalOperator',
         why: 'any other 32 characters still fail the UUID test',
       },
+      // REJECTION_REASONS[-1] is undefined: status 0 answers undefined with or without the test.
+      {
+        file: 'libs/destinations/core/src/identifiers/hash-identifiers.ts',
+        line: 44,
+        mutator: 'ConditionalExpression',
+        why: 'REJECTION_REASONS[0 - 1] is undefined',
+      },
+      // One turn more at start === length reads an empty line, which both loops skip.
+      {
+        file: 'libs/destinations/core/src/identifiers/hash-rows.ts',
+        line: 77,
+        mutator: 'EqualityOperator',
+        why: 'a last turn over nothing',
+      },
+      {
+        file: 'libs/destinations/core/src/identifiers/hash-rows.ts',
+        line: 98,
+        mutator: 'EqualityOperator',
+        why: 'a last turn over nothing',
+      },
+      // text[end] is the line's newline (or past the text): a key never starts there, and a value's
+      // scan meets no quote or backslash there; a key found past the line is refused by the next test.
+      {
+        file: 'libs/destinations/core/src/identifiers/hash-rows.ts',
+        line: 120,
+        mutator: 'ConditionalExpression',
+        replacement: 'true',
+        why: 'a key found past the line is answered as absent by the test after the loop',
+      },
+      {
+        file: 'libs/destinations/core/src/identifiers/hash-rows.ts',
+        line: 120,
+        mutator: 'EqualityOperator',
+        why: 'no key starts at the newline',
+      },
+      {
+        file: 'libs/destinations/core/src/identifiers/hash-rows.ts',
+        line: 126,
+        mutator: 'EqualityOperator',
+        why: 'no key starts at the newline',
+      },
+      {
+        file: 'libs/destinations/core/src/identifiers/hash-rows.ts',
+        line: 130,
+        mutator: 'EqualityOperator',
+        why: 'the newline is neither a quote nor a backslash: the scan ends with PARSE either way',
+      },
     ],
   },
   'credential-cipher': {

@@ -43,12 +43,13 @@ describe('columnValues: the fast path', () => {
       { note: 'x', email: '' },
       {},
       { email: 'null', phone: 'nullish' },
+      { phone: null, email: 'x@y.co' },
     ];
     const text = rows.map((row) => JSON.stringify(row)).join('\n');
     expect(columnValues(text, ['email', 'phone', 'missing'])).toEqual([
-      ['a@b.co', 'ümlaut ✓ 😀', '', undefined, 'null'],
-      [null, '+1 415', undefined, undefined, 'nullish'],
-      [undefined, undefined, undefined, undefined, undefined],
+      ['a@b.co', 'ümlaut ✓ 😀', '', undefined, 'null', 'x@y.co'],
+      [null, '+1 415', undefined, undefined, 'nullish', null],
+      [undefined, undefined, undefined, undefined, undefined, undefined],
     ]);
     expect(parse).not.toHaveBeenCalled();
   });
@@ -69,6 +70,12 @@ describe('columnValues: the fast path', () => {
     ]);
     // Lines 2, 3 and 5, once each, whatever number of their cells needed it.
     expect(parse).toHaveBeenCalledTimes(3);
+  });
+
+  it('fails on a line that is not JSON, as JSON.parse does, instead of reading it as empty', () => {
+    for (const line of ['not json', '{"email":nulll}', '{"email":null ', '"email":"a@b.co"', '["email"]x']) {
+      expect(() => columnValues(`{"email":"fine@x.co"}\n${line}\n`, ['email'])).toThrow(SyntaxError);
+    }
   });
 
   it('skips empty lines', () => {
@@ -111,7 +118,7 @@ describe('hashNdjsonRows', () => {
 
   it('keeps the first three rejected values of each column and reason as examples, and no other value', () => {
     const answer = hashNdjsonRows({ ndjson: ndjson(rows), columns });
-    expect(answer.examples).toEqual({
+    expect(answer.examples).toStrictEqual({
       // email: MALFORMED rows 1-3 (row 4 is a fourth), EMPTY row 5.
       '0:1': 'not an email 1',
       '0:2': 'not an email 2',
