@@ -422,6 +422,42 @@ export const MODULES = {
       'apps/scheduler/test/maintenance-races.int-spec.ts',
     ],
     equivalent: [
+      // maintain() reads candidates, then claims each with an update conditional on what it read.
+      // What the read asks for and how it loads rows (all segments or only the due ones, the ids only
+      // or every column, in or out of the identity map) changes no row: the claim's own condition
+      // decides, and only the claimed rows are reported.
+      ...[
+        [331, 'ObjectLiteral'],
+        [332, 'ObjectLiteral'],
+        [332, 'ArrayDeclaration'],
+        [350, 'ObjectLiteral'],
+      ].map(([line, mutator]) => ({
+        file: 'libs/domain/src/segments/segment.service.ts',
+        line,
+        mutator,
+        why: 'a wider or differently loaded read of candidates: the conditional claim decides',
+      })),
+      // The candidates were read outside the identity map, so this read goes to the database
+      // whether or not it asks for a refresh.
+      {
+        file: 'libs/domain/src/segments/segment.service.ts',
+        line: 380,
+        mutator: 'ObjectLiteral',
+        why: 'the segment is not in the identity map: read from the database either way',
+      },
+      {
+        file: 'libs/domain/src/segments/segment.service.ts',
+        line: 380,
+        mutator: 'BooleanLiteral',
+        why: 'as above',
+      },
+      // NOT listed, so they count against the score (93.4 % with them): the race guards of those
+      // claims, which matter only when another process changes the row between the read and the
+      // claim: 337 (a refresh committed a fresh expiresAt), 364 (a new dataset published), 381 (the
+      // segment deleted), 411 and 417 (the other scheduler claimed it first: report it once). The
+      // scheduler races spec runs two schedulers at once but cannot force that window; a spec that
+      // changes the row from inside the window (e.g. through the row store maintain() awaits between
+      // read and claim) would.
       {
         file: 'libs/domain/src/segments/segment.service.ts',
         line: 294,
