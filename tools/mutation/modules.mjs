@@ -507,6 +507,48 @@ export const MODULES = {
         line: 138,
         why: 'one type: the MULTIPLE_TYPES writer writes one digest a line, the same bytes',
       },
+      // The dedupe table's first size only: smaller, it grows by doubling with the same contents. What
+      // that costs (two tables alive while it grows) is memory, which exports-memory.heap-spec weighs.
+      {
+        file: 'libs/destinations/tiktok/src/customer-file-rows.ts',
+        line: 70,
+        mutator: 'ArithmeticOperator',
+        why: 'the same set either way; only its memory differs (the heap spec guards it)',
+      },
+      // Past the examples hash-rows keeps (3 per column and reason), countRejected's own cap (3 per
+      // key type and reason) is already reached: asking it to keep an example keeps none.
+      {
+        file: 'libs/destinations/tiktok/src/customer-file-rows.ts',
+        line: 106,
+        why: 'the examples of that reason are already full',
+      },
+      // A row with no value left is skipped before its size is read, and measures 0 either way.
+      {
+        file: 'libs/destinations/tiktok/src/customer-file-rows.ts',
+        line: 121,
+        mutator: 'ConditionalExpression',
+        why: 'the size of a row with no value is never read',
+      },
+      {
+        file: 'libs/destinations/tiktok/src/customer-file-rows.ts',
+        line: 122,
+        mutator: 'ConditionalExpression',
+        replacement: 'false',
+        why: 'one type: lineBytes(1, 1) per value is SINGLE_LINE_BYTES per value',
+      },
+      // Uploads still running after a failure are only settled: a string settles at once.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 326,
+        mutator: 'ArrayDeclaration',
+        why: 'Promise.allSettled of a string settles at once',
+      },
+      // How many batches are hashed ahead: memory and overlap, not the rows, their order or the files.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 394,
+        why: 'a different look-ahead depth: the same rows in the same order',
+      },
       // A string first in the list of uploads shifts every index by one: the bound then awaits
       // uploads[k + 1 - n], the same upload as uploads[k - n] before, and Promise.all of a string is a no-op.
       {

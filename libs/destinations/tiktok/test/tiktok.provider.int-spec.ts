@@ -1137,5 +1137,62 @@ describe('TikTokProvider rows to lines: cancellation while reading, examples, MU
       { lines: 7, invalid_values: 0 },
       { lines: 3, invalid_values: 0 },
     ]);
+
+    // Room for exactly four rows: a row measured larger than its lines would end each file at three.
+    const exact = world.providerWith({ maxFileBytes: header + 4 * row });
+    const exactReporter = world.reporter();
+    await exact.export(
+      {
+        exportId: 'exp_multiple_types_exact',
+        rows: async function* () {
+          for (let index = 0; index < 8; index++) {
+            yield {
+              email: `home${index}@example.org`,
+              work_email: `work${index}@example.org`,
+              phone: `+1 415 555 ${2701 + index}`,
+            };
+          }
+        },
+        mapping,
+        config: { advertiserId: ADVERTISER, audienceName: 'Multiple types exact', action: 'Create' },
+        credentials: { accessToken: world.accessToken },
+      },
+      exactReporter,
+    );
+    expect(
+      (filesOf(exactReporter.checkpoints.at(-1)) as (CheckpointedFile & { bytes: number })[]).map((file) => [
+        file.endRow,
+        file.bytes,
+      ]),
+    ).toEqual([
+      [4, header + 4 * row],
+      [8, header + 4 * row],
+    ]);
+  });
+
+  it('measures single-type rows by their lines: a limit between two line counts is never passed', async () => {
+    // 10 lines of 65 bytes and 30 more: the 11th line must start the next file.
+    const sized = world.providerWith({ maxFileBytes: 10 * 65 + 30 });
+    const reporter = world.reporter();
+    await sized.export(
+      {
+        exportId: 'exp_single_type_sizes',
+        rows: () => emailRows(25, 'sizes'),
+        mapping: EMAIL,
+        config: { advertiserId: ADVERTISER, audienceName: 'Single type sizes', action: 'Create' },
+        credentials: { accessToken: world.accessToken },
+      },
+      reporter,
+    );
+    expect(
+      (filesOf(reporter.checkpoints.at(-1)) as (CheckpointedFile & { bytes: number })[]).map((file) => [
+        file.values,
+        file.bytes,
+      ]),
+    ).toEqual([
+      [10, 650],
+      [10, 650],
+      [5, 325],
+    ]);
   });
 });
