@@ -58,6 +58,8 @@ export interface TikTokProviderOptions {
   apiBaseUrl?: string;
   /** The consent page (TikTok: https://business-api.tiktok.com/portal/auth). */
   authorizeUrl?: string;
+  /** The redirect URI registered with the app, when it is not the API's own callback route. */
+  redirectUri?: string;
   /** The app's request quota: TikTok's Basic tier (10 QPS / 600 QPM) unless TikTok granted more. */
   quota?: RateLimits;
   /** Shared across workers in production (Redis); defaults to `quota` kept in this process. */
@@ -194,6 +196,7 @@ export class TikTokProvider implements DestinationProvider {
     };
     return {
       callbackCodeParameter: 'auth_code',
+      redirectUri: this.options.redirectUri,
       buildAuthorizeUrl: ({ state, redirectUri }) => {
         const url = new URL(this.options.authorizeUrl ?? TIKTOK_PORTAL_AUTH_URL);
         url.searchParams.set('app_id', appId);

@@ -18,6 +18,11 @@ export interface ExternalAccount {
 export interface OAuthAuthorization {
   /** Query parameter of the callback that carries the code (standard `code`; TikTok: `auth_code`). */
   readonly callbackCodeParameter: string;
+  /**
+   * The redirect URI registered with the provider's app, when it is not this API's own callback route
+   * (`PUBLIC_URL/oauth/callback/<provider>`): a deployment setting, e.g. behind a proxy.
+   */
+  readonly redirectUri?: string;
   buildAuthorizeUrl(input: { state: string; redirectUri: string }): string;
   exchangeCode(input: {
     code: string;
