@@ -29,6 +29,7 @@ export class AdAccountRoutes {
     return [
       { method: 'GET', template: '/me', handle: (call) => this.me(call) },
       { method: 'GET', template: '/me/adaccounts', handle: (call) => this.adAccounts(call) },
+      { method: 'DELETE', template: '/me/permissions', handle: (call) => this.deauthorize(call) },
       { method: 'GET', template: '/act_{ad_account_id}', handle: (call) => this.adAccount(call) },
     ];
   }
@@ -36,6 +37,16 @@ export class AdAccountRoutes {
   private me(call: GraphCall): Json {
     this.state.authenticate(call, 'read');
     return { id: this.state.options.user.id, name: this.state.options.user.name };
+  }
+
+  /**
+   * `DELETE /me/permissions` (Graph's User permissions edge): the person removes the app, so every
+   * token of theirs stops working (190/458), as when they remove it in their Facebook settings.
+   */
+  private deauthorize(call: GraphCall): Json {
+    const token = this.state.authenticate(call, 'read');
+    this.state.tokens.revoke({ userId: token.userId }, 'deauthorized');
+    return { success: true };
   }
 
   /** `fields`, `limit` and an `after` cursor; `paging.next` until the last page. */

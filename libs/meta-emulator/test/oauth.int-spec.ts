@@ -225,6 +225,22 @@ describe('Meta emulator: Facebook Login', () => {
     for (const token of tokens) expect(listed).not.toContain(token);
   });
 
+  it('lets the person remove the app (DELETE /me/permissions): every token of theirs then answers 190/458', async () => {
+    const [first, second] = await Promise.all(
+      [1, 2].map(
+        async () =>
+          (await exchange({ redirect_uri: REDIRECT_URI, code: await code() })).body.access_token as string,
+      ),
+    );
+    const removed = await new GraphHttp(running.url, first).delete('/me/permissions');
+    expect(removed.body).toEqual({ success: true });
+    for (const token of [first, second])
+      expect((await new GraphHttp(running.url, token).get('/me')).body.error).toMatchObject({
+        code: 190,
+        error_subcode: 458,
+      });
+  });
+
   it('answers an unknown token with 190 (no subcode), a missing one with 104, and needs ads_management to write', async () => {
     const unknown = await new GraphHttp(running.url, 'EAABnot-a-token').get('/me');
     expect(unknown.body.error).toMatchObject({ code: 190, type: 'OAuthException' });
