@@ -9,3 +9,5 @@ export * from './export/rate-limiter';
 export * from './export/retry';
 export * from './export/row-batches';
 export * from './provider/provider-observer';
+export * from './export/keyed-rows';
+export * from './export/chunked-export';

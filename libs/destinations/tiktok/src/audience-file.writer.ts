@@ -11,8 +11,6 @@ export interface WrittenFile {
   md5: string;
   bytes: number;
   lines: number;
-  /** 1-based index of the last segment row whose values the file holds. */
-  endRow: number;
 }
 
 /** Bytes gathered before they go to the disk (and to MD5) in one write. */
@@ -101,7 +99,7 @@ export class AudienceFileWriter {
     if (this.stream.writableNeedDrain) await once(this.stream, 'drain');
   }
 
-  async close(endRow: number): Promise<WrittenFile> {
+  async close(): Promise<WrittenFile> {
     if (this.failure) throw this.failure;
     this.flush();
     this.stream.end();
@@ -112,7 +110,6 @@ export class AudienceFileWriter {
       md5: this.md5.digest('hex'),
       bytes: this.byteCount,
       lines: this.lineCount,
-      endRow,
     };
   }
 

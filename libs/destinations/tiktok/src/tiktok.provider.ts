@@ -8,15 +8,14 @@ import {
   InMemoryRateLimiter,
   isDestinationError,
   PayloadValidationError,
-  ProviderApiError,
   ProviderLimitError,
   RateLimitedError,
   RetryableError,
-  rowBatchesOf,
   sharedIdentifierHasher,
   withRetries,
+  cancelledExport,
+  runChunkedExport,
   type ActivationKeySupport,
-  type HashedRows,
   type IdentifierHasher,
   type ConfigValues,
   type DestinationProvider,
@@ -27,7 +26,6 @@ import {
   type ExportResult,
   type ExportStatus,
   type ExternalAccount,
-  type NormalizeOptions,
   type OAuthAuthorization,
   type ProviderCredentials,
   type ProviderObserver,
@@ -36,11 +34,10 @@ import {
   type RateLimits,
   type RequestRateLimiter,
   type RetryPolicy,
-  type SegmentRow,
 } from '@conduit/destinations-core';
 import { TIKTOK_PORTAL_AUTH_URL, TIKTOK_PRODUCTION_BASE_URL } from './api-version';
-import { AudienceFileWriter, type WrittenFile } from './audience-file.writer';
-import { CustomerFileRows } from './customer-file-rows';
+import type { WrittenFile } from './audience-file.writer';
+import { CustomerFiles } from './customer-files';
 import { TikTokClient, type TikTokUpdateAudienceInput } from './tiktok.client';
 import { TIKTOK_FIELDS, type TikTokAction } from './tiktok.fields';
 import { calculateTypeFor, parseTikTokTime, toExportStatus } from './tiktok.mapper';
@@ -287,10 +284,11 @@ export class TikTokProvider implements DestinationProvider {
   }
 
   /**
-   * Streams the segment: normalize → hash → dedupe → customer files cut at row boundaries below the
-   * size limit → uploads (bounded concurrency) checkpointed in row order; a file leaves the disk once
-   * TikTok holds it. On resume, rows already covered by uploaded files are read again only to rebuild
-   * counts and the dedupe set.
+   * Streams the segment through the shared export path (`runChunkedExport`: normalize → hash → dedupe
+   * → chunks → bounded concurrency → checkpoints in row order) into TikTok's chunks: customer files
+   * cut at row boundaries below the size limit, each uploaded, recorded and deleted from the disk.
+   * On resume, rows already covered by uploaded files are read again only to rebuild counts and the
+   * dedupe set.
    */
   private async uploadSegment(
     request: ExportRequest,
@@ -300,134 +298,40 @@ export class TikTokProvider implements DestinationProvider {
     save: () => Promise<void>,
     reporter: ExportReporter,
   ): Promise<ExportCounts> {
-    const counts: ExportCounts = {
-      read: 0,
-      valid: 0,
-      invalid: {},
-      duplicates: 0,
-      uploaded: 0,
-      byKeyType: {},
-    };
-    // What a dry run would have sent, file by file.
-    const unsent = { files: 0, bytes: 0, values: 0 };
-    const normalize: NormalizeOptions = {
-      ...request.normalize,
-      phoneHashIncludesPlus: config.phoneHashFormat !== 'E164_DIGITS_ONLY',
-    };
-    const lines = new CustomerFileRows(
-      request.mapping,
-      state.calculateType === 'MULTIPLE_TYPES',
-      normalize,
-      counts,
-      this.hasher,
-      request.totalRows,
-    );
-    const uploadedThrough = state.files.length ? state.files[state.files.length - 1].endRow : 0;
     const directory = mkdtempSync(join(this.workDirectory, 'conduit-tiktok-'));
-    const uploads: Promise<void>[] = [];
-    // Raw uploads too: after a failure, none may still be running when the export returns.
-    const inFlight: Promise<unknown>[] = [];
-    let ordered = Promise.resolve();
-    let writer: AudienceFileWriter | undefined;
-    let fileIndex = state.files.length;
-    let pendingValues = 0;
-    let row = 0;
-
-    const startUpload = (file: WrittenFile) => {
-      if (request.dryRun) {
-        unsent.files++;
-        unsent.bytes += file.bytes;
-        unsent.values += pendingValues;
-        pendingValues = 0;
-        rmSync(file.path, { force: true });
-        return;
-      }
-      const upload = this.uploadFile(config.advertiserId, credentials, state.calculateType, file);
-      // Checkpoint in row order, whatever order the uploads finish in.
-      const values = pendingValues;
-      pendingValues = 0;
-      ordered = ordered.then(async () => {
-        const { filePath } = await upload;
-        state.files.push({ filePath, endRow: file.endRow, values, bytes: file.bytes });
-        await save();
-        reporter.milestone?.(uploadedMilestone(state.files.length, filePath, values, file.bytes));
-      });
-      void upload.then(
-        () => rmSync(file.path, { force: true }),
-        () => undefined,
-      );
-      uploads.push(ordered);
-      inFlight.push(upload);
-      // Failures surface where the uploads are awaited; these handlers only keep Node from calling them unhandled.
-      upload.catch(() => undefined);
-      ordered.catch(() => undefined);
-    };
-    const closeFile = async (endRow: number) => {
-      if (!writer) return;
-      // A writer is opened for a row with lines only, so it never closes empty.
-      const current = writer;
-      writer = undefined;
-      startUpload(await current.close(endRow));
-      // Bounded concurrency: at most `uploadConcurrency` files on disk, the one being written included.
-      if (uploads.length >= this.uploadConcurrency) await uploads[uploads.length - this.uploadConcurrency];
-    };
-
-    /** Writes a hashed batch's rows in order, cutting files at row boundaries below the size limit. */
-    const take = async (batch: HashedRows) => {
-      for (let index = 0; index < batch.count; index++) {
-        row++;
-        counts.read++;
-        const values = lines.take(batch, index);
-        if (counts.read % 100_000 === 0) reporter.progress?.({ ...counts, uploaded: uploadedLines(state) });
-        if (row <= uploadedThrough || values === 0) continue;
-        if (writer && writer.bytes + lines.rowBytes > this.limits.maxFileBytes) await closeFile(row - 1);
-        writer ??= new AudienceFileWriter(
-          directory,
-          `${safeName(request.exportId)}-${String(++fileIndex).padStart(5, '0')}.csv`,
-          lines.header,
-        );
-        lines.write(batch, writer);
-        pendingValues += values;
-      }
-      await writer?.drain();
-    };
-
-    // Batches are hashed ahead on the pool (a few per thread), and taken in row order.
-    const hashing: Promise<HashedRows>[] = [];
-    const depth = Math.max(2, this.hasher.threads * 2);
+    const last = state.files[state.files.length - 1];
     try {
-      // The store's NDJSON when it offers it (parsed on the pool), else parsed rows.
-      const batches: AsyncIterable<Uint8Array | readonly SegmentRow[]> = request.rowsNdjson
-        ? request.rowsNdjson()
-        : rowBatchesOf(request);
-      for await (const batch of batches) {
-        if (request.signal?.aborted) throw cancelled();
-        const hashed = lines.hash(batch);
-        // Rejections surface where each batch is awaited, in order; this only keeps them from being unhandled.
-        hashed.catch(() => undefined);
-        hashing.push(hashed);
-        if (hashing.length >= depth) await take(await (hashing.shift() as Promise<HashedRows>));
-      }
-      for (const hashed of hashing.splice(0)) {
-        if (request.signal?.aborted) throw cancelled();
-        await take(await hashed);
-      }
-      await closeFile(row);
-      await Promise.all(uploads);
-    } catch (error) {
-      writer?.discard();
-      await Promise.allSettled([...uploads, ...inFlight]);
-      throw error;
+      const { counts } = await runChunkedExport({
+        request,
+        normalize: { phoneHashIncludesPlus: config.phoneHashFormat !== 'E164_DIGITS_ONLY' },
+        hasher: this.hasher,
+        destination: this.displayName,
+        concurrency: this.uploadConcurrency,
+        resume: {
+          throughRow: last?.endRow ?? 0,
+          chunks: state.files.length,
+          values: uploadedLines(state),
+          bytes: state.files.reduce((total, file) => total + (file.bytes ?? 0), 0),
+        },
+        sender: new CustomerFiles({
+          directory,
+          exportId: request.exportId,
+          types: [...new Set(request.mapping.map((mapping) => mapping.keyType))],
+          multipleTypes: state.calculateType === 'MULTIPLE_TYPES',
+          maxFileBytes: this.limits.maxFileBytes,
+          upload: (file) => this.uploadFile(config.advertiserId, credentials, state.calculateType, file),
+        }),
+        onSent: async ({ receipt, endRow, values, bytes }) => {
+          state.files.push({ filePath: receipt.filePath, endRow, values, bytes });
+          await save();
+          reporter.milestone?.(uploadedMilestone(state.files.length, receipt.filePath, values, bytes));
+        },
+        reporter,
+      });
+      return counts;
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
-    counts.uploaded = request.dryRun ? unsent.values : uploadedLines(state);
-    counts.files = request.dryRun ? unsent.files : state.files.length;
-    counts.bytes = request.dryRun
-      ? unsent.bytes
-      : state.files.reduce((total, file) => total + (file.bytes ?? 0), 0);
-    reporter.progress?.(counts);
-    return counts;
   }
 
   private uploadFile(
@@ -758,14 +662,10 @@ function explainUpdateRefusal(error: unknown, action: string, audienceId: string
   return error;
 }
 
-function cancelled(): ProviderApiError {
-  return new ProviderApiError('The export was cancelled.', false);
-}
-
 /** Sleeps, unless the export is cancelled meanwhile: a wait for TikTok can last hours. */
 async function pauseFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
   await delay(ms, undefined, { signal }).catch(() => {
-    throw cancelled();
+    throw cancelledExport();
   });
 }
 
@@ -832,8 +732,4 @@ function uploadedLines(state: TikTokExportState): number {
 function describeInvalid(counts: ExportCounts): string {
   const reasons = Object.entries(counts.invalid).map(([reason, count]) => `${count} ${reason}`);
   return `${counts.read} rows read${reasons.length ? `; rejected: ${reasons.join(', ')}` : ''}`;
-}
-
-function safeName(exportId: string): string {
-  return exportId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60);
 }

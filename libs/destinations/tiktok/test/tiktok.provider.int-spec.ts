@@ -410,7 +410,7 @@ describe('TikTokProvider export (against the emulator)', () => {
     await expect(attempt).rejects.toMatchObject({
       field: 'mapping.email',
       message:
-        'Column "email" holds several values in one row (a multi-value column); flatten it into one value per row before exporting to TikTok.',
+        'Column "email" holds several values in one row (a multi-value column); flatten it into one value per row before exporting to TikTok Ads.',
     });
   });
 
