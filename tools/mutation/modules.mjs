@@ -468,140 +468,22 @@ export const MODULES = {
   },
   'export-checkpoints': {
     what: 'resumable exports: checkpoints in row order, resume without re-uploading or doubling',
-    // export, the read-hash-write loop, uploads and their checkpoints, applying to the audience; the
-    // rows → customer-file lines step (counts, dedupe, lines) and the helpers that count what was sent.
+    // The shared export path (read, hash ahead, count and dedupe, chunks, bounded sends, checkpoints in
+    // row order, resume) and TikTok's side of it: its chunks (customer files), the export, uploads and
+    // their checkpoints, applying to the audience, and the helpers that count what was sent.
     mutate: [
-      'libs/destinations/tiktok/src/tiktok.provider.ts:230-527',
-      'libs/destinations/tiktok/src/tiktok.provider.ts:825-836',
-      'libs/destinations/tiktok/src/customer-file-rows.ts',
+      'libs/destinations/core/src/export/chunked-export.ts',
+      'libs/destinations/core/src/export/keyed-rows.ts',
+      'libs/destinations/tiktok/src/customer-files.ts',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:230-524',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:728-735',
     ],
     specs: [
+      'libs/destinations/core/src/export/chunked-export.spec.ts',
       'libs/destinations/tiktok/src/tiktok.provider.spec.ts',
       'libs/destinations/tiktok/test/tiktok.provider.int-spec.ts',
       'libs/destinations/tiktok/test/tiktok.conformance.int-spec.ts',
     ],
-    equivalent: [
-      // Per-row scratch state, set before it is read: take() empties every kept list before a row,
-      // and write() sets every cell's source and offset before each line it writes.
-      ...[
-        [74, 'ArrayDeclaration'],
-        [75, 'ArrowFunction'],
-        [76, 'ArrowFunction'],
-        [76, 'UnaryOperator'],
-      ].map(([line, mutator]) => ({
-        file: 'libs/destinations/tiktok/src/customer-file-rows.ts',
-        line,
-        mutator,
-        why: 'scratch state written before it is read',
-      })),
-      // With one key type each line holds one digest: the MULTIPLE_TYPES measure (lineBytes(1, 1) per
-      // line) and writer (appendDigests of one cell) give the single-type bytes and lines.
-      {
-        file: 'libs/destinations/tiktok/src/customer-file-rows.ts',
-        line: 122,
-        mutator: 'BooleanLiteral',
-        why: 'one type: lineBytes(1, 1) per value is SINGLE_LINE_BYTES per value',
-      },
-      {
-        file: 'libs/destinations/tiktok/src/customer-file-rows.ts',
-        line: 138,
-        why: 'one type: the MULTIPLE_TYPES writer writes one digest a line, the same bytes',
-      },
-      // The dedupe table's first size only: smaller, it grows by doubling with the same contents. What
-      // that costs (two tables alive while it grows) is memory, which exports-memory.heap-spec weighs.
-      {
-        file: 'libs/destinations/tiktok/src/customer-file-rows.ts',
-        line: 70,
-        mutator: 'ArithmeticOperator',
-        why: 'the same set either way; only its memory differs (the heap spec guards it)',
-      },
-      // Past the examples hash-rows keeps (3 per column and reason), countRejected's own cap (3 per
-      // key type and reason) is already reached: asking it to keep an example keeps none.
-      {
-        file: 'libs/destinations/tiktok/src/customer-file-rows.ts',
-        line: 106,
-        why: 'the examples of that reason are already full',
-      },
-      // A row with no value left is skipped before its size is read, and measures 0 either way.
-      {
-        file: 'libs/destinations/tiktok/src/customer-file-rows.ts',
-        line: 121,
-        mutator: 'ConditionalExpression',
-        why: 'the size of a row with no value is never read',
-      },
-      {
-        file: 'libs/destinations/tiktok/src/customer-file-rows.ts',
-        line: 122,
-        mutator: 'ConditionalExpression',
-        replacement: 'false',
-        why: 'one type: lineBytes(1, 1) per value is SINGLE_LINE_BYTES per value',
-      },
-      // Uploads still running after a failure are only settled: a string settles at once.
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 326,
-        mutator: 'ArrayDeclaration',
-        why: 'Promise.allSettled of a string settles at once',
-      },
-      // How many batches are hashed ahead: memory and overlap, not the rows, their order or the files.
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 394,
-        why: 'a different look-ahead depth: the same rows in the same order',
-      },
-      // A string first in the list of uploads shifts every index by one: the bound then awaits
-      // uploads[k + 1 - n], the same upload as uploads[k - n] before, and Promise.all of a string is a no-op.
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 324,
-        mutator: 'ArrayDeclaration',
-        why: 'the same upload is awaited at the same moment',
-      },
-      // The removals target what exists (a file just written or uploaded, the work folder): force
-      // changes nothing.
-      ...[339, 353, 419].flatMap((line) => [
-        {
-          file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-          line,
-          mutator: 'BooleanLiteral',
-          why: 'what is removed is there',
-        },
-        {
-          file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-          line,
-          mutator: 'ObjectLiteral',
-          why: 'without options force is false, as above',
-        },
-      ]),
-      // Under the bound, uploads[length - n] is uploads[negative]: undefined, and awaiting it is a no-op.
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 369,
-        mutator: 'ConditionalExpression',
-        replacement: 'true',
-        why: 'awaiting uploads[negative index] awaits undefined',
-      },
-      // The look-ahead of hashed batches: a string in it is taken as an empty batch (no rows), and one
-      // batch more or less ahead changes memory and overlap, not what is written.
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 393,
-        mutator: 'ArrayDeclaration',
-        why: 'a string is a batch of no rows',
-      },
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 406,
-        mutator: 'EqualityOperator',
-        why: 'one batch more hashed ahead: the same rows, in the same order',
-      },
-      // findTarget looks for a reference of kind TIKTOK_AUDIENCE_REFERENCE; a string has no kind.
-      {
-        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
-        line: 504,
-        mutator: 'ArrayDeclaration',
-        why: 'a string is never a recorded audience reference',
-      },
-    ],
+    equivalent: [],
   },
 };
