@@ -451,13 +451,11 @@ export const MODULES = {
         mutator: 'BooleanLiteral',
         why: 'as above',
       },
-      // NOT listed, so they count against the score (93.4 % with them): the race guards of those
-      // claims, which matter only when another process changes the row between the read and the
-      // claim: 337 (a refresh committed a fresh expiresAt), 364 (a new dataset published), 381 (the
-      // segment deleted), 411 and 417 (the other scheduler claimed it first: report it once). The
-      // scheduler races spec runs two schedulers at once but cannot force that window; a spec that
-      // changes the row from inside the window (e.g. through the row store maintain() awaits between
-      // read and claim) would.
+      // The race guards of those claims matter only when another process changes the row between the
+      // read and the claim: 337 (a refresh committed a fresh expiresAt), 364 (a refresh started), 381
+      // (the segment deleted), 411 and 417 (the other scheduler claimed it first: report it once).
+      // The scheduler races spec kills them ('a row changed between the tick's read and its claim'):
+      // it commits that change inside the window, at the tick's claim.
       {
         file: 'libs/domain/src/segments/segment.service.ts',
         line: 294,

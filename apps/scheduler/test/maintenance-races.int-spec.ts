@@ -3,10 +3,14 @@ import {
   ExportService,
   ExportStatus,
   JobRunner,
+  Segment,
+  SegmentService,
   SegmentStatus,
-  type Segment,
+  UnitOfWork,
+  type MaintenanceReport,
 } from '@conduit/domain';
 import { figuresDatabase, recordFigures } from '@conduit/domain/testing';
+import { EntityManager } from '@mikro-orm/core';
 import {
   HOUR,
   PEOPLE,
@@ -544,4 +548,195 @@ describe(`scheduler maintenance races (${figuresDatabase()}, in-process jobs)`, 
     figures.workDoneTwice +=
       tools.readsOf(pending.query as string) - 1 + (tools.uploads() - uploadsBefore - 1);
   }, 60_000);
+
+  // Each claim of a tick is an update conditional on what the tick read; its guard matters only when
+  // another process changes the row between that read and the claim. Concurrent ticks hit that window
+  // by chance; these specs put the other process's change inside it.
+  describe('a row changed between the tick’s read and its claim', () => {
+    /**
+     * Runs one tick of `scheduler` and, once, just before (or just after) it claims `segmentId`, lets
+     * `change` commit what another process would: the tick's own queries reach the database as they
+     * are, only paused while `change` runs in its own units of work.
+     */
+    async function tickRacing(
+      scheduler: Scheduler,
+      segmentId: string,
+      moment: 'before the claim' | 'after the claim',
+      change: () => Promise<unknown>,
+    ): Promise<MaintenanceReport> {
+      const em = scheduler.app.get(EntityManager);
+      const update = em.nativeUpdate.bind(em);
+      let raced = false;
+      // On SQLite both schedulers share one EntityManager: the other process's own updates pass too.
+      const claims = jest
+        .spyOn(em, 'nativeUpdate')
+        .mockImplementation(async (entity, where, data, options) => {
+          const claim = !raced && entity === Segment && (where as { id?: unknown }).id === segmentId;
+          if (!claim) return update(entity, where, data, options);
+          raced = true;
+          if (moment === 'before the claim') await change();
+          const claimed = await update(entity, where, data, options);
+          if (moment === 'after the claim') await change();
+          return claimed;
+        });
+      try {
+        const report = await scheduler.maintainSegments();
+        // A tick that never claimed the segment proves nothing about the guard.
+        expect(raced).toBe(true);
+        return report;
+      } finally {
+        claims.mockRestore();
+      }
+    }
+
+    const inUnitOf = <T>(scheduler: Scheduler, work: () => Promise<T>) =>
+      scheduler.app.get(UnitOfWork).run(work);
+    const refreshOn = (scheduler: Scheduler, segmentId: string) =>
+      inUnitOf(scheduler, () =>
+        scheduler.app.get(SegmentService).refresh(world.principal, world.collaborationId, segmentId),
+      );
+
+    it('an expiry the tick read, refreshed by the other scheduler before the claim: not expired', async () => {
+      world.clock.set(new Date());
+      const now = world.clock.now().getTime();
+      const segment = await tools.sqlSegment();
+      await tools.updateSegment(segment.id, {
+        readyAt: new Date(now - windowMs - HOUR),
+        expiresAt: new Date(now - HOUR),
+      });
+
+      const report = await tickRacing(a, segment.id, 'before the claim', async () => {
+        await refreshOn(b, segment.id);
+        await tools.idle();
+      });
+
+      expect(report.expired).not.toContain(segment.id);
+      const refreshed = await tools.segment(segment.id);
+      expect({
+        status: refreshed.status,
+        generation: refreshed.generation,
+        expiresAt: refreshed.expiresAt,
+      }).toEqual({
+        status: SegmentStatus.READY,
+        generation: segment.generation + 1,
+        expiresAt: new Date(now + windowMs),
+      });
+    }, 60_000);
+
+    it('a purge the tick read, whose segment the other scheduler starts refreshing before the claim: its reference stays', async () => {
+      world.clock.set(new Date());
+      const now = world.clock.now().getTime();
+      const segment = await tools.sqlSegment();
+      await tools.updateSegment(segment.id, {
+        status: SegmentStatus.EXPIRED,
+        readyAt: new Date(now - windowMs - retentionMs - HOUR),
+        expiresAt: new Date(now - retentionMs - HOUR),
+      });
+
+      const release = world.holdSources();
+      let report: MaintenanceReport;
+      let during: Segment;
+      try {
+        report = await tickRacing(a, segment.id, 'before the claim', async () => {
+          await refreshOn(b, segment.id);
+          // Its run under way (its source held): RUNNING on the rows it read, none published yet.
+          while ((await tools.segment(segment.id)).status !== SegmentStatus.RUNNING)
+            await new Promise((resolve) => setImmediate(resolve));
+        });
+        during = await tools.segment(segment.id);
+      } finally {
+        release();
+      }
+      await tools.idle();
+
+      expect(report.dataDeleted).not.toContain(segment.id);
+      expect({
+        status: during.status,
+        datasetId: during.datasetId,
+        dataDeletedAt: during.dataDeletedAt,
+      }).toEqual({
+        status: SegmentStatus.RUNNING,
+        datasetId: segment.datasetId,
+        dataDeletedAt: null,
+      });
+      // The refresh publishes its own rows; the old ones went with the tick's removal.
+      const refreshed = await tools.segment(segment.id);
+      expect({ status: refreshed.status, datasetId: refreshed.datasetId }).toEqual({
+        status: SegmentStatus.READY,
+        datasetId: `${segment.id}-g${segment.generation + 1}`,
+      });
+      expect(tools.hasRows(segment.datasetId as string)).toBe(false);
+    }, 60_000);
+
+    it('a due refresh claimed by the tick, its segment deleted right after the claim: skipped, the tick goes on', async () => {
+      world.clock.set(new Date());
+      const segment = await tools.sqlSegment({ refreshSchedule: YEARLY });
+      await tools.updateSegment(segment.id, {
+        nextRefreshAt: new Date(world.clock.now().getTime() - MINUTE),
+      });
+      resetTallies();
+
+      const report = await tickRacing(a, segment.id, 'after the claim', () =>
+        inUnitOf(b, () =>
+          b.app.get(SegmentService).remove(world.principal.companyId, world.collaborationId, segment.id),
+        ),
+      );
+
+      expect(report.refreshed).not.toContain(segment.id);
+      expect(enqueued()).not.toContain(`segment.materialize:${segment.id}`);
+      expect(await b.app.get(EntityManager).fork().findOne(Segment, { id: segment.id })).toBeNull();
+    }, 60_000);
+
+    it.each([
+      { attempts: 3, outcome: 'failed' as const },
+      { attempts: 1, outcome: 'retried' as const },
+    ])(
+      'a dead run the other scheduler takes over before the claim ($outcome there): only that scheduler reports it or queues its retry',
+      async ({ attempts, outcome }) => {
+        world.clock.set(new Date());
+        const now = world.clock.now().getTime();
+        const segment = await tools.sqlSegment();
+        const generation = segment.generation + 1;
+        await tools.updateSegment(segment.id, {
+          status: SegmentStatus.RUNNING,
+          generation,
+          attempts,
+          readyDuringRun: true,
+          runRequestedAt: new Date(now - 11 * MINUTE),
+          runHeartbeatAt: new Date(now - 10 * MINUTE),
+        });
+        resetTallies();
+
+        let theirs: MaintenanceReport | undefined;
+        const ours = await tickRacing(a, segment.id, 'before the claim', async () => {
+          theirs = await b.maintainSegments();
+        });
+        await tools.idle();
+
+        expect({ theirs: theirs?.[outcome], ours: ours[outcome] }).toEqual({
+          theirs: [segment.id],
+          ours: [],
+        });
+        const retry = `segment.materialize:${segment.id}`;
+        const jobsOf = (scheduler: Scheduler) =>
+          scheduler.tally.enqueued.filter((entry) => entry.endsWith(`:${segment.id}`));
+        expect({ theirs: jobsOf(b), ours: jobsOf(a) }).toEqual({
+          theirs: outcome === 'retried' ? [retry] : [],
+          ours: [],
+        });
+        const after = await tools.segment(segment.id);
+        if (outcome === 'failed') {
+          expect(after.status).toBe(SegmentStatus.FAILED);
+        } else {
+          expect({ status: after.status, attempts: after.attempts, datasetId: after.datasetId }).toEqual({
+            status: SegmentStatus.READY,
+            attempts: 2,
+            datasetId: `${segment.id}-g${generation}-a2`,
+          });
+          expect(tools.readsOf(segment.query as string)).toBe(1);
+        }
+      },
+      60_000,
+    );
+  });
 });
