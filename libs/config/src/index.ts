@@ -11,5 +11,5 @@ export {
   type LogLevel,
 } from './env-decorators';
 export { BaseEnv } from './base.env';
-export { ProvidersEnv } from './providers.env';
+export { ProvidersEnv, providersEnvFrom, type ProviderVariables } from './providers.env';
 export { ConduitEnv, segmentSettingsOf } from './conduit.env';

@@ -1,26 +1,22 @@
-import {
-  IsDefined,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  ValidateIf,
-} from 'class-validator';
+import { getMetadataStorage, IsDefined, IsInt, Max, Min, ValidateIf } from 'class-validator';
 import { BaseEnv } from './base.env';
 import { IsEncryptionKeys, ToInt } from './env-decorators';
+import type { EnvClass } from './providers/env-section';
+import { TikTokEnv } from './providers/tiktok.env';
 
-const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+/**
+ * Each provider's own variables, one section per provider (`providers/<id>.env.ts`), applied in turn
+ * to the base: adding a provider wraps its section around this expression.
+ */
+const ProviderSections = TikTokEnv(BaseEnv);
 
 /**
  * Destination providers' deployment settings, read by every process that talks to a provider (the API
- * for OAuth, the scheduler for health checks and exports). A provider whose app is not configured is
- * listed as unavailable, with the variables to set.
+ * for OAuth, the scheduler for health checks and exports): each provider's section, the credential
+ * keys and the retry policy. A provider whose app is not configured is listed as unavailable, with the
+ * variables to set.
  */
-export class ProvidersEnv extends BaseEnv {
+export class ProvidersEnv extends ProviderSections {
   /**
    * Keys that encrypt provider credentials at rest: `id:base64key` entries (32-byte keys), comma-
    * separated, the first one current, the others only decrypt (rotation). Required with DATABASE_URL;
@@ -35,64 +31,6 @@ export class ProvidersEnv extends BaseEnv {
   })
   @IsEncryptionKeys()
   CONDUIT_ENCRYPTION_KEYS?: string;
-
-  /** The developer app's id (TikTok for Business portal → My apps). */
-  @ValidateIf((env: ProvidersEnv) => env.TIKTOK_APP_ID !== undefined || env.TIKTOK_APP_SECRET !== undefined)
-  @Matches(/^\d{1,32}$/, {
-    message:
-      'must be the numeric app id from the TikTok for Business portal (required with TIKTOK_APP_SECRET)',
-  })
-  TIKTOK_APP_ID?: string;
-
-  /** The developer app's secret. Never logged, never returned. */
-  @ValidateIf((env: ProvidersEnv) => env.TIKTOK_APP_ID !== undefined || env.TIKTOK_APP_SECRET !== undefined)
-  @IsString({ message: 'is required with TIKTOK_APP_ID' })
-  @IsNotEmpty({ message: 'is required with TIKTOK_APP_ID' })
-  TIKTOK_APP_SECRET?: string;
-
-  /** TikTok's API, or the emulator's (http://127.0.0.1:3100/open_api/v1.3). */
-  @IsUrl(HTTP_URL, {
-    message: 'must be an http(s) URL such as https://business-api.tiktok.com/open_api/v1.3',
-  })
-  TIKTOK_API_BASE_URL = 'https://business-api.tiktok.com/open_api/v1.3';
-
-  /** TikTok's consent page, or the emulator's (http://127.0.0.1:3100/portal/auth). */
-  @IsUrl(HTTP_URL, { message: 'must be an http(s) URL such as https://business-api.tiktok.com/portal/auth' })
-  TIKTOK_AUTHORIZE_URL = 'https://business-api.tiktok.com/portal/auth';
-
-  /**
-   * The redirect URI registered with the TikTok app; defaults to PUBLIC_URL/oauth/callback/tiktok. It
-   * must be this API's callback route.
-   */
-  @IsOptional()
-  @IsUrl(HTTP_URL, { message: 'must be an http(s) URL ending in /oauth/callback/tiktok' })
-  TIKTOK_REDIRECT_URI?: string;
-
-  /**
-   * The TikTok app's request quota (Basic tier: 10 per second, 600 per minute), shared by every
-   * process through Redis when REDIS_URL is set. Raise it only when TikTok granted the app more.
-   */
-  @ToInt()
-  @IsInt({ message: 'must be a whole number of requests per second' })
-  @Min(1)
-  @Max(10_000)
-  TIKTOK_RATE_LIMIT_QPS = 10;
-
-  @ToInt()
-  @IsInt({ message: 'must be a whole number of requests per minute' })
-  @Min(1)
-  @Max(600_000)
-  TIKTOK_RATE_LIMIT_QPM = 600;
-
-  /**
-   * Largest customer file sent to TikTok (its limit: 250 MB). Smaller files mean more of them (49 per
-   * create or update call), each a shorter upload to repeat after a failure.
-   */
-  @ToInt()
-  @IsInt({ message: 'must be a whole number of MB' })
-  @Min(1)
-  @Max(250)
-  TIKTOK_MAX_FILE_MB = 250;
 
   /**
    * A provider call that fails for a passing reason (5xx, throttling, a dropped connection) is tried
@@ -116,4 +54,31 @@ export class ProvidersEnv extends BaseEnv {
   @Min(1)
   @Max(600_000)
   PROVIDER_RETRY_MAX_DELAY_MS = 60_000;
+}
+
+/**
+ * What the providers' catalog reads: every provider's section and the retry policy (not the
+ * credential keys, nor where the data lives).
+ */
+export type ProviderVariables = Omit<ProvidersEnv, keyof BaseEnv | 'CONDUIT_ENCRYPTION_KEYS'>;
+
+/** The names of the variables a schema validates (every variable is validated, so: all of them). */
+function validatedVariables(schema: EnvClass): string[] {
+  const rules = getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false);
+  return [...new Set(rules.map((rule) => rule.propertyName))];
+}
+
+const NOT_PROVIDER_VARIABLES = new Set([...validatedVariables(BaseEnv), 'CONDUIT_ENCRYPTION_KEYS']);
+/** Known from the schema, so a new provider section is handed over without naming its variables here. */
+const PROVIDER_VARIABLES = validatedVariables(ProvidersEnv).filter(
+  (name) => !NOT_PROVIDER_VARIABLES.has(name),
+) as (keyof ProviderVariables)[];
+
+/**
+ * The provider variables of an app's validated environment, read through its configuration (e.g.
+ * `providersEnvFrom((key) => config.get(key, { infer: true }))` with Nest's ConfigService), so an app
+ * hands every provider's settings to the catalog without naming one.
+ */
+export function providersEnvFrom(read: (variable: keyof ProviderVariables) => unknown): ProviderVariables {
+  return Object.fromEntries(PROVIDER_VARIABLES.map((name) => [name, read(name)])) as ProviderVariables;
 }

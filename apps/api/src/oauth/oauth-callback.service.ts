@@ -29,12 +29,11 @@ export class OAuthCallbackService {
   private readonly logger = new Logger(OAuthCallbackService.name);
   private readonly publicUrl: string;
   private readonly returnUrl: string;
-  private readonly redirectOverrides: Record<string, string | undefined>;
   private readonly strategies = new Set<string>();
 
   constructor(
     private readonly authorizations: AuthorizationService,
-    registry: DestinationRegistry,
+    private readonly registry: DestinationRegistry,
     config: ConfigService<ApiEnv, true>,
   ) {
     this.publicUrl = publicUrlOf({
@@ -43,7 +42,6 @@ export class OAuthCallbackService {
       PORT: config.get('PORT', { infer: true }),
     });
     this.returnUrl = config.get('OAUTH_RETURN_URL', { infer: true }) ?? `${this.publicUrl}/oauth/result`;
-    this.redirectOverrides = { tiktok: config.get('TIKTOK_REDIRECT_URI', { infer: true }) };
     for (const provider of registry.list()) {
       this.passport.use(
         provider.id,
@@ -55,9 +53,15 @@ export class OAuthCallbackService {
     }
   }
 
-  /** The redirect URI registered with the provider's app: this API's callback route. */
+  /**
+   * The redirect URI registered with the provider's app: the one its settings name (e.g. behind a
+   * proxy), else this API's callback route.
+   */
   redirectUriFor(providerId: string): string {
-    return this.redirectOverrides[providerId] ?? `${this.publicUrl}/oauth/callback/${providerId}`;
+    return (
+      this.registry.find(providerId)?.authorization.redirectUri ??
+      `${this.publicUrl}/oauth/callback/${providerId}`
+    );
   }
 
   /** Handles `GET /oauth/callback/:provider` and redirects the browser with the outcome. */

@@ -1,4 +1,4 @@
-import { segmentSettingsOf } from '@conduit/config';
+import { providersEnvFrom, segmentSettingsOf } from '@conduit/config';
 import { registryFromEnv, sharedLimitsFromEnv } from '@conduit/destinations-catalog';
 import { processMetrics, resolveEncryptionKeys, type DomainSettings } from '@conduit/domain';
 import { Logger } from '@nestjs/common';
@@ -24,24 +24,7 @@ export function domainSettingsFrom(config: ConfigService<SchedulerEnv, true>): D
       },
       (notice) => new Logger('Encryption').warn(notice),
     ).spec,
-    registry: registryFromEnv(
-      {
-        TIKTOK_APP_ID: get('TIKTOK_APP_ID'),
-        TIKTOK_APP_SECRET: get('TIKTOK_APP_SECRET'),
-        TIKTOK_API_BASE_URL: get('TIKTOK_API_BASE_URL'),
-        TIKTOK_AUTHORIZE_URL: get('TIKTOK_AUTHORIZE_URL'),
-        TIKTOK_RATE_LIMIT_QPS: get('TIKTOK_RATE_LIMIT_QPS'),
-        TIKTOK_RATE_LIMIT_QPM: get('TIKTOK_RATE_LIMIT_QPM'),
-        TIKTOK_MAX_FILE_MB: get('TIKTOK_MAX_FILE_MB'),
-        PROVIDER_RETRY_ATTEMPTS: get('PROVIDER_RETRY_ATTEMPTS'),
-        PROVIDER_RETRY_BASE_DELAY_MS: get('PROVIDER_RETRY_BASE_DELAY_MS'),
-        PROVIDER_RETRY_MAX_DELAY_MS: get('PROVIDER_RETRY_MAX_DELAY_MS'),
-      },
-      {
-        sharedLimits,
-        observer: metrics,
-      },
-    ),
+    registry: registryFromEnv(providersEnvFrom(get), { sharedLimits, observer: metrics }),
     exports: {
       processingDeadlineMs: get('EXPORT_PROCESSING_DEADLINE_HOURS') * 3_600_000,
       stuckAfterMs: get('EXPORT_STUCK_AFTER_SECONDS') * 1000,

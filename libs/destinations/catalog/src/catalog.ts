@@ -1,7 +1,9 @@
+import type { ProviderVariables } from '@conduit/config';
 import {
   DestinationRegistry,
   InMemoryRateLimiter,
   notifyObserver,
+  type DestinationProvider,
   type FieldDefinition,
   type ProviderObserver,
   type RateLimits,
@@ -9,28 +11,16 @@ import {
   type RetryPolicy,
   type UnavailableProvider,
 } from '@conduit/destinations-core';
-import {
-  TIKTOK_BASIC_QUOTA,
-  TIKTOK_FIELDS,
-  TIKTOK_PROVIDER_ID,
-  TikTokProvider,
-} from '@conduit/destinations-tiktok';
 import type { Redis } from 'ioredis';
+import type { ProviderEntry } from './provider-entry';
+import { TIKTOK_ENTRY } from './providers/tiktok.entry';
 import { RedisRateLimiter } from './redis-rate-limiter';
 
-/** Deployment settings of every provider this build ships; a provider without its app settings is unavailable. */
-export interface ProviderSettings {
-  tiktok: {
-    appId?: string;
-    secret?: string;
-    apiBaseUrl?: string;
-    authorizeUrl?: string;
-    /** The app's request quota; TikTok's Basic tier when absent. */
-    quota?: RateLimits;
-    /** Largest customer file; TikTok's 250 MB when absent. */
-    maxFileBytes?: number;
-  };
-}
+/**
+ * Every provider this build ships, in the order GET /providers lists them. Adding a provider is its
+ * entry file in `providers/` and one line here (the README's "Adding a destination provider").
+ */
+export const PROVIDER_ENTRIES: readonly ProviderEntry[] = [TIKTOK_ENTRY];
 
 export interface CatalogOptions {
   /** One limiter for every provider (specs); see `sharedLimits` for deployments. */
@@ -49,58 +39,60 @@ export interface CatalogOptions {
 }
 
 /**
- * The registry an app serves: every configured provider, and for each one that is not configured the
- * variables an operator must set. Adding a provider means one more entry here (see the README).
+ * The registry an app serves: every entry whose settings are configured, built with the services all
+ * providers share, and for each other one the variables an operator must set.
  */
 export function buildDestinationRegistry(
-  settings: ProviderSettings,
+  entries: readonly ProviderEntry[],
+  env: ProviderVariables,
   options: CatalogOptions = {},
 ): DestinationRegistry {
+  const providers: DestinationProvider[] = [];
   const unavailable: UnavailableProvider[] = [];
-  const limiterFor = (provider: string, quota: RateLimits) => {
-    if (options.rateLimiter) return options.rateLimiter;
-    const observer = options.observer;
-    const onWait = observer
-      ? (waitedMs: number) =>
-          notifyObserver(observer, (watcher) =>
-            watcher.rateLimitWaited({ provider, waitedSeconds: waitedMs / 1000 }),
-          )
-      : undefined;
-    return options.sharedLimits
-      ? new RedisRateLimiter(
-          options.sharedLimits.redis,
-          quota,
-          `${options.sharedLimits.prefix}:rate`,
-          undefined,
-          onWait,
-        )
-      : new InMemoryRateLimiter(quota, undefined, onWait);
-  };
-  const { appId, secret, apiBaseUrl, authorizeUrl, quota, maxFileBytes } = settings.tiktok;
-  const tiktok =
-    appId && secret
-      ? new TikTokProvider({
-          appId,
-          secret,
-          quota,
-          maxFileBytes,
-          apiBaseUrl,
-          authorizeUrl,
-          rateLimiter: limiterFor(TIKTOK_PROVIDER_ID, quota ?? TIKTOK_BASIC_QUOTA),
-          workDirectory: options.workDirectory,
-          retryPolicy: options.retryPolicy,
-          observer: options.observer,
-        })
-      : undefined;
-  if (!tiktok) {
-    unavailable.push({
-      id: TIKTOK_PROVIDER_ID,
-      displayName: 'TikTok Ads',
-      reason:
-        'TikTok is not configured on this Conduit: the operator must set TIKTOK_APP_ID and TIKTOK_APP_SECRET (the developer app from the TikTok for Business portal).',
+  for (const entry of entries) {
+    const setup = entry.fromEnv(env);
+    if ('unavailable' in setup) {
+      unavailable.push({ id: entry.id, displayName: entry.displayName, reason: setup.unavailable });
+      continue;
+    }
+    const provider = entry.create(setup.options, {
+      rateLimiter: limiterFor(entry.id, setup.options.quota ?? entry.defaultQuota, options),
+      workDirectory: options.workDirectory,
+      retryPolicy: options.retryPolicy,
+      observer: options.observer,
     });
+    if (provider.id !== entry.id) {
+      throw new Error(
+        `The catalog entry "${entry.id}" built a provider with the id "${provider.id}": an entry's id must be its provider's.`,
+      );
+    }
+    providers.push(provider);
   }
-  return new DestinationRegistry(tiktok ? [tiktok] : [], unavailable);
+  return new DestinationRegistry(providers, unavailable);
+}
+
+/**
+ * The limiter that holds one provider to its quota: the one given (specs), else one shared through
+ * Redis when configured, else one in this process; each reports its waits to the observer.
+ */
+function limiterFor(provider: string, quota: RateLimits, options: CatalogOptions): RequestRateLimiter {
+  if (options.rateLimiter) return options.rateLimiter;
+  const observer = options.observer;
+  const onWait = observer
+    ? (waitedMs: number) =>
+        notifyObserver(observer, (watcher) =>
+          watcher.rateLimitWaited({ provider, waitedSeconds: waitedMs / 1000 }),
+        )
+    : undefined;
+  return options.sharedLimits
+    ? new RedisRateLimiter(
+        options.sharedLimits.redis,
+        quota,
+        `${options.sharedLimits.prefix}:rate`,
+        undefined,
+        onWait,
+      )
+    : new InMemoryRateLimiter(quota, undefined, onWait);
 }
 
 /** Every provider this build ships and its field schema, configured or not (API docs, validation help). */
@@ -108,4 +100,4 @@ export const PROVIDER_FIELD_SCHEMAS: ReadonlyArray<{
   id: string;
   displayName: string;
   fields: readonly FieldDefinition[];
-}> = [{ id: TIKTOK_PROVIDER_ID, displayName: 'TikTok Ads', fields: TIKTOK_FIELDS }];
+}> = PROVIDER_ENTRIES.map(({ id, displayName, fields }) => ({ id, displayName, fields }));
