@@ -97,6 +97,23 @@ describe(`authorizations: OAuth with TikTok (emulator) (${process.env['DATABASE_
     return credentials as { accessToken: string };
   }
 
+  it("sends TikTok the redirect URI its app registered (TIKTOK_REDIRECT_URI) instead of the API's callback route", async () => {
+    const proxied = 'https://edge.conduit.test/oauth/callback/tiktok';
+    const behindProxy = await bootApi({ env: tiktokEnv(tiktok, { TIKTOK_REDIRECT_URI: proxied }) });
+    try {
+      const company = await behindProxy.seedCompany('Proxied');
+      const created = await behindProxy.http
+        .post('/authorizations')
+        .set(bearer(company.apiKey))
+        .send({ name: 'TikTok — behind a proxy', provider: 'tiktok' })
+        .expect(201);
+      const authorizeUrl = new URL(created.body.authorizeUrl as string);
+      expect(authorizeUrl.searchParams.get('redirect_uri')).toBe(proxied);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it('connects an account end to end: create → consent page → Confirm → callback → AUTHENTICATED', async () => {
     const created = await create(acme, 'TikTok — Acme US');
     expect(created).toMatchObject({ status: 'PENDING', provider: 'tiktok', accounts: [], lastError: null });
