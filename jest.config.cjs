@@ -8,6 +8,7 @@ module.exports = {
     '<rootDir>/libs/destinations/catalog',
     '<rootDir>/libs/destinations/core',
     '<rootDir>/libs/destinations/tiktok',
+    '<rootDir>/libs/destinations/meta',
     '<rootDir>/libs/destinations/meta-wire',
     '<rootDir>/libs/destinations/tiktok-wire',
     '<rootDir>/libs/tiktok-emulator',
@@ -29,5 +30,6 @@ module.exports = {
   coverageThreshold: {
     './libs/destinations/core/src/': { lines: 90 },
     './libs/destinations/tiktok/src/': { lines: 90 },
+    './libs/destinations/meta/src/': { lines: 90 },
   },
 };
