@@ -1,13 +1,6 @@
-import {
-  DESTINATION_NAME_MAX_LENGTH,
-  DestinationEventType,
-  type DestinationAccess,
-  type DestinationEvent,
-  type DestinationShare,
-} from '@conduit/domain';
-import type { ConfigValue, DestinationProvider, FieldDefinition } from '@conduit/destinations-core';
+import { DESTINATION_NAME_MAX_LENGTH, type DestinationAccess } from '@conduit/domain';
+import type { ConfigValue, DestinationProvider } from '@conduit/destinations-core';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -19,147 +12,16 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { IsOptionalNotNull } from '../http/optional-not-null.decorator';
 import { ListQueryDto } from '../http/pagination.dto';
+import { CONFIG_EXAMPLE, CONFIG_SCHEMA } from './destination-config.dto';
+import { ProviderFieldDto, toProviderFieldDto } from './provider.dto';
+
+// A destination as its owner or a grantee sees it, and what creates, changes and lists destinations.
+// Its provider (provider.dto.ts), config (destination-config.dto.ts), shares (destination-share.dto.ts)
+// and change log (destination-event.dto.ts) have files of their own.
 
 const trim = () =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
-
-/** OpenAPI for a `{ field: value }` map of config values (strings or integers). */
-const CONFIG_SCHEMA: { type: 'object'; additionalProperties: SchemaObject } = {
-  type: 'object',
-  additionalProperties: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
-};
-
-const CONFIG_EXAMPLE = {
-  advertiserId: '7200000000000000001',
-  audienceName: 'Spring sale buyers',
-  action: 'Create',
-  retentionInDays: 180,
-};
-
-export class FieldPatternDto {
-  @ApiProperty({ example: '^[A-Za-z0-9 _-]+$' })
-  regex!: string;
-
-  @ApiProperty({ example: 'letters, numbers, spaces, hyphens and underscores only' })
-  description!: string;
-}
-
-export class FieldRulesDto {
-  @ApiPropertyOptional({ example: 10 })
-  minLength?: number;
-
-  @ApiPropertyOptional({ example: 70 })
-  maxLength?: number;
-
-  @ApiPropertyOptional({ example: 1 })
-  min?: number;
-
-  @ApiPropertyOptional({ example: 365 })
-  max?: number;
-
-  @ApiPropertyOptional({ type: FieldPatternDto })
-  pattern?: FieldPatternDto;
-
-  @ApiPropertyOptional({ type: [String], example: ['Create', 'Append', 'Replace'] })
-  values?: string[];
-}
-
-/** One field of a provider's config schema. */
-export class ProviderFieldDto {
-  @ApiProperty({ example: 'audienceName' })
-  key!: string;
-
-  @ApiProperty({ example: 'Audience Name' })
-  label!: string;
-
-  @ApiProperty({ example: 'Name of the custom audience in TikTok Audience Manager.' })
-  description!: string;
-
-  @ApiProperty({ enum: ['string', 'integer', 'enum'] })
-  type!: string;
-
-  @ApiProperty({ example: true })
-  required!: boolean;
-
-  @ApiProperty({
-    example: true,
-    description: 'Whether a destination may make this field editable at export time (a runtime variable).',
-  })
-  editable!: boolean;
-
-  @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'integer' }], example: 'E164_WITH_PLUS' })
-  default?: string | number;
-
-  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'integer' }], example: 'Spring sale buyers' })
-  example!: string | number;
-
-  @ApiPropertyOptional({
-    example: true,
-    description: "The value must be one of the authorization's accounts (TikTok: an advertiser id).",
-  })
-  externalAccount?: boolean;
-
-  @ApiPropertyOptional({ type: FieldRulesDto })
-  rules?: FieldRulesDto;
-}
-
-export class ProviderKeysDto {
-  @ApiProperty({ type: [String], example: ['EMAIL', 'PHONE', 'MAID'] })
-  types!: string[];
-
-  @ApiProperty({ type: [String], example: ['RAW', 'SHA256'] })
-  encodings!: string[];
-
-  @ApiProperty({ example: 1 })
-  minKeys!: number;
-}
-
-export class ProviderDto {
-  @ApiProperty({ example: 'tiktok' })
-  id!: string;
-
-  @ApiProperty({ example: 'TikTok Ads' })
-  displayName!: string;
-
-  @ApiProperty({
-    example: true,
-    description:
-      'Configured on this Conduit; when false, `unavailableReason` says what the operator must set.',
-  })
-  available!: boolean;
-
-  @ApiPropertyOptional({
-    example:
-      'TikTok is not configured on this Conduit: the operator must set TIKTOK_APP_ID and TIKTOK_APP_SECRET …',
-  })
-  unavailableReason?: string;
-
-  @ApiPropertyOptional({ example: 'https://business-api.tiktok.com/portal/docs?id=1739940570793985' })
-  documentationUrl?: string;
-
-  @ApiProperty({
-    type: [ProviderFieldDto],
-    description: 'The config fields of a destination of this provider.',
-  })
-  fields!: ProviderFieldDto[];
-
-  @ApiPropertyOptional({ type: ProviderKeysDto })
-  keys?: ProviderKeysDto;
-
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: { type: 'integer' },
-    example: {
-      audiencesPerAccount: 400,
-      minAudienceSize: 1000,
-      maxFileBytes: 262144000,
-      requestsPerSecond: 10,
-    },
-  })
-  limits?: Record<string, number>;
-}
 
 /** A field of one destination, as the caller may see it. */
 export class DestinationFieldDto extends ProviderFieldDto {
@@ -365,153 +227,6 @@ export class DestinationListQueryDto extends ListQueryDto {
   provider?: string;
 }
 
-export class ResolveConfigDto {
-  @ApiPropertyOptional({
-    ...CONFIG_SCHEMA,
-    example: { audienceName: 'Partner spring buyers', action: 'Append' },
-    description: 'Values for editable fields; a locked or unknown field is refused, naming it.',
-  })
-  @IsOptionalNotNull()
-  @IsObject({ message: 'overrides must be an object of field values' })
-  overrides?: Record<string, unknown>;
-
-  @ApiPropertyOptional({
-    example: 'clb_01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
-    description: 'For a grantee: the collaboration the export is made in.',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  collaborationId?: string;
-}
-
-export class ResolvedConfigDto {
-  @ApiProperty({ example: 'dst_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
-  destinationId!: string;
-
-  @ApiProperty({
-    ...CONFIG_SCHEMA,
-    example: { ...CONFIG_EXAMPLE, phoneHashFormat: 'E164_WITH_PLUS' },
-    description:
-      'The config an export would use (defaults applied). Hidden locked values are left out for a grantee.',
-  })
-  config!: Record<string, ConfigValue>;
-
-  @ApiProperty({ type: [String], example: [], description: 'Fields set but hidden from you.' })
-  hiddenFields!: string[];
-}
-
-export class CreateShareDto {
-  @ApiProperty({
-    example: 'clb_01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
-    description: 'A collaboration both companies belong to.',
-  })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(64)
-  collaborationId!: string;
-
-  @ApiProperty({
-    example: 'cmp_01JD4Q0X8R4Y3N2V6M5K7T9W1Z',
-    description: 'The member company to share with.',
-  })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(64)
-  companyId!: string;
-}
-
-export class ShareDto {
-  @ApiProperty({ example: 'shr_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
-  id!: string;
-
-  @ApiProperty({ example: 'dst_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
-  destinationId!: string;
-
-  @ApiProperty({ example: 'clb_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
-  collaborationId!: string;
-
-  @ApiProperty({ example: 'cmp_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
-  companyId!: string;
-
-  @ApiProperty({ enum: ['ACTIVE', 'REVOKED'] })
-  status!: 'ACTIVE' | 'REVOKED';
-
-  @ApiProperty({ type: String, nullable: true, example: 'key_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
-  createdBy!: string | null;
-
-  @ApiProperty({ example: '2026-11-25T09:30:00.000Z' })
-  createdAt!: string;
-
-  @ApiProperty({ type: String, nullable: true, example: null })
-  revokedAt!: string | null;
-}
-
-export class DestinationEventDto {
-  @ApiProperty({ example: 'dev_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
-  id!: string;
-
-  @ApiProperty({ enum: DestinationEventType, enumName: 'DestinationEventType' })
-  type!: DestinationEventType;
-
-  @ApiProperty({ type: String, nullable: true, example: 'cmp_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
-  actorCompanyId!: string | null;
-
-  @ApiProperty({ type: String, nullable: true, example: 'key_01JD4Q0X8R4Y3N2V6M5K7T9W1Z' })
-  actorApiKeyId!: string | null;
-
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    example: { 'config.audienceName': { from: 'Spring sale buyers', to: 'Summer sale buyers' } },
-    description: 'What changed: `{ field: { from, to } }` for updates; the share for share events.',
-  })
-  changes!: Record<string, unknown>;
-
-  @ApiProperty({ example: '2026-11-25T09:35:00.000Z' })
-  at!: string;
-}
-
-function rulesDto(rules: NonNullable<FieldDefinition['rules']>): FieldRulesDto {
-  const { values, pattern, ...bounds } = rules;
-  return {
-    ...bounds,
-    ...(values ? { values: [...values] } : {}),
-    ...(pattern ? { pattern: { ...pattern } } : {}),
-  };
-}
-
-function fieldDto(field: FieldDefinition): ProviderFieldDto {
-  return {
-    key: field.key,
-    label: field.label,
-    description: field.description,
-    type: field.type,
-    required: field.required,
-    editable: field.editable,
-    ...(field.default === undefined ? {} : { default: field.default }),
-    example: field.example,
-    ...(field.externalAccount ? { externalAccount: true } : {}),
-    ...(field.rules ? { rules: rulesDto(field.rules) } : {}),
-  };
-}
-
-export function toProviderDto(provider: DestinationProvider): ProviderDto {
-  return {
-    id: provider.id,
-    displayName: provider.displayName,
-    available: true,
-    documentationUrl: provider.documentationUrl,
-    fields: provider.fields.map(fieldDto),
-    keys: {
-      types: [...provider.keys.types],
-      encodings: [...provider.keys.encodings],
-      minKeys: provider.keys.minKeys,
-    },
-    limits: { ...provider.limits },
-  };
-}
-
 /** The destination as `access.role` may see it: a grantee never sees hidden locked values or credentials. */
 export function toDestinationDto(
   access: DestinationAccess,
@@ -536,7 +251,7 @@ export function toDestinationDto(
       ? [...destination.visibleFields]
       : destination.visibleFields.filter((key) => !editable.has(key)),
     fields: (provider?.fields ?? []).map((field) => ({
-      ...fieldDto(field),
+      ...toProviderFieldDto(field),
       editableAtExport: editable.has(field.key),
       hidden: !shown(field.key),
       value: shown(field.key) ? (destination.config[field.key] ?? null) : null,
@@ -544,29 +259,5 @@ export function toDestinationDto(
     sharedIn: access.sharedIn,
     createdAt: destination.createdAt.toISOString(),
     updatedAt: destination.updatedAt.toISOString(),
-  };
-}
-
-export function toShareDto(share: DestinationShare): ShareDto {
-  return {
-    id: share.id,
-    destinationId: share.destination.id,
-    collaborationId: share.collaboration.id,
-    companyId: share.grantee.id,
-    status: share.revokedAt ? 'REVOKED' : 'ACTIVE',
-    createdBy: share.createdBy,
-    createdAt: share.createdAt.toISOString(),
-    revokedAt: share.revokedAt?.toISOString() ?? null,
-  };
-}
-
-export function toDestinationEventDto(event: DestinationEvent): DestinationEventDto {
-  return {
-    id: event.id,
-    type: event.type,
-    actorCompanyId: event.actorCompanyId,
-    actorApiKeyId: event.actorApiKeyId,
-    changes: event.changes,
-    at: event.at.toISOString(),
   };
 }

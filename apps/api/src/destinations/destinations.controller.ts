@@ -16,18 +16,14 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { ApiErrors } from '../http/api-errors.decorator';
 import { ListQueryDto, mapPage, PageResponse } from '../http/pagination.dto';
+import { ResolveConfigDto, ResolvedConfigDto } from './destination-config.dto';
+import { DestinationEventDto, toDestinationEventDto } from './destination-event.dto';
+import { CreateShareDto, ShareDto, toShareDto } from './destination-share.dto';
 import {
   CreateDestinationDto,
-  CreateShareDto,
   DestinationDto,
-  DestinationEventDto,
   DestinationListQueryDto,
-  ResolveConfigDto,
-  ResolvedConfigDto,
-  ShareDto,
   toDestinationDto,
-  toDestinationEventDto,
-  toShareDto,
   UpdateDestinationDto,
 } from './destination.dto';
 

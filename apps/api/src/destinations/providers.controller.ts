@@ -3,7 +3,7 @@ import { DestinationRegistry } from '@conduit/destinations-core';
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../http/api-errors.decorator';
-import { ProviderDto, toProviderDto } from './destination.dto';
+import { ProviderDto, toProviderDto } from './provider.dto';
 
 @ApiTags('Destinations')
 @ApiBearerAuth('api-key')
