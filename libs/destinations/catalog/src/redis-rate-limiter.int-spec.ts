@@ -44,6 +44,21 @@ if (!redisUrl) {
     process.stdout.write(`redis rate limiter: 15 requests from 3 workers at 5/s took ${times.at(-1)} ms\n`);
   });
 
+  it('holds every worker sharing the key while a pause the provider asked for runs; a shorter one changes nothing', async () => {
+    const [one, two] = [0, 1].map(() => new RedisRateLimiter(connect(), { perSecond: 100 }, prefix));
+    await (one as RedisRateLimiter).pause('paused', 800);
+    await (two as RedisRateLimiter).pause('paused', 50);
+    const started = Date.now();
+    await (two as RedisRateLimiter).acquire('other');
+    expect(Date.now() - started).toBeLessThan(400);
+    await (two as RedisRateLimiter).acquire('paused');
+    // Redis's clock decides; seen from here the wait is the pause less the time its answer travelled.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(700);
+    const after = Date.now();
+    await (one as RedisRateLimiter).acquire('paused');
+    expect(Date.now() - after).toBeLessThan(400);
+  });
+
   it('keeps keys apart and applies the per-minute quota', async () => {
     const limiter = new RedisRateLimiter(connect(), { perSecond: 100, perMinute: 3 }, prefix);
     for (let n = 0; n < 3; n++) await limiter.acquire('minute');

@@ -4,10 +4,12 @@ import type { Redis } from 'ioredis';
 
 /**
  * One sliding-window log per key in a sorted set, checked and appended atomically on the Redis server
- * with the server's clock (workers' clocks may differ). Answers 0 when a request may go now, else how
- * many milliseconds to wait.
+ * with the server's clock (workers' clocks may differ), after the key's pause (KEYS[2], a key that
+ * expires when the pause ends). Answers 0 when a request may go now, else how many milliseconds to wait.
  */
 const TAKE = `
+local paused = redis.call('PTTL', KEYS[2])
+if paused > 0 then return paused end
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
 local per_second = tonumber(ARGV[1])
@@ -27,6 +29,14 @@ end
 if wait > 0 then return wait end
 redis.call('ZADD', KEYS[1], now, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], minute + 1000)
+return 0
+`;
+
+/** Pauses a key for ARGV[1] milliseconds, unless a longer pause is already running. */
+const PAUSE = `
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+end
 return 0
 `;
 
@@ -62,13 +72,20 @@ export class RedisRateLimiter implements RequestRateLimiter {
     }
   }
 
+  /** Every process sharing this Redis holds the key's requests for `ms` (Redis's clock). */
+  async pause(key: string, ms: number): Promise<void> {
+    const whole = Math.ceil(ms);
+    if (whole > 0) await this.redis.eval(PAUSE, 1, `${this.prefix}:${key}:paused`, whole);
+  }
+
   /** Takes a slot now (0), or says how many milliseconds until one frees up (nothing taken). */
   async tryAcquire(key: string, member: string = randomUUID()): Promise<number> {
     const limits = this.limits;
     const wait = await this.redis.eval(
       TAKE,
-      1,
+      2,
       `${this.prefix}:${key}`,
+      `${this.prefix}:${key}:paused`,
       limits.perSecond,
       limits.perMinute ?? 0,
       member,

@@ -61,6 +61,17 @@ export class TikTokHttp {
    * it matches its schema (`check`).
    */
   async send<T>(check: WireCheck<T>, request: TikTokRequest): Promise<T> {
+    try {
+      return await this.exchange(check, request);
+    } catch (error) {
+      // TikTok throttled the app: every process sharing its budget holds off, not only this call's retry.
+      if (error instanceof RateLimitedError && this.rateLimiter)
+        await this.rateLimiter.pause(this.rateLimitKey, error.retryAfterMs).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async exchange<T>(check: WireCheck<T>, request: TikTokRequest): Promise<T> {
     const endpoint = `${request.method} ${request.path}`;
     const secrets = request.secrets.filter((secret) => secret.length > 0);
     await this.acquireSlot(endpoint);

@@ -748,6 +748,7 @@ describe('TikTokClient: rate limiting', () => {
     const keys: string[] = [];
     let release: () => void = () => undefined;
     const limiter: RequestRateLimiter = {
+      pause: async () => undefined,
       acquire: jest.fn((key: string) => {
         keys.push(key);
         return new Promise<void>((resolve) => (release = resolve));
@@ -787,7 +788,7 @@ describe('TikTokClient: rate limiting', () => {
   });
 
   it('counts a failed request too: one slot per request sent', async () => {
-    const limiter = { acquire: jest.fn(() => Promise.resolve()) };
+    const limiter = { acquire: jest.fn(() => Promise.resolve()), pause: jest.fn(() => Promise.resolve()) };
     const limited = new TikTokClient({ baseUrl: fake.baseUrl, rateLimiter: limiter, rateLimitKey: APP_ID });
     fake.reply(tiktokError(40100, 'Too many requests.'));
     fake.reply({ status: 503, raw: '' });
@@ -797,9 +798,43 @@ describe('TikTokClient: rate limiting', () => {
     expect(limiter.acquire).toHaveBeenCalledTimes(2);
   });
 
+  it('pauses the shared budget when TikTok throttles (40100, HTTP 429), for as long as the retry waits; not for other failures', async () => {
+    const paused: [string, number][] = [];
+    const limiter: RequestRateLimiter = {
+      acquire: () => Promise.resolve(),
+      pause: async (key, ms) => void paused.push([key, ms]),
+    };
+    const limited = new TikTokClient({ baseUrl: fake.baseUrl, rateLimiter: limiter, rateLimitKey: APP_ID });
+    fake.reply(tiktokError(40100, 'Too many requests.'));
+    fake.reply({ status: 429, raw: '' });
+    fake.reply({ status: 503, raw: '' });
+
+    const throttled = (await failure(limited.getUserInfo(TOKEN))) as RateLimitedError;
+    const tooMany = (await failure(limited.getUserInfo(TOKEN))) as RateLimitedError;
+    await expect(limited.getUserInfo(TOKEN)).rejects.toBeInstanceOf(RetryableError);
+    expect(paused).toEqual([
+      [APP_ID, throttled.retryAfterMs],
+      [APP_ID, tooMany.retryAfterMs],
+    ]);
+  });
+
+  it('still reports the throttling when the shared limiter cannot be paused', async () => {
+    const limiter: RequestRateLimiter = {
+      acquire: () => Promise.resolve(),
+      pause: () => Promise.reject(new Error('redis is down')),
+    };
+    const limited = new TikTokClient({ baseUrl: fake.baseUrl, rateLimiter: limiter, rateLimitKey: APP_ID });
+    fake.reply(tiktokError(40100, 'Too many requests.'));
+    await expect(limited.getUserInfo(TOKEN)).rejects.toBeInstanceOf(RateLimitedError);
+  });
+
   it('turns a limiter failure into a retryable error and sends nothing', async () => {
-    const broken: RequestRateLimiter = { acquire: () => Promise.reject(new Error('redis is down')) };
+    const broken: RequestRateLimiter = {
+      acquire: () => Promise.reject(new Error('redis is down')),
+      pause: async () => undefined,
+    };
     const passing: RequestRateLimiter = {
+      pause: async () => undefined,
       acquire: () => Promise.reject(new RateLimitedError('budget exhausted', 60_000)),
     };
 

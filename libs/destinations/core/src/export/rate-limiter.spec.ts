@@ -46,4 +46,19 @@ describe('InMemoryRateLimiter', () => {
     for (let i = 0; i < 3; i++) await limiter.acquire('app');
     expect(waits).toEqual([1001]);
   });
+
+  it('holds every request of a key until a pause the provider asked for ends; a shorter pause changes nothing', async () => {
+    const clock = fakeClock();
+    const limiter = new InMemoryRateLimiter({ perSecond: 100 }, clock);
+    await limiter.acquire('app');
+    await limiter.pause('app', 30_000);
+    await limiter.pause('app', 5_000);
+    await limiter.acquire('other');
+    expect(clock.now()).toBe(0);
+    await limiter.acquire('app');
+    expect(clock.now()).toBeGreaterThanOrEqual(30_000);
+    expect(clock.now()).toBeLessThan(30_010);
+    await limiter.acquire('app');
+    expect(clock.now()).toBeLessThan(30_010);
+  });
 });

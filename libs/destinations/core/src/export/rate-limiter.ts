@@ -6,6 +6,12 @@
 export interface RequestRateLimiter {
   /** Resolves when one more request for `key` may be sent. */
   acquire(key: string): Promise<void>;
+  /**
+   * The provider asked to slow down (it throttled a request, or said its usage is near the limit): no
+   * request for `key` leaves before `ms` from now, in any process sharing this limiter. A shorter
+   * pause than one already running changes nothing.
+   */
+  pause(key: string, ms: number): Promise<void>;
 }
 
 export interface RateLimits {
@@ -17,6 +23,8 @@ export interface RateLimits {
 export class InMemoryRateLimiter implements RequestRateLimiter {
   private readonly sent = new Map<string, number[]>();
   private readonly queues = new Map<string, Promise<void>>();
+  /** Per key, when a pause the provider asked for ends (clock milliseconds). */
+  private readonly pausedUntil = new Map<string, number>();
 
   constructor(
     private readonly limits: RateLimits,
@@ -39,6 +47,11 @@ export class InMemoryRateLimiter implements RequestRateLimiter {
     return next;
   }
 
+  async pause(key: string, ms: number): Promise<void> {
+    const until = this.clock.now() + ms;
+    if (until > (this.pausedUntil.get(key) ?? 0)) this.pausedUntil.set(key, until);
+  }
+
   private async take(key: string): Promise<void> {
     const startedAt = this.clock.now();
     let waited = false;
@@ -51,7 +64,8 @@ export class InMemoryRateLimiter implements RequestRateLimiter {
         this.limits.perMinute !== undefined && history.length >= this.limits.perMinute
           ? 60_000 - (now - history[0])
           : 0;
-      const wait = Math.max(waitSecond, waitMinute);
+      const waitPause = (this.pausedUntil.get(key) ?? 0) - now;
+      const wait = Math.max(waitSecond, waitMinute, waitPause);
       if (wait <= 0) {
         history.push(now);
         this.sent.set(key, history);
