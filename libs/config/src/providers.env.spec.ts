@@ -59,25 +59,35 @@ describe('providersEnvFrom', () => {
       asked.push(name);
       return env[name];
     });
-    expect(asked.sort()).toEqual([
-      'PROVIDER_RETRY_ATTEMPTS',
-      'PROVIDER_RETRY_BASE_DELAY_MS',
-      'PROVIDER_RETRY_MAX_DELAY_MS',
-      'TIKTOK_API_BASE_URL',
-      'TIKTOK_APP_ID',
-      'TIKTOK_APP_SECRET',
-      'TIKTOK_AUTHORIZE_URL',
-      'TIKTOK_MAX_FILE_MB',
-      'TIKTOK_RATE_LIMIT_QPM',
-      'TIKTOK_RATE_LIMIT_QPS',
-      'TIKTOK_REDIRECT_URI',
-    ]);
-    expect(variables).toEqual({
+    // TikTok's section and the retry policy (and any other provider's section), nothing more.
+    expect(asked).toEqual(
+      expect.arrayContaining([
+        'PROVIDER_RETRY_ATTEMPTS',
+        'PROVIDER_RETRY_BASE_DELAY_MS',
+        'PROVIDER_RETRY_MAX_DELAY_MS',
+        'TIKTOK_API_BASE_URL',
+        'TIKTOK_APP_ID',
+        'TIKTOK_APP_SECRET',
+        'TIKTOK_AUTHORIZE_URL',
+        'TIKTOK_MAX_FILE_MB',
+        'TIKTOK_RATE_LIMIT_QPM',
+        'TIKTOK_RATE_LIMIT_QPS',
+        'TIKTOK_REDIRECT_URI',
+      ]),
+    );
+    for (const notForProviders of [
+      'DATABASE_URL',
+      'CONDUIT_DATA_DIR',
+      'LOG_LEVEL',
+      'CONDUIT_ENCRYPTION_KEYS',
+    ])
+      expect(asked).not.toContain(notForProviders);
+    expect(Object.keys(variables).sort()).toEqual([...asked].sort());
+    expect(variables).toMatchObject({
       TIKTOK_APP_ID: '7100000000000000001',
       TIKTOK_APP_SECRET: 's3cret',
       TIKTOK_API_BASE_URL: 'https://business-api.tiktok.com/open_api/v1.3',
       TIKTOK_AUTHORIZE_URL: 'https://business-api.tiktok.com/portal/auth',
-      TIKTOK_REDIRECT_URI: undefined,
       TIKTOK_RATE_LIMIT_QPS: 10,
       TIKTOK_RATE_LIMIT_QPM: 600,
       TIKTOK_MAX_FILE_MB: 250,
