@@ -47,6 +47,40 @@ describe('ProvidersEnv (each provider its own section, one schema)', () => {
   });
 });
 
+describe("ProvidersEnv: Meta's section", () => {
+  it('applies its defaults: Graph at graph.facebook.com, the current version, Limited-tier budget, 10,000 rows a request', () => {
+    expect(validateEnv(ProvidersEnv, {})).toMatchObject({
+      META_GRAPH_BASE_URL: 'https://graph.facebook.com',
+      META_GRAPH_VERSION: 'v25.0',
+      META_RATE_LIMIT_QPS: 5,
+      META_RATE_LIMIT_QPM: 80,
+      META_BATCH_ROWS: 10_000,
+    });
+  });
+
+  it('says what is wrong with each Meta variable, and that the app id and secret go together', () => {
+    expect(
+      problemsOf({
+        META_APP_ID: 'my-app',
+        META_GRAPH_VERSION: '25',
+        META_DIALOG_URL: 'facebook.com/dialog',
+        META_REDIRECT_URI: 'ftp://x',
+        META_BATCH_ROWS: '10001',
+      }),
+    ).toEqual([
+      'META_APP_ID: must be the numeric app id from Meta for Developers (required with META_APP_SECRET) (got "my-app")',
+      'META_APP_SECRET: is required with META_APP_ID (got nothing)',
+      'META_BATCH_ROWS: META_BATCH_ROWS must not be greater than 10000 (got 10001)',
+      'META_DIALOG_URL: must be an http(s) URL such as https://www.facebook.com/v25.0/dialog/oauth (got "facebook.com/dialog")',
+      'META_GRAPH_VERSION: must be a Graph API version such as v25.0 (got "25")',
+      'META_REDIRECT_URI: must be an http(s) URL ending in /oauth/callback/meta (got "ftp://x")',
+    ]);
+    expect(problemsOf({ META_APP_SECRET: 's3cret' })).toEqual([
+      'META_APP_ID: must be the numeric app id from Meta for Developers (required with META_APP_SECRET) (got nothing)',
+    ]);
+  });
+});
+
 describe('providersEnvFrom', () => {
   it("reads every provider's variables and the retry policy, and nothing else, through the app's config", () => {
     const env = validateEnv(ProvidersEnv, {

@@ -2,13 +2,14 @@ import { getMetadataStorage, IsDefined, IsInt, Max, Min, ValidateIf } from 'clas
 import { BaseEnv } from './base.env';
 import { IsEncryptionKeys, ToInt } from './env-decorators';
 import type { EnvClass } from './providers/env-section';
+import { MetaEnv } from './providers/meta.env';
 import { TikTokEnv } from './providers/tiktok.env';
 
 /**
  * Each provider's own variables, one section per provider (`providers/<id>.env.ts`), applied in turn
  * to the base: adding a provider wraps its section around this expression.
  */
-const ProviderSections = TikTokEnv(BaseEnv);
+const ProviderSections = MetaEnv(TikTokEnv(BaseEnv));
 
 /**
  * Destination providers' deployment settings, read by every process that talks to a provider (the API

@@ -5,6 +5,7 @@ import {
   type DestinationProvider,
   type ProviderObserver,
 } from '@conduit/destinations-core';
+import { META_DEFAULT_QUOTA, META_FIELDS, MetaProvider } from '@conduit/destinations-meta';
 import { TIKTOK_BASIC_QUOTA, TIKTOK_FIELDS, TikTokProvider } from '@conduit/destinations-tiktok';
 import { Redis } from 'ioredis';
 import { buildDestinationRegistry, PROVIDER_ENTRIES, PROVIDER_FIELD_SCHEMAS } from './catalog';
@@ -15,6 +16,7 @@ import { RedisRateLimiter } from './redis-rate-limiter';
 /** Provider variables as an app's validated environment holds them: the raw ones given, defaults for the rest. */
 const envOf = (raw: Record<string, string> = {}): ProviderVariables => validateEnv(ProvidersEnv, raw);
 const TIKTOK_APP = { TIKTOK_APP_ID: '7100000000000000001', TIKTOK_APP_SECRET: 's3cret' };
+const META_APP = { META_APP_ID: '1234567890123456', META_APP_SECRET: 'm3ta-s3cret' };
 
 describe('registryFromEnv (the catalog from the providers variables)', () => {
   it('registers TikTok when its app is configured', () => {
@@ -80,6 +82,50 @@ describe('registryFromEnv (the catalog from the providers variables)', () => {
     // TikTokProvider keeps its options private; what it was built with is what it retries by.
     expect(registry.find('tiktok')).toMatchObject({
       options: { retryPolicy: { attempts: 3, baseDelayMs: 200, maxDelayMs: 5000 } },
+    });
+  });
+});
+
+describe("registryFromEnv: Meta's entry", () => {
+  it('registers Meta beside TikTok when its app is configured, with its quota, batch size and redirect URI', () => {
+    const registry = registryFromEnv(
+      envOf({
+        ...TIKTOK_APP,
+        ...META_APP,
+        META_GRAPH_BASE_URL: 'http://127.0.0.1:1',
+        META_REDIRECT_URI: 'https://conduit.example.com/proxy/oauth/callback/meta',
+      }),
+    );
+    expect(registry.list().map((provider) => provider.id)).toEqual(['meta', 'tiktok']);
+    const meta = registry.find('meta');
+    expect(meta).toBeInstanceOf(MetaProvider);
+    expect(meta?.limits).toMatchObject({
+      requestsPerSecond: META_DEFAULT_QUOTA.perSecond,
+      requestsPerMinute: META_DEFAULT_QUOTA.perMinute,
+    });
+    expect(meta?.authorization.redirectUri).toBe('https://conduit.example.com/proxy/oauth/callback/meta');
+    const granted = registryFromEnv(
+      envOf({ ...META_APP, META_RATE_LIMIT_QPS: '20', META_RATE_LIMIT_QPM: '900' }),
+    );
+    expect(granted.find('meta')?.limits).toMatchObject({ requestsPerSecond: 20, requestsPerMinute: 900 });
+  });
+
+  it('lists Meta as unavailable, naming the variables to set, when its app is not configured', () => {
+    for (const raw of [{}, { META_APP_ID: '1234567890123456' }, { META_APP_SECRET: 's3cret' }]) {
+      const registry = registryFromEnv({ ...envOf(TIKTOK_APP), ...raw });
+      expect(registry.find('meta')).toBeUndefined();
+      expect(registry.unavailableReason('meta')).toMatchObject({
+        displayName: 'Meta Ads',
+        reason: expect.stringMatching(/META_APP_ID and META_APP_SECRET/),
+      });
+    }
+  });
+
+  it("publishes Meta's field schema for the API docs, configured or not", () => {
+    expect(PROVIDER_FIELD_SCHEMAS.find((schema) => schema.id === 'meta')).toEqual({
+      id: 'meta',
+      displayName: 'Meta Ads',
+      fields: META_FIELDS,
     });
   });
 });

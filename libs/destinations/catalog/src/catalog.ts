@@ -13,6 +13,7 @@ import {
 } from '@conduit/destinations-core';
 import type { Redis } from 'ioredis';
 import type { ProviderEntry } from './provider-entry';
+import { META_ENTRY } from './providers/meta.entry';
 import { TIKTOK_ENTRY } from './providers/tiktok.entry';
 import { RedisRateLimiter } from './redis-rate-limiter';
 
@@ -20,7 +21,7 @@ import { RedisRateLimiter } from './redis-rate-limiter';
  * Every provider this build ships, in the order GET /providers lists them. Adding a provider is its
  * entry file in `providers/` and one line here (the README's "Adding a destination provider").
  */
-export const PROVIDER_ENTRIES: readonly ProviderEntry[] = [TIKTOK_ENTRY];
+export const PROVIDER_ENTRIES: readonly ProviderEntry[] = [TIKTOK_ENTRY, META_ENTRY];
 
 export interface CatalogOptions {
   /** One limiter for every provider (specs); see `sharedLimits` for deployments. */
