@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm start`: the embedded default. Builds, applies migrations to the SQLite database under ./data
 // (PostgreSQL when DATABASE_URL is set: then migrations are left to `npm run migrate`), makes sure
-// the demo company exists, starts the API, the scheduler and the TikTok emulator
-// (CONDUIT_START_TIKTOK_EMULATOR=false to skip it), and prints where to go.
+// the demo company exists, starts the API, the scheduler and the TikTok and Meta emulators
+// (CONDUIT_START_TIKTOK_EMULATOR=false / CONDUIT_START_META_EMULATOR=false to skip one), and prints
+// where to go.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -21,24 +22,63 @@ const step = (text) => console.log(`[conduit] ${text}`);
 const run = (args) =>
   execFileSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 
-const withEmulator = process.env.CONDUIT_START_TIKTOK_EMULATOR !== 'false';
-// The emulator must know this API's OAuth callback, whatever port the API runs on.
-process.env.TIKTOK_EMULATOR_REDIRECT_URIS ??= [
-  baseUrl,
-  `http://localhost:${port}`,
-  `http://127.0.0.1:${port}`,
-]
-  .map((origin) => `${origin}/oauth/callback/tiktok`)
-  .filter((uri, index, all) => all.indexOf(uri) === index)
-  .join(',');
-const emulatorUrl = `http://${process.env.TIKTOK_EMULATOR_HOST || '127.0.0.1'}:${process.env.TIKTOK_EMULATOR_PORT || '3100'}`;
-if (withEmulator && !process.env.TIKTOK_APP_ID) {
-  // Point Conduit's TikTok connector at the emulator, with the emulator's own (fake) app.
-  process.env.TIKTOK_APP_ID = process.env.TIKTOK_EMULATOR_APP_ID || '7100000000000000001';
-  process.env.TIKTOK_APP_SECRET = process.env.TIKTOK_EMULATOR_APP_SECRET || 'emulator-app-secret';
-  process.env.TIKTOK_API_BASE_URL = `${emulatorUrl}/open_api/v1.3`;
-  process.env.TIKTOK_AUTHORIZE_URL = `${emulatorUrl}/portal/auth`;
-  step(`TikTok: the bundled emulator at ${emulatorUrl} (set TIKTOK_APP_ID to use the real TikTok)`);
+// The API's OAuth callback for a provider, under every origin the browser may use.
+const callbacks = (provider) =>
+  [baseUrl, `http://localhost:${port}`, `http://127.0.0.1:${port}`]
+    .map((origin) => `${origin}/oauth/callback/${provider}`)
+    .filter((uri, index, all) => all.indexOf(uri) === index)
+    .join(',');
+
+/**
+ * The bundled emulators: each one started (unless CONDUIT_START_<NAME>_EMULATOR=false) and its
+ * connector pointed at it with the emulator's own (fake) app, unless the real app is configured.
+ */
+const emulators = [
+  {
+    name: 'tiktok-emulator',
+    title: 'TikTok',
+    enabled: process.env.CONDUIT_START_TIKTOK_EMULATOR !== 'false',
+    url: `http://${process.env.TIKTOK_EMULATOR_HOST || '127.0.0.1'}:${process.env.TIKTOK_EMULATOR_PORT || '3100'}`,
+    realApp: 'TIKTOK_APP_ID',
+    configure(url) {
+      process.env.TIKTOK_EMULATOR_REDIRECT_URIS ??= callbacks('tiktok');
+      process.env.TIKTOK_APP_ID = process.env.TIKTOK_EMULATOR_APP_ID || '7100000000000000001';
+      process.env.TIKTOK_APP_SECRET = process.env.TIKTOK_EMULATOR_APP_SECRET || 'emulator-app-secret';
+      process.env.TIKTOK_API_BASE_URL = `${url}/open_api/v1.3`;
+      process.env.TIKTOK_AUTHORIZE_URL = `${url}/portal/auth`;
+    },
+    banner: (url) => `TikTok emulator: ${url}/open_api/v1.3 (inspect: ${url}/_emulator/audiences)`,
+  },
+  {
+    name: 'meta-emulator',
+    title: 'Meta',
+    enabled: process.env.CONDUIT_START_META_EMULATOR !== 'false',
+    url: `http://${process.env.META_EMULATOR_HOST || '127.0.0.1'}:${process.env.META_EMULATOR_PORT || '3200'}`,
+    realApp: 'META_APP_ID',
+    configure(url) {
+      process.env.META_EMULATOR_REDIRECT_URIS ??= callbacks('meta');
+      const version = process.env.META_EMULATOR_GRAPH_VERSION || 'v25.0';
+      process.env.META_APP_ID = process.env.META_EMULATOR_APP_ID || '1100000000000001';
+      process.env.META_APP_SECRET = process.env.META_EMULATOR_APP_SECRET || 'emulator-meta-app-secret';
+      process.env.META_GRAPH_BASE_URL = url;
+      process.env.META_GRAPH_VERSION = version;
+      process.env.META_DIALOG_URL = `${url}/${version}/dialog/oauth`;
+    },
+    banner: (url) => `Meta emulator:   ${url} (inspect: ${url}/_emulator/audiences)`,
+  },
+].filter((emulator) => emulator.enabled);
+for (const emulator of emulators) {
+  if (process.env[emulator.realApp]) {
+    // The real platform is configured: its connector talks to it; the emulator still runs, to try.
+    step(
+      `${emulator.title}: the real API (${emulator.realApp} is set); its emulator runs at ${emulator.url}`,
+    );
+    continue;
+  }
+  emulator.configure(emulator.url);
+  step(
+    `${emulator.title}: the bundled emulator at ${emulator.url} (set ${emulator.realApp} to use the real one)`,
+  );
 }
 
 try {
@@ -59,7 +99,7 @@ try {
 const children = [
   ['api', dist('api', 'main.js')],
   ['scheduler', dist('scheduler', 'main.js')],
-  ...(withEmulator ? [['tiktok-emulator', dist('tiktok-emulator', 'main.js')]] : []),
+  ...emulators.map(({ name }) => [name, dist(name, 'main.js')]),
 ].map(([name, entry]) => {
   const child = spawn(process.execPath, ['--enable-source-maps', entry], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
@@ -118,11 +158,7 @@ const started = Date.now();
             `  Conduit is running: ${describeDatabase()}, ${describeJobs()}.`,
             `  API:       ${baseUrl}`,
             `  Docs:      ${baseUrl}/docs`,
-            ...(withEmulator
-              ? [
-                  `  TikTok emulator: ${emulatorUrl}/open_api/v1.3 (inspect: ${emulatorUrl}/_emulator/audiences)`,
-                ]
-              : []),
+            ...emulators.map(({ url, banner }) => `  ${banner(url)}`),
             `  Demo company ${demo.companyId}, API key:`,
             `    ${demo.apiKey}`,
             `  Demo data source ${demo.dataSourceId} (a synthetic CRM, tables customers and orders)`,
