@@ -23,7 +23,6 @@ import {
 } from './meta-fixture';
 
 const USERS_ROUTE = 'POST /{audience_id}/users';
-const REPLACE_ROUTE = 'POST /{audience_id}/usersreplace';
 
 /** A person: an email, a phone written as people write it, and an upper-case mobile advertiser id. */
 function person(index: number): SegmentRow {
