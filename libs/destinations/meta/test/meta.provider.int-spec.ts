@@ -464,6 +464,50 @@ describe('MetaProvider: a replace resumed after Meta’s 90-minute window', () =
 
   afterAll(() => world.close());
 
+  it('fails as retryable when Meta ends the replace session mid-run (2650/1870158), without retrying it there', async () => {
+    const created = await world.provider.export(
+      {
+        exportId: 'exp_timed_out',
+        rows: async function* () {
+          yield { email: 'kept@example.com' };
+        },
+        mapping: EMAIL_MAPPING,
+        config: { adAccountId: AD_ACCOUNT, audienceName: 'Timed out', action: 'Create' },
+        credentials: { accessToken: world.accessToken },
+      },
+      recordingReporter(),
+    );
+    world.running.emulator.scheduleFault({
+      route: 'POST /{audience_id}/usersreplace',
+      outcome: 'code',
+      code: 2650,
+      subcode: 1870158,
+      times: 1,
+    });
+    const before = world.running.emulator.requests.length;
+    const failure = await world.provider
+      .export(
+        {
+          exportId: 'exp_timed_out',
+          rows: async function* () {
+            yield { email: 'new@example.com' };
+          },
+          mapping: EMAIL_MAPPING,
+          config: { adAccountId: AD_ACCOUNT, audienceName: 'Timed out', action: 'Replace' },
+          credentials: { accessToken: world.accessToken },
+          previousReferences: created.references,
+        },
+        recordingReporter(),
+      )
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ kind: 'RETRYABLE' });
+    expect((failure as Error).message).toMatch(/starts a new session and sends every row again/);
+    const replaces = world.running.emulator.requests
+      .slice(before)
+      .filter((entry) => entry.route === 'POST /{audience_id}/usersreplace');
+    expect(replaces).toHaveLength(1);
+  });
+
   it('starts a new session from batch 1 and sends every row again, saying so', async () => {
     const config = {
       adAccountId: AD_ACCOUNT,
