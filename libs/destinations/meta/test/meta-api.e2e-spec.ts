@@ -15,8 +15,9 @@ import { bearer, bootApi, jobsLabel, type ApiHarness } from '../../../../apps/ap
 import type { InspectedAudience } from './meta-fixture';
 
 // Meta end to end over the HTTP API: the real API (AppModule) pointed at the Meta emulator, driven
-// only through its HTTP routes as a customer would, on SQLite with jobs in process, or with
-// DATABASE_URL (PostgreSQL) and REDIS_URL (BullMQ, a worker in this process on its own queue prefix).
+// through its HTTP routes as a customer would (the scheduler's rounds called as its jobs call them),
+// on SQLite with jobs in process, or with DATABASE_URL (PostgreSQL, a fresh database per suite) and
+// REDIS_URL (BullMQ: the harness runs a worker in this process on a queue prefix of its own).
 
 const PUBLIC_URL = 'http://conduit.test';
 const CALLBACK = `${PUBLIC_URL}/oauth/callback/meta`;
