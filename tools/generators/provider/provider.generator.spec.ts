@@ -28,6 +28,7 @@ describe('provider generator (npx nx g @conduit/tools:provider <id>)', () => {
     const library = 'libs/destinations/generated-ads';
     expect(tree.children(`${library}/src`).sort()).toEqual([
       '__fixtures__',
+      'api-version.ts',
       'generated-ads.client.spec.ts',
       'generated-ads.client.ts',
       'generated-ads.errors.spec.ts',
@@ -38,7 +39,6 @@ describe('provider generator (npx nx g @conduit/tools:provider <id>)', () => {
       'generated-ads.mapper.ts',
       'generated-ads.provider.spec.ts',
       'generated-ads.provider.ts',
-      'api-version.ts',
       'index.ts',
     ]);
     expect(tree.children(`${library}/src/__fixtures__`)).toEqual(['fake-generated-ads-server.ts']);
