@@ -272,6 +272,9 @@ export class MetaProvider implements DestinationProvider {
     const plainTypes = this.keys.plainTypes ?? [];
     const plain = request.mapping.map((entry) => plainTypes.includes(entry.keyType));
     const schema = schemaFor(types);
+    // A replace session opens with batch 1 (a first batch of another number is refused, 1870147):
+    // the others wait for it, however many batches travel at once. A resumed session is open already.
+    let opened: Promise<unknown> = Promise.resolve();
     return {
       open: () => new MetaBatchBuilder(this.batchRows, plain, types.length),
       bytesOf: (batch) => batch.data.length,
@@ -284,6 +287,7 @@ export class MetaProvider implements DestinationProvider {
           last_batch_flag: last,
           ...(request.totalRows !== undefined ? { estimated_num_total: request.totalRows } : {}),
         };
+        if (state.session.edge === 'usersreplace' && sequence > 1) await opened;
         const sent = this.whenAudienceFree(audienceId, request, () =>
           this.call(async (attempt) => {
             try {
@@ -308,6 +312,7 @@ export class MetaProvider implements DestinationProvider {
             }
           }, notBusy),
         );
+        if (state.session.edge === 'usersreplace' && sequence === 1) opened = sent;
         return sent.catch((error: unknown) => {
           // Not retried here (the session is gone): the export fails as retryable, and its next run
           // finds the window passed and starts a new session from batch 1.

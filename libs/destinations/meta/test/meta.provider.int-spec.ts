@@ -407,6 +407,33 @@ describe('MetaProvider against the Meta emulator', () => {
       expect((await audience(audienceId)).identifiers.EMAIL).toEqual([...emailHashes(7, 'replacing')].sort());
     });
 
+    it('opens a replace session with batch 1 before sending any other, however many travel at once', async () => {
+      const wide = world.providerWith({ batchRows: 5, concurrency: 4 });
+      const created = await wide.export(
+        request({ segment: emailRows(3, 'wide-before'), config: config('Wide replace') }),
+        recordingReporter(),
+      );
+      // Half the calls slowed down at random: batches overtake one another.
+      world.running.emulator.configureFaults({ latencySpikeRate: 0.5, latencySpikeMs: 40 }, 7);
+      try {
+        for (let round = 0; round < 8; round++) {
+          await wide.export(
+            request({
+              segment: emailRows(60, `wide${round}`),
+              config: config('Wide replace', 'Replace'),
+              previousReferences: created.references,
+            }),
+            recordingReporter(),
+          );
+          const held = await audience(created.references[0].id);
+          expect(held.identifiers.EMAIL).toEqual([...emailHashes(60, `wide${round}`)].sort());
+          expect(held.sessions.at(-1)?.batches[0]).toMatchObject({ batch_seq: 1 });
+        }
+      } finally {
+        world.running.emulator.configureFaults({ latencySpikeRate: 0, latencySpikeMs: 0 });
+      }
+    });
+
     it('follows processing: PROCESSING while Meta populates the audience, then READY with its approximate size', async () => {
       const result = await meta.export(
         request({ segment: emailRows(500, 'status'), config: config('Status') }),
