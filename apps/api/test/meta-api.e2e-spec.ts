@@ -1,18 +1,14 @@
 import { createHash } from 'node:crypto';
 // The API's own services, reached as its e2e specs reach them: to wait for jobs (JobRunner), and for
 // what the scheduler does on its rounds (ExportRunner.maintain, AuthorizationService.checkDue).
-// eslint-disable-next-line @nx/enforce-module-boundaries -- an API e2e spec that issue 15 keeps inside the Meta library
 import { AuthorizationService, ExportRunner, JobRunner, UnitOfWork } from '@conduit/domain';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- see above
 import type { SeededCompany } from '@conduit/domain/testing';
 import {
   DEFAULT_META_EMULATOR_OPTIONS,
   startMetaEmulator,
   type RunningMetaEmulator,
 } from '@conduit/meta-emulator';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the API's e2e harness, by path: see above
-import { bearer, bootApi, jobsLabel, type ApiHarness } from '../../../../apps/api/test/api-harness';
-import type { InspectedAudience } from './meta-fixture';
+import { bearer, bootApi, jobsLabel, type ApiHarness } from './api-harness';
 
 // Meta end to end over the HTTP API: the real API (AppModule) pointed at the Meta emulator, driven
 // through its HTTP routes as a customer would (the scheduler's rounds called as its jobs call them),
@@ -28,6 +24,21 @@ const [AD_ACCOUNT, AD_ACCOUNT_WITHOUT_TERMS] = DEFAULT_META_EMULATOR_OPTIONS.adA
 const USERS_ROUTE = 'POST /{audience_id}/users';
 const JOBS = 'bullmq' as const;
 const MODE = `${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'}, ${jobsLabel(JOBS)}`;
+
+/** What the emulator's inspection shows of an audience: the exact identifiers per key, and its sessions. */
+interface InspectedAudience {
+  audience_id: string;
+  name: string;
+  size: number;
+  identifiers: Partial<Record<'EMAIL' | 'PHONE' | 'MADID', string[]>>;
+  sessions: {
+    session_id: string;
+    kind: string;
+    state: string;
+    num_received: number;
+    batches: { batch_seq: number; rows: number; last_batch_flag: boolean }[];
+  }[];
+}
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
