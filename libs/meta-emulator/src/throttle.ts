@@ -2,6 +2,7 @@ import {
   GraphCode,
   GraphSubcode,
   USAGE_HEADERS,
+  type WireAdAccountUsage,
   type WireBusinessUseCaseUsage,
 } from '@conduit/destinations-meta-wire';
 import type { MetaThrottleSettings } from './emulator.options';
@@ -82,13 +83,14 @@ export class Throttle {
       });
     }
     window.calls.push(now);
+    const accountUsage: WireAdAccountUsage = {
+      acc_id_util_pct: percent(used + 1, limit),
+      reset_time_duration: Math.ceil(window.untilFree(now, this.settings.windowMs) / 1000),
+      ads_api_access_tier: 'standard_access',
+    };
     return {
       ...usageHeader(adAccountId, percent(used + 1, limit), 0),
-      [USAGE_HEADERS.adAccount]: JSON.stringify({
-        acc_id_util_pct: percent(used + 1, limit),
-        reset_time_duration: Math.ceil(window.untilFree(now, this.settings.windowMs) / 1000),
-        ads_api_access_tier: 'standard_access',
-      }),
+      [USAGE_HEADERS.adAccount]: JSON.stringify(accountUsage),
     };
   }
 

@@ -62,8 +62,10 @@ export {
 } from './users.wire';
 export {
   USAGE_HEADERS,
+  WIRE_AD_ACCOUNT_USAGE_SCHEMA,
   WIRE_APP_USAGE_SCHEMA,
   WIRE_BUSINESS_USE_CASE_USAGE_SCHEMA,
+  type WireAdAccountUsage,
   type WireAppUsage,
   type WireBusinessUseCaseEntry,
   type WireBusinessUseCaseUsage,

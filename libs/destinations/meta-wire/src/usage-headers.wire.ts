@@ -61,3 +61,23 @@ export const WIRE_APP_USAGE_SCHEMA: JSONSchemaType<WireAppUsage> = {
     total_cputime: { type: 'number', nullable: true },
   },
 };
+
+/**
+ * `X-Ad-Account-Usage` (reference §7): the ad account's API-level score in percent (throttled at
+ * 100) and `reset_time_duration`, the seconds until it is back to 0.
+ */
+export interface WireAdAccountUsage {
+  acc_id_util_pct: number;
+  reset_time_duration: number;
+  ads_api_access_tier?: string;
+}
+
+export const WIRE_AD_ACCOUNT_USAGE_SCHEMA: JSONSchemaType<WireAdAccountUsage> = {
+  type: 'object',
+  required: ['acc_id_util_pct', 'reset_time_duration'],
+  properties: {
+    acc_id_util_pct: { type: 'number', minimum: 0 },
+    reset_time_duration: { type: 'number', minimum: 0 },
+    ads_api_access_tier: { type: 'string', nullable: true },
+  },
+};

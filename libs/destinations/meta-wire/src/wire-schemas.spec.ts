@@ -2,6 +2,7 @@ import {
   compileWire,
   customAudienceTermsUrl,
   WIRE_ACCESS_TOKEN_ANSWER_SCHEMA,
+  WIRE_AD_ACCOUNT_USAGE_SCHEMA,
   WIRE_AD_ACCOUNT_LIST_SCHEMA,
   WIRE_AD_ACCOUNT_TERMS_SCHEMA,
   WIRE_BUSINESS_USE_CASE_USAGE_SCHEMA,
@@ -94,6 +95,14 @@ describe('Meta wire schemas', () => {
         ],
       }),
     ).toBe(true);
+    expect(
+      compileWire(WIRE_AD_ACCOUNT_USAGE_SCHEMA)({
+        acc_id_util_pct: 9.67,
+        reset_time_duration: 100,
+        ads_api_access_tier: 'standard_access',
+      }),
+    ).toBe(true);
+    expect(compileWire(WIRE_AD_ACCOUNT_USAGE_SCHEMA)({ acc_id_util_pct: 100 })).toBe(false);
   });
 
   it('refuse answers without the fields a connector acts on, and name what is wrong', () => {

@@ -11,6 +11,7 @@ import {
 import {
   compileWire,
   USAGE_HEADERS,
+  WIRE_AD_ACCOUNT_USAGE_SCHEMA,
   WIRE_BUSINESS_USE_CASE_USAGE_SCHEMA,
   WIRE_GRAPH_ERROR_SCHEMA,
   type WireCheck,
@@ -19,6 +20,7 @@ import { mapGraphError, META_THROTTLE_RETRY_MS, META_TRANSIENT_RETRY_MS } from '
 
 const GRAPH_ERROR = compileWire(WIRE_GRAPH_ERROR_SCHEMA);
 const BUSINESS_USE_CASE_USAGE = compileWire(WIRE_BUSINESS_USE_CASE_USAGE_SCHEMA);
+const AD_ACCOUNT_USAGE = compileWire(WIRE_AD_ACCOUNT_USAGE_SCHEMA);
 
 /**
  * The most of an answer the client reads: Meta's largest answers here (a page of 500 audiences) are
@@ -225,12 +227,8 @@ export function regainAccessMs(headers: Pick<Headers, 'get'>): number | undefine
         if (entry.estimated_time_to_regain_access > 0)
           waitMs = Math.max(waitMs ?? 0, entry.estimated_time_to_regain_access * 60_000);
   const account = parseJson(headers.get(USAGE_HEADERS.adAccount) ?? '');
-  if (isRecord(account)) {
-    const percent = account['acc_id_util_pct'];
-    const reset = account['reset_time_duration'];
-    if (typeof percent === 'number' && percent >= 100 && typeof reset === 'number' && reset > 0)
-      waitMs = Math.max(waitMs ?? 0, reset * 1000);
-  }
+  if (AD_ACCOUNT_USAGE(account) && account.acc_id_util_pct >= 100 && account.reset_time_duration > 0)
+    waitMs = Math.max(waitMs ?? 0, account.reset_time_duration * 1000);
   return waitMs;
 }
 
