@@ -1,4 +1,4 @@
-import { DIGEST_BYTES, hashIdentifiers } from './hash-identifiers';
+import { HashedIdentifiers, hashIdentifiers } from './hash-identifiers';
 import { columnValues, hashNdjsonRows, type RowColumn } from './hash-rows';
 
 const ndjson = (rows: readonly Record<string, unknown>[]) =>
@@ -97,20 +97,17 @@ describe('hashNdjsonRows', () => {
     { email: null, phone: 'x' },
   ];
 
-  it('lays out each column as hashIdentifiers does, one column after another', () => {
+  it('answers each column as hashIdentifiers does, in mapping order', () => {
     const answer = hashNdjsonRows({ ndjson: ndjson(rows), columns });
     expect(answer.rows).toBe(6);
-    const perColumn = 6 * (1 + DIGEST_BYTES);
-    expect(answer.bytes.byteLength).toBe(2 * perColumn);
+    expect(answer.columns.map((bytes) => bytes.byteLength)).toEqual([6 * 33, 6 * 33]);
     columns.forEach(({ column, keyType, encoding }, index) => {
       const expected = hashIdentifiers({
         keyType,
         encoding,
         values: rows.map((row) => row[column as 'email']),
       });
-      expect(Buffer.from(answer.bytes.subarray(index * perColumn, (index + 1) * perColumn))).toEqual(
-        Buffer.from(expected),
-      );
+      expect(Buffer.from(answer.columns[index] as Uint8Array)).toEqual(Buffer.from(expected));
     });
     expect(answer.multiValueColumn).toBeUndefined();
     expect('multiValueColumn' in answer).toBe(false);
@@ -140,12 +137,57 @@ describe('hashNdjsonRows', () => {
 
   it('counts the rows of a batch that maps no column (empty lines are not rows)', () => {
     const text = new TextEncoder().encode('{"a":1}\n\n{"a":2}\n{"a":3}');
-    expect(hashNdjsonRows({ ndjson: text, columns: [] })).toEqual({
-      rows: 3,
-      bytes: new Uint8Array(0),
-      examples: {},
-    });
+    expect(hashNdjsonRows({ ndjson: text, columns: [] })).toEqual({ rows: 3, columns: [], examples: {} });
     expect(hashNdjsonRows({ ndjson: new Uint8Array(0), columns: [] }).rows).toBe(0);
+  });
+
+  it('keeps a plain column’s texts beside its digests, and only that column’s', () => {
+    const devices = [
+      { email: 'one@example.com', maid: '5F3A2B18-9C4D-4E7F-B8E2-17D3A1E69B25' },
+      { email: 'two@example.com', maid: 'not a maid' },
+      { email: 'x', maid: null },
+      { email: null, maid: '5f3a2b189c4d4e7fb8e217d3a1e69b26' },
+    ];
+    const mapped: RowColumn[] = [
+      { column: 'email', keyType: 'EMAIL', encoding: 'RAW' },
+      { column: 'maid', keyType: 'MAID', encoding: 'RAW' },
+    ];
+    const options = { plainKeyTypes: ['MAID'] } as const;
+    const answer = hashNdjsonRows({ ndjson: ndjson(devices), columns: mapped, options });
+    const [email, maid] = answer.columns.map((bytes) => new HashedIdentifiers(answer.rows, bytes));
+    expect(devices.map((_, row) => maid?.plain(row))).toEqual([
+      '5f3a2b18-9c4d-4e7f-b8e2-17d3a1e69b25',
+      undefined,
+      undefined,
+      '5f3a2b18-9c4d-4e7f-b8e2-17d3a1e69b26',
+    ]);
+    expect(devices.map((_, row) => email?.plain(row))).toEqual([undefined, undefined, undefined, undefined]);
+    // Each column as hashIdentifiers answers it with the same options; the rejected values' examples as ever.
+    mapped.forEach(({ column, keyType, encoding }, index) =>
+      expect(Buffer.from(answer.columns[index] as Uint8Array)).toEqual(
+        Buffer.from(
+          hashIdentifiers({
+            keyType,
+            encoding,
+            options,
+            values: devices.map((row) => row[column as 'email']),
+          }),
+        ),
+      ),
+    );
+    expect(answer.examples).toStrictEqual({ '0:2': 'x', '0:3': null, '1:1': 'not a maid', '1:2': null });
+  });
+
+  it('refuses a SHA256 column of a plain key type', () => {
+    const digest = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+    const hash = () =>
+      hashNdjsonRows({
+        ndjson: ndjson([{ maid: digest }]),
+        columns: [{ column: 'maid', keyType: 'MAID', encoding: 'SHA256' }],
+        options: { plainKeyTypes: ['MAID'] },
+      });
+    expect(hash).toThrow(RangeError);
+    expect(hash).toThrow(/^A SHA256 column cannot hold MAID: /);
   });
 
   it('reads a view into a larger buffer as its own bytes only', () => {
@@ -154,7 +196,7 @@ describe('hashNdjsonRows', () => {
     const view = whole.subarray(first, whole.indexOf(0x0a, first) + 1);
     const answer = hashNdjsonRows({ ndjson: view, columns: columns.slice(0, 1) });
     expect(answer.rows).toBe(1);
-    expect(Buffer.from(answer.bytes)).toEqual(
+    expect(Buffer.from(answer.columns[0] as Uint8Array)).toEqual(
       Buffer.from(hashIdentifiers({ keyType: 'EMAIL', encoding: 'RAW', values: ['one@example.com'] })),
     );
   });

@@ -1,5 +1,5 @@
 import type { KeyEncoding, KeyType, NormalizeOptions } from './identifier-types';
-import { DIGEST_BYTES, hashIdentifiers } from './hash-identifiers';
+import { hashIdentifiers } from './hash-identifiers';
 
 /** A mapped column: which cell of a row holds which key, and how it is written. */
 export interface RowColumn {
@@ -22,11 +22,13 @@ export interface NdjsonRowsBatch {
 /** Rejected values shown as examples: the first few of each column and reason in a batch. */
 const EXAMPLES_PER_REASON = 3;
 
-/** What `hashNdjsonRows` answers (structured-cloned back: one buffer and a few small values). */
+/** What `hashNdjsonRows` answers (structured-cloned back: a buffer per column and a few small values). */
 export interface HashedNdjsonRows {
   rows: number;
-  /** Per column, `hashIdentifiers`'s layout: `rows` status bytes, then `rows` digests, columns one after another. */
-  bytes: Uint8Array;
+  /**
+   * Per mapped column, `hashIdentifiers`'s result: status bytes, digests, and a plain column's texts.
+   */
+  columns: Uint8Array[];
   /** `${column index}:${row index}` → the raw value, for the first rejected values of each column and reason. */
   examples: Record<string, unknown>;
   /** The first mapped column found holding a list (a multi-value cell): the export cannot send it. */
@@ -43,16 +45,13 @@ export function hashNdjsonRows(batch: NdjsonRowsBatch): HashedNdjsonRows {
     batch.columns.map(({ column }) => column),
   );
   const count = cells[0]?.length ?? countRows(text);
-  const perColumn = count * (1 + DIGEST_BYTES);
-  const bytes = new Uint8Array(perColumn * batch.columns.length);
   const examples: Record<string, unknown> = {};
   let multiValueColumn: string | undefined;
-  batch.columns.forEach(({ column, keyType, encoding }, index) => {
+  const columns = batch.columns.map(({ column, keyType, encoding }, index) => {
     const values = cells[index] as unknown[];
     if (multiValueColumn === undefined && values.some((value) => Array.isArray(value)))
       multiValueColumn = column;
     const hashed = hashIdentifiers({ keyType, encoding, options: batch.options, values });
-    bytes.set(hashed, index * perColumn);
     const shown = new Map<number, number>();
     for (let row = 0; row < count; row++) {
       const status = hashed[row] as number;
@@ -60,8 +59,9 @@ export function hashNdjsonRows(batch: NdjsonRowsBatch): HashedNdjsonRows {
       shown.set(status, (shown.get(status) ?? 0) + 1);
       examples[`${index}:${row}`] = values[row];
     }
+    return hashed;
   });
-  return { rows: count, bytes, examples, ...(multiValueColumn ? { multiValueColumn } : {}) };
+  return { rows: count, columns, examples, ...(multiValueColumn ? { multiValueColumn } : {}) };
 }
 
 const OPEN_BRACE = 0x7b;

@@ -1,8 +1,9 @@
 import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { hashIdentifiers, HashedIdentifiers, type IdentifierBatch } from './hash-identifiers';
 import { IdentifierHasher } from './identifier-hasher';
 import type { KeyEncoding, KeyType, NormalizeOptions } from './identifier-types';
-import { normalizeIdentifier } from './normalize-identifier';
+import { normalizeIdentifier, prepareIdentifier } from './normalize-identifier';
 
 /** Cells of every kind: valid and invalid emails, phones and MAIDs, digests, empties, non-strings. */
 function corpus(size: number): unknown[] {
@@ -143,5 +144,99 @@ describe('IdentifierHasher', () => {
   it('refuses a thread count that is not a whole number ≥ 0', () => {
     expect(() => new IdentifierHasher({ threads: -1 })).toThrow(/threads/);
     expect(() => new IdentifierHasher({ threads: 1.5 })).toThrow(/threads/);
+  });
+});
+
+describe('IdentifierHasher: plain columns, on a thread as on the calling thread', () => {
+  const pool = new IdentifierHasher({ threads: 1 });
+  const inline = new IdentifierHasher({ threads: 0 });
+  afterAll(() => Promise.all([pool.close(), inline.close()]));
+
+  const options: NormalizeOptions = { defaultPhoneRegion: 'US', plainKeyTypes: ['MAID'] };
+  const plainTexts = (result: HashedIdentifiers) =>
+    Array.from({ length: result.count }, (_, index) => result.plain(index));
+  const cells = corpus(3_000).filter((cell) => !Array.isArray(cell) && typeof cell !== 'object');
+  // Over 16 KB of NDJSON and 256 values a column: both paths go to the thread.
+  const rows = cells.map((cell, n) => ({
+    email: cell,
+    maid: cells[(n * 5) % cells.length],
+    phone: cells[(n * 7) % cells.length],
+  }));
+  const columns = [
+    { column: 'email', keyType: 'EMAIL', encoding: 'RAW' },
+    { column: 'maid', keyType: 'MAID', encoding: 'RAW' },
+    { column: 'phone', keyType: 'PHONE', encoding: 'RAW' },
+  ] as const;
+
+  it('hashes a plain batch on the thread, its texts and digests as on the calling thread', async () => {
+    const batch: IdentifierBatch = { keyType: 'MAID', encoding: 'RAW', options, values: corpus(3_000) };
+    const [threaded, here] = await Promise.all([pool.hash(batch), inline.hash(batch)]);
+    expect(plainTexts(threaded)).toEqual(plainTexts(here));
+    expect(seen(threaded)).toEqual(expected(batch));
+    // A text for each accepted value, the SHA-256 of which is its digest; none for a rejected one.
+    const texts = plainTexts(threaded);
+    expect(texts.filter((text) => text !== undefined)).toHaveLength(250);
+    expect(texts.map((text) => text && createHash('sha256').update(text).digest('hex'))).toEqual(
+      seen(threaded).map((entry) => entry.hash),
+    );
+    expect(pool.threads).toBe(1);
+  });
+
+  it('hashes rows with plain and hashed columns mixed, parsed or NDJSON, on the thread as here', async () => {
+    const text = rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+    // A buffer each: the pool's is moved to its thread.
+    const [ndjson, copy] = [Buffer.from(text), Buffer.from(text)];
+    expect(ndjson.byteLength).toBeGreaterThan(16 * 1024);
+    const answers = await Promise.all([
+      pool.hashRows(ndjson, columns, options),
+      pool.hashRows(rows, columns, options),
+      inline.hashRows(copy, columns, options),
+      inline.hashRows(rows, columns, options),
+    ]);
+    expect(answers.map((answer) => answer.count)).toEqual([
+      rows.length,
+      rows.length,
+      rows.length,
+      rows.length,
+    ]);
+    const maids = rows.map((row) => {
+      const prepared = prepareIdentifier('MAID', 'RAW', row.maid);
+      return prepared.ok ? prepared.value : undefined;
+    });
+    expect(maids.filter((maid) => maid !== undefined).length).toBeGreaterThan(100);
+    for (const answer of answers) {
+      expect(answer.columns.map(plainTexts)).toEqual([
+        rows.map(() => undefined),
+        maids,
+        rows.map(() => undefined),
+      ]);
+      expect(answer.columns.map(seen)).toEqual(answers[3]?.columns.map(seen));
+    }
+  });
+
+  it('refuses a SHA256 column of a plain key type on every path, naming it', async () => {
+    const digests = corpus(3_000).map(
+      () => 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
+    const refused = {
+      message: expect.stringMatching(/^A SHA256 column cannot hold MAID: /),
+      name: 'RangeError',
+    };
+    const hashedMaid = [{ column: 'maid', keyType: 'MAID', encoding: 'SHA256' }] as const;
+    const hashedRows = digests.map((maid) => ({ maid }));
+    const hashedNdjson = hashedRows.map((row) => `${JSON.stringify(row)}\n`).join('');
+    for (const hasher of [pool, inline]) {
+      await expect(
+        hasher.hash({ keyType: 'MAID', encoding: 'SHA256', options, values: digests }),
+      ).rejects.toMatchObject(refused);
+      await expect(hasher.hashRows(hashedRows, hashedMaid, options)).rejects.toMatchObject(refused);
+      await expect(hasher.hashRows(Buffer.from(hashedNdjson), hashedMaid, options)).rejects.toMatchObject(
+        refused,
+      );
+    }
+    // Without the declaration, the same column hashes as ever.
+    expect(seen(await pool.hash({ keyType: 'MAID', encoding: 'SHA256', values: digests }))[0]).toEqual({
+      hash: digests[0],
+    });
   });
 });

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { SegmentRow } from '../provider/destination-provider';
-import { DIGEST_BYTES, HashedIdentifiers, hashIdentifiers, type IdentifierBatch } from './hash-identifiers';
+import { HashedIdentifiers, hashIdentifiers, keepsPlainText, type IdentifierBatch } from './hash-identifiers';
 import { hashNdjsonRows, type HashedNdjsonRows, type RowColumn } from './hash-rows';
 import type { NormalizeOptions } from './identifier-types';
 
@@ -60,6 +60,7 @@ export class IdentifierHasher {
   }
 
   async hash(batch: IdentifierBatch): Promise<HashedIdentifiers> {
+    refusePlainDigests([batch], batch.options);
     const count = batch.values.length;
     if (!this.pool || count < SMALL_BATCH) return new HashedIdentifiers(count, hashIdentifiers(batch));
     const bytes = (await this.pool.run(batch)) as Uint8Array;
@@ -76,6 +77,7 @@ export class IdentifierHasher {
     options?: NormalizeOptions,
   ): Promise<HashedRows> {
     if (rows instanceof Uint8Array) {
+      refusePlainDigests(columns, options);
       const batch = { ndjson: rows, columns, options };
       const answer = (
         this.pool && rows.byteLength >= SMALL_NDJSON_BYTES
@@ -83,16 +85,9 @@ export class IdentifierHasher {
             await this.pool.run(batch, ownBuffer(rows) ? { transferList: [rows.buffer as ArrayBuffer] } : {})
           : hashNdjsonRows(batch)
       ) as HashedNdjsonRows;
-      const perColumn = answer.rows * (1 + DIGEST_BYTES);
       return {
         count: answer.rows,
-        columns: columns.map(
-          (_, index) =>
-            new HashedIdentifiers(
-              answer.rows,
-              answer.bytes.subarray(index * perColumn, (index + 1) * perColumn),
-            ),
-        ),
+        columns: answer.columns.map((bytes) => new HashedIdentifiers(answer.rows, bytes)),
         rejectedValue: (column, row) => {
           const key = `${column}:${row}`;
           return key in answer.examples ? { value: answer.examples[key] } : undefined;
@@ -120,6 +115,17 @@ export class IdentifierHasher {
   async close(): Promise<void> {
     await this.pool?.destroy();
   }
+}
+
+/**
+ * Refuses on the calling thread, before any work goes to a thread, what `hashIdentifiers` refuses: a
+ * SHA256 column of a key type the provider receives as plain text.
+ */
+function refusePlainDigests(
+  columns: readonly Pick<IdentifierBatch, 'keyType' | 'encoding'>[],
+  options: NormalizeOptions | undefined,
+): void {
+  for (const { keyType, encoding } of columns) keepsPlainText(keyType, encoding, options);
 }
 
 function ownBuffer(bytes: Uint8Array): boolean {

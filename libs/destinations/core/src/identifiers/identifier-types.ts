@@ -22,6 +22,13 @@ export interface NormalizeOptions {
   defaultPhoneRegion?: string;
   /** Hash phones as `+14155552671` (true, the default, as TikTok's API doc says) or `14155552671`. */
   phoneHashIncludesPlus?: boolean;
+  /**
+   * Key types kept as normalized text besides their digest: the provider receives them unhashed (Meta
+   * takes MADID as the lowercase id itself). Their values are normalized, validated and hashed as any
+   * other (an export dedupes on digests); `HashedIdentifiers.plain` gives the text. A SHA256 column of
+   * such a type has no text to give, and is refused.
+   */
+  plainKeyTypes?: readonly KeyType[];
 }
 
 export type NormalizedIdentifier =

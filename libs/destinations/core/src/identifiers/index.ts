@@ -5,7 +5,13 @@ export { normalizeMaid } from './maid';
 export { isSupportedPhoneRegion, normalizePhone } from './phone';
 export { sha256Hex } from './sha256-hex';
 export { normalizeIdentifier, prepareIdentifier, type PreparedIdentifier } from './normalize-identifier';
-export { DIGEST_BYTES, HashedIdentifiers, hashIdentifiers, type IdentifierBatch } from './hash-identifiers';
+export {
+  DIGEST_BYTES,
+  HashedIdentifiers,
+  hashIdentifiers,
+  keepsPlainText,
+  type IdentifierBatch,
+} from './hash-identifiers';
 export {
   IdentifierHasher,
   sharedIdentifierHasher,
