@@ -95,6 +95,15 @@ describe('provider generator (npx nx g @conduit/tools:provider <id>)', () => {
     expect(packages[library - 1].localeCompare('libs/destinations/generated-ads', 'en')).toBe(-1);
   });
 
+  it('copies its package.json into the image before npm ci, after the other providers', () => {
+    const dockerfile = text(tree, REGISTRATION_FILES.dockerfile);
+    const copies = dockerfile.split('\n').filter((line) => line.startsWith('COPY libs/destinations/'));
+    expect(copies.at(-1)).toBe(
+      'COPY libs/destinations/generated-ads/package.json libs/destinations/generated-ads/',
+    );
+    expect(dockerfile.indexOf('generated-ads/package.json')).toBeLessThan(dockerfile.indexOf('RUN npm ci'));
+  });
+
   it('adds its catalog entry and its line in the list of entries', () => {
     const entry = text(tree, 'libs/destinations/catalog/src/providers/generated-ads.entry.ts');
     expect(entry).toContain(

@@ -18,6 +18,7 @@ export const REGISTRATION_FILES = {
   catalog: 'libs/destinations/catalog/src/catalog.ts',
   providersEnv: 'libs/config/src/providers.env.ts',
   readme: 'README.md',
+  dockerfile: 'Dockerfile',
 } as const;
 
 /** A provider id: what GET /providers and the API's DTOs accept (`^[a-z][a-z0-9-]{0,31}$`), kebab-case. */
@@ -52,6 +53,7 @@ export default async function providerGenerator(tree: Tree, options: ProviderGen
   addPathAlias(tree, packageName, `${libraryRoot}/src/index.ts`);
   addJestProject(tree, libraryRoot);
   addWorkspacePackage(tree, libraryRoot, packageName);
+  addToImage(tree, libraryRoot);
   registerInCatalog(tree, id, constantName);
   addEnvSection(tree, id, className);
   documentVariables(tree, id, constantName, displayName);
@@ -176,6 +178,16 @@ function addWorkspacePackage(tree: Tree, libraryRoot: string, packageName: strin
     lockfile.packages = Object.fromEntries(packages);
     return lockfile;
   });
+}
+
+/** The image installs every workspace before copying the sources: the new one's package.json too. */
+function addToImage(tree: Tree, libraryRoot: string): void {
+  replaceOnce(
+    tree,
+    REGISTRATION_FILES.dockerfile,
+    /(\nCOPY libs\/destinations\/[^/\s]+\/package\.json libs\/destinations\/[^/\s]+\/)(?![\s\S]*\nCOPY libs\/destinations\/)/,
+    (last) => `${last}\nCOPY ${libraryRoot}/package.json ${libraryRoot}/`,
+  );
 }
 
 /**
