@@ -422,13 +422,13 @@ export class ExportService {
   }
 }
 
-/** Only the values the exporter gave: empty ones mean "use the destination's". */
 /**
  * The mapping as the provider can use it: each entry a column of the segment's rows, a key type and an
- * encoding the provider takes, no column twice, at least the provider's minimum of keys.
+ * encoding the provider takes (RAW for a key type it receives unhashed), no column twice, at least the
+ * provider's minimum of keys.
  */
 export function checkMapping(
-  provider: DestinationProvider,
+  provider: Pick<DestinationProvider, 'displayName' | 'keys'>,
   mapping: readonly KeyMapping[],
   columns: readonly string[],
 ): KeyMapping[] {
@@ -472,6 +472,13 @@ export function checkMapping(
         field: `${at}.encoding`,
         rule: 'isIn',
         message: `${provider.displayName} takes ${provider.keys.encodings.join(', ')}`,
+      });
+    } else if (entry.encoding === 'SHA256' && provider.keys.plainTypes?.includes(entry.keyType)) {
+      // A digest cannot be turned back into the value the provider matches on.
+      problems.push({
+        field: `${at}.encoding`,
+        rule: 'rawOnly',
+        message: `${provider.displayName} takes ${entry.keyType} as raw values only (it never receives them hashed)`,
       });
     }
   });

@@ -38,6 +38,12 @@ export interface OAuthAuthorization {
 export interface ActivationKeySupport {
   types: readonly KeyType[];
   encodings: readonly KeyEncoding[];
+  /**
+   * Key types the provider receives as normalized text, never hashed (Meta: MAID); only RAW columns
+   * can be mapped to them. Its export hands them to the hashing as `NormalizeOptions.plainKeyTypes`
+   * (their digests still dedupe; `HashedIdentifiers.plain` gives the texts to send).
+   */
+  plainTypes?: readonly KeyType[];
   /** Mapped key columns an export needs at least. */
   minKeys: number;
 }

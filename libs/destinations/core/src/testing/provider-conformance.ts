@@ -118,6 +118,10 @@ export function describeProviderConformance(
       for (const type of provider.keys.types) expect(KEY_TYPES).toContain(type);
       for (const encoding of provider.keys.encodings) expect(KEY_ENCODINGS).toContain(encoding);
       expect(provider.keys.minKeys).toBeGreaterThanOrEqual(1);
+      // A key type received unhashed is one the provider takes, and only a RAW column can be mapped to it.
+      const plainTypes = provider.keys.plainTypes ?? [];
+      for (const type of plainTypes) expect(provider.keys.types).toContain(type);
+      if (plainTypes.length > 0) expect(provider.keys.encodings).toContain('RAW');
       for (const value of Object.values(provider.limits)) expect(value).toBeGreaterThan(0);
     });
 
