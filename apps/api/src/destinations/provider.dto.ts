@@ -81,6 +81,14 @@ export class ProviderKeysDto {
 
   @ApiProperty({ example: 1 })
   minKeys!: number;
+
+  @ApiProperty({
+    type: [String],
+    example: [],
+    description:
+      'Key types the provider receives as normalized text, never hashed (Meta: MAID): only RAW columns may be mapped to them.',
+  })
+  plainTypes!: string[];
 }
 
 export class ProviderDto {
@@ -164,6 +172,7 @@ export function toProviderDto(provider: DestinationProvider): ProviderDto {
       types: [...provider.keys.types],
       encodings: [...provider.keys.encodings],
       minKeys: provider.keys.minKeys,
+      plainTypes: [...(provider.keys.plainTypes ?? [])],
     },
     limits: { ...provider.limits },
   };
