@@ -11,3 +11,5 @@ export * from './export/row-batches';
 export * from './provider/provider-observer';
 export * from './export/keyed-rows';
 export * from './export/chunked-export';
+export * from './export/export-calls';
+export * from './export/export-messages';

@@ -1,19 +1,19 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   DEFAULT_RETRY_POLICY,
   InMemoryRateLimiter,
-  isDestinationError,
   PayloadValidationError,
   ProviderLimitError,
   RateLimitedError,
   RetryableError,
   sharedIdentifierHasher,
   withRetries,
-  cancelledExport,
+  ExportCalls,
+  describeDuration,
+  formatCount,
+  pauseUnlessCancelled,
   runChunkedExport,
   type ActivationKeySupport,
   type IdentifierHasher,
@@ -142,8 +142,8 @@ export class TikTokProvider implements DestinationProvider {
   readonly authorization: OAuthAuthorization;
   private readonly client: TikTokClient;
   private readonly retryPolicy: RetryPolicy;
-  /** The reporter of the export the current call serves, so its retries reach that export's log. */
-  private readonly exporting = new AsyncLocalStorage<ExportReporter>();
+  /** TikTok calls under the retry policy, each retry told to the log of the export it serves. */
+  private readonly calls: ExportCalls;
   private readonly uploadConcurrency: number;
   private readonly workDirectory: string;
   private readonly maxProcessingWaitMs: number;
@@ -168,6 +168,7 @@ export class TikTokProvider implements DestinationProvider {
       observer: options.observer,
     });
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.calls = new ExportCalls(this.retryPolicy);
     this.uploadConcurrency = Math.max(1, options.uploadConcurrency ?? 2);
     this.workDirectory = options.workDirectory ?? tmpdir();
     this.maxProcessingWaitMs = options.maxProcessingWaitMs ?? MAX_PROCESSING_WAIT_MS;
@@ -228,7 +229,7 @@ export class TikTokProvider implements DestinationProvider {
   // ---------------------------------------------------------------------------------------------
 
   async export(request: ExportRequest, reporter: ExportReporter): Promise<ExportResult> {
-    return this.exporting.run(reporter, () => this.runExport(request, reporter));
+    return this.calls.during(reporter, () => this.runExport(request, reporter));
   }
 
   private async runExport(request: ExportRequest, reporter: ExportReporter): Promise<ExportResult> {
@@ -270,12 +271,6 @@ export class TikTokProvider implements DestinationProvider {
     // Check the credentials before reading a single row: a revoked token fails fast and clearly.
     await this.call(() => this.client.getUserInfo(credentials.accessToken));
     const counts = await this.uploadSegment(request, config, credentials, state, save, reporter);
-    if (state.files.length === 0) {
-      throw new PayloadValidationError(
-        `The segment has no valid identifier to send (${describeInvalid(counts)}); check the column mapping and the data.`,
-        { field: 'mapping' },
-      );
-    }
     const audienceId = await this.applyToAudience(request, config, credentials, state, save, reporter);
     return {
       counts,
@@ -474,7 +469,7 @@ export class TikTokProvider implements DestinationProvider {
       const remaining = wait.deadline - Date.now();
       if (remaining <= 0) throw stillProcessing(update, this.maxProcessingWaitMs, this.maxPollIntervalMs);
       if (looks === 0) wait.reporter.milestone?.(waitingMilestone(update, this.maxProcessingWaitMs));
-      await pauseFor(Math.min(pause, this.maxPollIntervalMs, remaining), wait.signal);
+      await pauseUnlessCancelled(Math.min(pause, this.maxPollIntervalMs, remaining), wait.signal);
       pause *= 2;
     }
   }
@@ -579,25 +574,12 @@ export class TikTokProvider implements DestinationProvider {
     return toExportStatus(details);
   }
 
-  /**
-   * A TikTok call under the retry policy. Inside an export, each retry goes to the export's log: what
-   * TikTok answered, and when the next try is.
-   */
+  /** A TikTok call under the retry policy (see `ExportCalls`). */
   private call<T>(
     operation: (attempt: number) => Promise<T>,
     shouldRetry?: (error: unknown, attempt: number) => boolean,
   ): Promise<T> {
-    const reporter = this.exporting.getStore();
-    const attempts = this.retryPolicy.attempts;
-    return withRetries(operation, this.retryPolicy, {
-      shouldRetry,
-      onRetry: (error, attempt, delayMs) =>
-        reporter?.milestone?.({
-          type: 'RETRYING',
-          message: `${error instanceof Error ? error.message : String(error)} Trying again in ${delayMs < 1000 ? `${delayMs} ms` : `${(delayMs / 1000).toFixed(1)} s`} (attempt ${attempt + 1} of ${attempts}).`,
-          data: { attempt, delayMs, ...(isDestinationError(error) ? { kind: error.kind } : {}) },
-        }),
-    });
+    return this.calls.call(operation, shouldRetry);
   }
 }
 
@@ -662,13 +644,6 @@ function explainUpdateRefusal(error: unknown, action: string, audienceId: string
   return error;
 }
 
-/** Sleeps, unless the export is cancelled meanwhile: a wait for TikTok can last hours. */
-async function pauseFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  await delay(ms, undefined, { signal }).catch(() => {
-    throw cancelledExport();
-  });
-}
-
 function uploadedMilestone(
   fileIndex: number,
   filePath: string,
@@ -705,31 +680,10 @@ function stillProcessing(
   );
 }
 
-function formatCount(count: number): string {
-  return count.toLocaleString('en-US');
-}
-
 function fileCount(count: number): string {
   return count === 1 ? '1 file' : `${formatCount(count)} files`;
 }
 
-const DURATION_UNITS = [
-  [60 * 60 * 1000, 'h'],
-  [60 * 1000, 'min'],
-  [1000, 's'],
-] as const;
-
-/** For messages: 21600000 → "6 h", 90000 → "1.5 min", 40 → "40 ms". */
-function describeDuration(ms: number): string {
-  const unit = DURATION_UNITS.find(([size]) => ms >= size);
-  return unit ? `${Number((ms / unit[0]).toFixed(1))} ${unit[1]}` : `${ms} ms`;
-}
-
 function uploadedLines(state: TikTokExportState): number {
   return state.files.reduce((total, file) => total + file.values, 0);
-}
-
-function describeInvalid(counts: ExportCounts): string {
-  const reasons = Object.entries(counts.invalid).map(([reason, count]) => `${count} ${reason}`);
-  return `${counts.read} rows read${reasons.length ? `; rejected: ${reasons.join(', ')}` : ''}`;
 }

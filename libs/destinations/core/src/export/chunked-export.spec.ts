@@ -315,6 +315,26 @@ describe('runChunkedExport', () => {
     });
   });
 
+  it('fails a segment with no valid identifier, saying what was rejected, rather than send nothing', async () => {
+    const rows = [
+      { email: 'not an email' },
+      { email: '' },
+      ...Array.from({ length: 1_000 }, () => ({ email: 'x' })),
+    ];
+    const failure = await run(requestOf(rows), new LineChunks(1, 10)).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ kind: 'PAYLOAD_VALIDATION', field: 'mapping' });
+    expect((failure as Error).message).toBe(
+      'The segment has no valid identifier to send (1,002 rows read; rejected: 1,001 MALFORMED, 1 EMPTY); check the column mapping and the data.',
+    );
+    // A dry run says so through its counts instead; a resume whose chunks were all sent has nothing left.
+    const dry = await run(requestOf(rows, { dryRun: true }), new LineChunks(1, 10));
+    expect(dry.result.counts).toMatchObject({ uploaded: 0, files: 0 });
+    const resumed = await run(requestOf(emails(2)), new LineChunks(1, 10), {
+      resume: { throughRow: 2, chunks: 1, values: 2, bytes: 129 },
+    });
+    expect(resumed.result.chunks).toBe(1);
+  });
+
   it('reports progress every 100,000 rows and once at the end', async () => {
     const sender = new LineChunks(1, 1_000_000);
     const { progress } = await run(requestOf(emails(200_001)), sender);

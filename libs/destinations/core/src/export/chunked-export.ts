@@ -1,4 +1,4 @@
-import { ProviderApiError } from '../errors/destination-errors';
+import { PayloadValidationError, ProviderApiError } from '../errors/destination-errors';
 import type { HashedRows, IdentifierHasher } from '../identifiers/identifier-hasher';
 import type { NormalizeOptions } from '../identifiers/identifier-types';
 import type {
@@ -7,6 +7,7 @@ import type {
   ExportRequest,
   SegmentRow,
 } from '../provider/destination-provider';
+import { describeInvalid } from './export-messages';
 import { KeyedRows } from './keyed-rows';
 import { rowBatchesOf } from './row-batches';
 
@@ -106,7 +107,8 @@ const PROGRESS_EVERY_ROWS = 100_000;
  * order (the provider checkpoints there). On resume, rows already covered by sent chunks are read
  * again only to rebuild the counts and the dedupe set. A dry run does everything but the sending.
  * A cancelled export (`request.signal`) stops at the next batch; after a failure nothing is still
- * being sent when this rejects.
+ * being sent when this rejects. A segment with no valid identifier at all fails the export (a
+ * PayloadValidationError on the mapping that says what was rejected) rather than send nothing.
  */
 export async function runChunkedExport<Chunk, Receipt>(
   options: ChunkedExportOptions<Chunk, Receipt>,
@@ -234,6 +236,11 @@ export async function runChunkedExport<Chunk, Receipt>(
   counts.files = sent.chunks;
   counts.bytes = sent.bytes;
   reporter.progress?.(counts);
+  if (sent.chunks === 0 && !request.dryRun)
+    throw new PayloadValidationError(
+      `The segment has no valid identifier to send (${describeInvalid(counts)}); check the column mapping and the data.`,
+      { field: 'mapping' },
+    );
   return { counts, chunks: sent.chunks };
 }
 
