@@ -3,6 +3,7 @@ import {
   isDestinationError,
   notifyObserver,
   ProviderApiError,
+  RateLimitedError,
   RetryableError,
   type DestinationError,
   type ProviderObserver,
@@ -10,13 +11,14 @@ import {
 } from '@conduit/destinations-core';
 import {
   compileWire,
+  GraphCode,
   USAGE_HEADERS,
   WIRE_AD_ACCOUNT_USAGE_SCHEMA,
   WIRE_BUSINESS_USE_CASE_USAGE_SCHEMA,
   WIRE_GRAPH_ERROR_SCHEMA,
   type WireCheck,
 } from '@conduit/destinations-meta-wire';
-import { mapGraphError, META_THROTTLE_RETRY_MS, META_TRANSIENT_RETRY_MS } from './meta.errors';
+import { isGraphError, mapGraphError, META_THROTTLE_RETRY_MS, META_TRANSIENT_RETRY_MS } from './meta.errors';
 
 const GRAPH_ERROR = compileWire(WIRE_GRAPH_ERROR_SCHEMA);
 const BUSINESS_USE_CASE_USAGE = compileWire(WIRE_BUSINESS_USE_CASE_USAGE_SCHEMA);
@@ -28,6 +30,9 @@ const AD_ACCOUNT_USAGE = compileWire(WIRE_AD_ACCOUNT_USAGE_SCHEMA);
  * let one answer take a worker's memory.
  */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** The longest a throttle pauses the shared budget unless told otherwise: the default retry policy's longest wait. */
+const DEFAULT_MAX_PAUSE_MS = 60_000;
 
 export interface GraphRequest {
   method: 'GET' | 'POST' | 'DELETE';
@@ -58,6 +63,11 @@ export interface MetaHttpOptions {
   appSecret: string;
   rateLimiter?: RequestRateLimiter;
   rateLimitKey: string;
+  /**
+   * The longest a throttle pauses the shared budget (default 1 min): Meta may say to stay away for an
+   * hour, but an export retries sooner than that (its retry policy), and so may every other worker.
+   */
+  maxPauseMs?: number;
   observer?: ProviderObserver;
   timeoutMs: number;
 }
@@ -75,11 +85,25 @@ export class MetaHttp {
     this.versionUrl = `${options.baseUrl.replace(/\/+$/, '')}/${options.graphVersion}`;
   }
 
-  /** One call; resolves with the answer once it matches its schema (`check`). */
+  /**
+   * One call; resolves with the answer once it matches its schema (`check`). When Meta throttles, the
+   * shared budget is paused for as long as Meta says, for every worker: an ad account's
+   * custom-audience budget (80003) pauses that ad account's calls only, the app's (4) every call of
+   * the app; a person's (17, 613) is only retried, as pausing it would hold other tenants back.
+   */
   async send<T>(check: WireCheck<T>, request: GraphRequest): Promise<T> {
+    try {
+      return await this.exchange(check, request);
+    } catch (error) {
+      if (error instanceof RateLimitedError) await this.holdOff(request, error);
+      throw error;
+    }
+  }
+
+  private async exchange<T>(check: WireCheck<T>, request: GraphRequest): Promise<T> {
     const { endpoint } = request;
     const secrets = request.secrets.filter((secret) => secret.length > 0);
-    await this.acquireSlot(endpoint);
+    await this.acquireSlot(request);
 
     const url = new URL(`${this.versionUrl}/${request.path}`);
     for (const [name, value] of Object.entries(request.query ?? {}))
@@ -184,7 +208,13 @@ export class MetaHttp {
       );
     if (isRecord(value) && value['success'] === false)
       throw new ProviderApiError(`Meta answered ${endpoint} with {"success": false}.`, false, options);
-    if (check(value)) return value;
+    if (check(value)) {
+      // Meta said, in a successful answer, that the ad account's budget is spent: hold its next calls.
+      const regainMs = request.adAccountId === undefined ? undefined : regainAccessMs(responseHeaders);
+      if (regainMs !== undefined)
+        await this.pause(this.adAccountKey(request.adAccountId as string), regainMs);
+      return value;
+    }
     // Not retried: an answer of the wrong shape is a contract change, not a blip. The field is named
     // by its path, never quoted: it may be personal data or echo a credential.
     throw new ProviderApiError(
@@ -194,9 +224,31 @@ export class MetaHttp {
     );
   }
 
-  private async acquireSlot(endpoint: string): Promise<void> {
+  /** The budget an ad account's custom-audience calls share (Meta counts them per ad account). */
+  private adAccountKey(adAccountId: string): string {
+    return `${this.options.rateLimitKey}:${adAccountId}`;
+  }
+
+  private async holdOff(request: GraphRequest, throttled: RateLimitedError): Promise<void> {
+    if (isGraphError(throttled, GraphCode.CUSTOM_AUDIENCE_THROTTLED) && request.adAccountId !== undefined)
+      await this.pause(this.adAccountKey(request.adAccountId), throttled.retryAfterMs);
+    else if (isGraphError(throttled, GraphCode.APP_THROTTLED))
+      await this.pause(this.options.rateLimitKey, throttled.retryAfterMs);
+  }
+
+  /** Best effort: a limiter that cannot be paused leaves the retry's own backoff. */
+  private async pause(key: string, ms: number): Promise<void> {
+    const pauseMs = Math.min(ms, this.options.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS);
+    await this.options.rateLimiter?.pause(key, pauseMs).catch(() => undefined);
+  }
+
+  /** A slot of the app's budget, and first of the ad account's when the call is about one. */
+  private async acquireSlot(request: GraphRequest): Promise<void> {
+    const { endpoint } = request;
     if (!this.options.rateLimiter) return;
     try {
+      if (request.adAccountId !== undefined)
+        await this.options.rateLimiter.acquire(this.adAccountKey(request.adAccountId));
       await this.options.rateLimiter.acquire(this.options.rateLimitKey);
     } catch (error) {
       if (isDestinationError(error)) throw error;

@@ -41,6 +41,8 @@ export interface MetaClientOptions {
   appId: string;
   appSecret: string;
   rateLimiter?: RequestRateLimiter;
+  /** The longest the shared budget is paused when Meta throttles (the retry policy's longest wait). */
+  maxPauseMs?: number;
   observer?: ProviderObserver;
   timeoutMs?: number;
 }
@@ -85,6 +87,7 @@ export class MetaClient {
       appSecret: options.appSecret,
       rateLimiter: options.rateLimiter,
       rateLimitKey: options.appId,
+      maxPauseMs: options.maxPauseMs,
       observer: options.observer,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });

@@ -1,20 +1,18 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { setTimeout as delay } from 'node:timers/promises';
 import {
-  cancelledExport,
   DEFAULT_RETRY_POLICY,
   InMemoryRateLimiter,
-  isDestinationError,
   PayloadValidationError,
   RetryableError,
   runChunkedExport,
   sharedIdentifierHasher,
-  withRetries,
+  ExportCalls,
+  describeDuration,
+  formatCount,
+  pauseUnlessCancelled,
   type ActivationKeySupport,
   type ChunkSender,
   type ConfigValues,
   type DestinationProvider,
-  type ExportCounts,
   type ExportReporter,
   type ExportRequest,
   type ExportResult,
@@ -135,8 +133,8 @@ export class MetaProvider implements DestinationProvider {
   private readonly concurrency: number;
   private readonly maxBusyWaitMs: number;
   private readonly maxPollIntervalMs: number;
-  /** The reporter of the export the current call serves, so its retries reach that export's log. */
-  private readonly exporting = new AsyncLocalStorage<ExportReporter>();
+  /** Graph calls under the retry policy, each retry told to the log of the export it serves. */
+  private readonly calls: ExportCalls;
 
   constructor(options: MetaProviderOptions) {
     const quota = options.quota ?? META_DEFAULT_QUOTA;
@@ -159,10 +157,12 @@ export class MetaProvider implements DestinationProvider {
       appId: options.appId,
       appSecret: options.appSecret,
       rateLimiter: options.rateLimiter ?? new InMemoryRateLimiter(quota),
+      maxPauseMs: (options.retryPolicy ?? DEFAULT_RETRY_POLICY).maxDelayMs,
       observer: options.observer,
       timeoutMs: options.timeoutMs,
     });
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.calls = new ExportCalls(this.retryPolicy);
     this.hasher = options.hasher ?? sharedIdentifierHasher();
     this.concurrency = Math.max(1, options.concurrency ?? 2);
     this.maxBusyWaitMs = options.maxBusyWaitMs ?? MAX_BUSY_WAIT_MS;
@@ -184,7 +184,7 @@ export class MetaProvider implements DestinationProvider {
   // ---------------------------------------------------------------------------------------------
 
   async export(request: ExportRequest, reporter: ExportReporter): Promise<ExportResult> {
-    return this.exporting.run(reporter, () => this.runExport(request, reporter));
+    return this.calls.during(reporter, () => this.runExport(request, reporter));
   }
 
   private async runExport(request: ExportRequest, reporter: ExportReporter): Promise<ExportResult> {
@@ -244,11 +244,6 @@ export class MetaProvider implements DestinationProvider {
     const fallbackType = request.mapping[0]?.keyType as KeyType;
     countInvalidEntries(counts, state.invalid.count, state.invalid.samples, fallbackType);
     if (request.dryRun) return { counts, references: [] };
-    if (state.sent.chunks === 0)
-      throw new PayloadValidationError(
-        `The segment has no valid identifier to send (${describeInvalid(counts)}); check the column mapping and the data.`,
-        { field: 'mapping' },
-      );
     reporter.milestone?.({
       type: 'AUDIENCE_UPDATED',
       message: `Meta audience ${audienceId} received ${formatCount(counts.uploaded)} identifiers (${config.action}, session ${state.session.id}, ${result.chunks} batches)`,
@@ -355,12 +350,12 @@ export class MetaProvider implements DestinationProvider {
             { cause: error },
           );
         if (looks === 0)
-          this.exporting.getStore()?.milestone?.({
+          this.calls.reporter?.milestone?.({
             type: 'WAITING',
             message: `Another replace is running on Meta audience ${audienceId}; Meta takes one at a time, so waiting for it to finish (at most ${describeDuration(this.maxBusyWaitMs)}).`,
             data: { audienceId, maxWaitMs: this.maxBusyWaitMs },
           });
-        await pauseFor(Math.min(pause, this.maxPollIntervalMs, remaining), request.signal);
+        await pauseUnlessCancelled(Math.min(pause, this.maxPollIntervalMs, remaining), request.signal);
         pause *= 2;
       }
     }
@@ -390,25 +385,12 @@ export class MetaProvider implements DestinationProvider {
     return toExportStatus(details);
   }
 
-  /**
-   * A Meta call under the retry policy. Inside an export, each retry goes to the export's log: what
-   * Meta answered, and when the next try is.
-   */
+  /** A Graph call under the retry policy (see `ExportCalls`). */
   private call<T>(
     operation: (attempt: number) => Promise<T>,
     shouldRetry?: (error: unknown) => boolean,
   ): Promise<T> {
-    const reporter = this.exporting.getStore();
-    const attempts = this.retryPolicy.attempts;
-    return withRetries(operation, this.retryPolicy, {
-      shouldRetry,
-      onRetry: (error, attempt, delayMs) =>
-        reporter?.milestone?.({
-          type: 'RETRYING',
-          message: `${error instanceof Error ? error.message : String(error)} Trying again in ${describeDuration(delayMs)} (attempt ${attempt + 1} of ${attempts}).`,
-          data: { attempt, delayMs, ...(isDestinationError(error) ? { kind: error.kind } : {}) },
-        }),
-    });
+    return this.calls.call(operation, shouldRetry);
   }
 }
 
@@ -417,32 +399,4 @@ export class MetaProvider implements DestinationProvider {
 /** A busy audience is waited for by `whenAudienceFree`, not retried on the retry policy's short clock. */
 function notBusy(error: unknown): boolean {
   return !isGraphError(error, GraphCode.AUDIENCE_UPDATE_FAILED, GraphSubcode.AUDIENCE_UPDATE_IN_PROGRESS);
-}
-
-/** Sleeps, unless the export is cancelled meanwhile. */
-async function pauseFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  await delay(ms, undefined, { signal }).catch(() => {
-    throw cancelledExport();
-  });
-}
-
-function formatCount(count: number): string {
-  return count.toLocaleString('en-US');
-}
-
-const DURATION_UNITS = [
-  [60 * 60 * 1000, 'h'],
-  [60 * 1000, 'min'],
-  [1000, 's'],
-] as const;
-
-/** For messages: 5700000 → "1.6 h", 90000 → "1.5 min", 40 → "40 ms". */
-function describeDuration(ms: number): string {
-  const unit = DURATION_UNITS.find(([size]) => ms >= size);
-  return unit ? `${Number((ms / unit[0]).toFixed(1))} ${unit[1]}` : `${ms} ms`;
-}
-
-function describeInvalid(counts: ExportCounts): string {
-  const reasons = Object.entries(counts.invalid).map(([reason, count]) => `${count} ${reason}`);
-  return `${counts.read} rows read${reasons.length ? `; rejected: ${reasons.join(', ')}` : ''}`;
 }

@@ -1,11 +1,15 @@
 import {
+  InMemoryRateLimiter,
   InvalidCredentialsError,
   ProviderLimitError,
   type ExportCheckpoint,
+  type RequestRateLimiter,
 } from '@conduit/destinations-core';
 import { META_AUDIENCE_REFERENCE, type MetaProvider } from '../src';
 import {
+  AD_ACCOUNT,
   AD_ACCOUNT_WITHOUT_TERMS,
+  APP,
   emailHashes,
   recordingReporter,
   startMetaWorld,
@@ -209,7 +213,7 @@ describe('MetaProvider against the Meta emulator: exports', () => {
     expect((await on.audience(result.references[0].id)).size).toBe(50);
   });
 
-  it('waits out the ad account’s custom_audience limit when Meta’s own throttle refuses (80003), then completes', async () => {
+  it('paces itself by the ad account’s custom_audience budget: Meta’s usage headers pause that account’s calls, and the export completes', async () => {
     const admin = (method: string, body?: unknown) =>
       fetch(`${world.running.url}/_emulator/throttle`, {
         method,
@@ -220,24 +224,36 @@ describe('MetaProvider against the Meta emulator: exports', () => {
     // Three calls per 300 ms on the account: the export's list, create and batches go past it.
     await admin('POST', { customAudienceCalls: 3, perAudienceCalls: 0, windowMs: 300 });
     await admin('DELETE');
+    const limiter = new InMemoryRateLimiter({ perSecond: 10_000 });
+    const paused: [string, number][] = [];
+    const recording: RequestRateLimiter = {
+      acquire: (key) => limiter.acquire(key),
+      pause: (key, ms) => {
+        paused.push([key, ms]);
+        return limiter.pause(key, ms);
+      },
+    };
     try {
       const patient = world.providerWith({
         batchRows: 10,
         concurrency: 1,
+        rateLimiter: recording,
         retryPolicy: { attempts: 12, baseDelayMs: 50, maxDelayMs: 400 },
       });
-      const reporter = recordingReporter();
       const result = await patient.export(
         on.request({ segment: emailRows(40, 'limited'), config: on.config('Limited') }),
-        reporter,
+        recordingReporter(),
       );
       expect(result.counts.uploaded).toBe(40);
       expect((await on.audience(result.references[0].id)).size).toBe(40);
-      const throttled = world.running.emulator.requests.filter(
-        (entry) => entry.code === 80003 && entry.fault === undefined,
-      );
-      expect(throttled.length).toBeGreaterThan(0);
-      expect(reporter.milestones.some((milestone) => milestone.data?.['kind'] === 'RATE_LIMITED')).toBe(true);
+      // Meta said the account's budget was spent (X-Ad-Account-Usage at 100 %, or an 80003): only
+      // that ad account's calls were held, for no longer than the retry policy's longest wait.
+      expect(paused.length).toBeGreaterThan(0);
+      for (const [key, ms] of paused) {
+        expect(key).toBe(`${APP.appId}:${AD_ACCOUNT}`);
+        expect(ms).toBeGreaterThan(0);
+        expect(ms).toBeLessThanOrEqual(400);
+      }
     } finally {
       await admin('POST', settings);
       await admin('DELETE');
