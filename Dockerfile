@@ -17,6 +17,7 @@ COPY libs/compact-set/package.json libs/compact-set/
 COPY libs/segment-store/package.json libs/segment-store/
 COPY libs/config/package.json libs/config/
 COPY libs/domain/package.json libs/domain/
+COPY libs/emulator-kit/package.json libs/emulator-kit/
 COPY libs/tiktok-emulator/package.json libs/tiktok-emulator/
 COPY libs/meta-emulator/package.json libs/meta-emulator/
 COPY libs/destinations/core/package.json libs/destinations/core/

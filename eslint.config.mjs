@@ -34,12 +34,18 @@ export const depConstraints = [
   { sourceTag: 'type:provider-wire', onlyDependOnLibsWithTags: ['type:util'] },
   { sourceTag: 'type:provider-core', onlyDependOnLibsWithTags: ['type:util'] },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-  { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:provider-wire', 'type:util'] },
+  {
+    sourceTag: 'type:emulator',
+    onlyDependOnLibsWithTags: ['type:emulator-kit', 'type:provider-wire', 'type:util'],
+  },
   // apps/tiktok-emulator, apps/meta-emulator: fakes of the platforms, kept apart from the product's apps.
   {
     sourceTag: 'type:emulator-app',
-    onlyDependOnLibsWithTags: ['type:emulator', 'type:provider-wire', 'type:util'],
+    onlyDependOnLibsWithTags: ['type:emulator', 'type:emulator-kit', 'type:provider-wire', 'type:util'],
   },
+  // libs/emulator-kit: what the emulators share (faults, HTTP, process bootstrap). A tag of its own, not
+  // type:emulator: an emulator may not import another, and no product code (nor its tests) needs it.
+  { sourceTag: 'type:emulator-kit', onlyDependOnLibsWithTags: ['type:util'] },
 ];
 
 /** Test code may also start the TikTok emulator (a fake of an external system, never production code). */

@@ -11,6 +11,7 @@ module.exports = {
     '<rootDir>/libs/destinations/meta',
     '<rootDir>/libs/destinations/meta-wire',
     '<rootDir>/libs/destinations/tiktok-wire',
+    '<rootDir>/libs/emulator-kit',
     '<rootDir>/libs/tiktok-emulator',
     '<rootDir>/apps/tiktok-emulator',
     '<rootDir>/libs/meta-emulator',
