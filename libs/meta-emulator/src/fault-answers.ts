@@ -1,10 +1,14 @@
 import type { ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { Json } from './http-io';
+import {
+  sendCutBody as sendCut,
+  sendHugeBody as sendHuge,
+  sendNotJson as sendGatewayPage,
+  withoutFields,
+} from '@conduit/emulator-kit';
+import { GRAPH_JSON, type Json } from './http-io';
 
 /** The size of a `hugeBody` answer: far beyond any answer of the audience endpoints (KBs). */
-export const HUGE_BODY_BYTES = 20 * 1024 * 1024;
+export { HUGE_BODY_BYTES } from '@conduit/emulator-kit';
 
 /**
  * What a connector acts on in each route's answer: a `missingFields` answer leaves these out and keeps
@@ -29,48 +33,25 @@ export const USED_FIELDS: Readonly<Record<string, readonly string[]>> = {
 };
 
 export function withoutUsedFields(route: string, body: Json): Json {
-  const used = USED_FIELDS[route];
-  if (!used) return {};
-  return Object.fromEntries(Object.entries(body).filter(([field]) => !used.includes(field)));
+  return withoutFields(USED_FIELDS[route], body);
 }
 
 /** The headers and the first half of the JSON answer, then the socket is destroyed mid-body. */
 export function sendCutBody(response: ServerResponse, status: number, body: unknown): void {
-  const bytes = Buffer.from(JSON.stringify(body));
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=UTF-8',
-    'Content-Length': bytes.length,
-  });
-  response.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => response.socket?.destroy());
+  sendCut(response, status, body, GRAPH_JSON);
 }
 
 /** A gateway's page instead of Graph's answer, with HTTP 200. */
 export function sendNotJson(response: ServerResponse, fbtraceId: string): void {
-  const html =
-    '<!DOCTYPE html><html><head><title>Facebook | Error</title></head><body>' +
-    "<h1>Sorry, something went wrong.</h1><p>We're working on it and we'll get it fixed as soon as we can.</p>" +
-    `<p>Reference: ${fbtraceId}</p>${'<!-- padding -->'.repeat(40)}</body></html>`;
-  response
-    .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) })
-    .end(html);
+  sendGatewayPage(response, {
+    title: 'Facebook | Error',
+    content:
+      "<h1>Sorry, something went wrong.</h1><p>We're working on it and we'll get it fixed as soon as we can.</p>",
+    reference: fbtraceId,
+  });
 }
 
 /** A JSON body padded to HUGE_BODY_BYTES, streamed at the socket's pace (never held in memory). */
-export async function sendHugeBody(response: ServerResponse): Promise<void> {
-  const head = Buffer.from('{"data":[],"padding":"');
-  const tail = Buffer.from('"}');
-  const chunk = Buffer.alloc(64 * 1024, 'x');
-  const paddingBytes = HUGE_BODY_BYTES - head.length - tail.length;
-  response.writeHead(200, {
-    'Content-Type': 'application/json; charset=UTF-8',
-    'Content-Length': HUGE_BODY_BYTES,
-  });
-  async function* body() {
-    yield head;
-    for (let sent = 0; sent < paddingBytes; sent += chunk.length)
-      yield sent + chunk.length <= paddingBytes ? chunk : chunk.subarray(0, paddingBytes - sent);
-    yield tail;
-  }
-  // A bounded client closing early is expected, not an error of the emulator's.
-  await pipeline(Readable.from(body()), response).catch(() => undefined);
+export function sendHugeBody(response: ServerResponse): Promise<void> {
+  return sendHuge(response, { head: '{"data":[],"padding":"', tail: '"}' }, GRAPH_JSON);
 }

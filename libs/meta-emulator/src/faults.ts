@@ -1,3 +1,10 @@
+import {
+  FaultInjector as SeededFaultInjector,
+  invalidFaultSettings as invalidSettings,
+  invalidOutcome,
+  invalidTimes,
+  type FaultPolicy,
+} from '@conduit/emulator-kit';
 import type { MetaFaultSettings } from './emulator.options';
 
 /**
@@ -52,15 +59,18 @@ export interface InjectedFault {
 
 /** Why a scheduled fault is refused (admin API), or undefined when it is fine. */
 export function invalidScheduledFault(fault: Partial<ScheduledFault>): string | undefined {
-  if (!(FAULT_OUTCOMES as readonly string[]).includes(String(fault.outcome)))
-    return `outcome must be one of ${FAULT_OUTCOMES.join(', ')}`;
-  if (fault.route !== undefined && (typeof fault.route !== 'string' || !/^[A-Z]+ \//.test(fault.route)))
-    return 'route must name a route of the request log, e.g. "POST /{audience_id}/users"';
-  if (
-    fault.times !== undefined &&
-    (!Number.isInteger(fault.times) || fault.times < 1 || fault.times > 1_000_000)
-  )
-    return 'times must be a whole number between 1 and 1,000,000';
+  return (
+    invalidOutcome(fault.outcome, FAULT_OUTCOMES) ??
+    (fault.route !== undefined && (typeof fault.route !== 'string' || !/^[A-Z]+ \//.test(fault.route))
+      ? 'route must name a route of the request log, e.g. "POST /{audience_id}/users"'
+      : undefined) ??
+    invalidTimes(fault.times, 1_000_000) ??
+    invalidGraphError(fault)
+  );
+}
+
+/** Why the Graph error of a `code` fault (code, subcode, status, message) is refused. */
+function invalidGraphError(fault: Partial<ScheduledFault>): string | undefined {
   if (fault.outcome === 'code' && (!Number.isInteger(fault.code) || (fault.code as number) <= 0))
     return 'outcome "code" needs a positive integer code, e.g. {"outcome": "code", "code": 190, "subcode": 463}';
   if (fault.subcode !== undefined && !Number.isInteger(fault.subcode)) return 'subcode must be an integer';
@@ -92,95 +102,27 @@ export function invalidFaultSettings(
   settings: Record<string, unknown>,
   known: MetaFaultSettings,
 ): string | undefined {
-  for (const [name, value] of Object.entries(settings)) {
-    const rate = (RATES as readonly string[]).includes(name);
-    if (
-      !(name in known) ||
-      typeof value !== 'number' ||
-      !Number.isFinite(value) ||
-      value < 0 ||
-      (rate && value > 1) ||
-      (!rate && value > MAX_DELAY_MS)
-    )
-      return `Unknown or invalid fault setting "${name}"; numbers >= 0 for ${Object.keys(known).join(', ')} (the *Rate ones at most 1, the others at most ${MAX_DELAY_MS})`;
-  }
-  return undefined;
+  return invalidSettings(settings, known, RATES, MAX_DELAY_MS);
 }
 
-/**
- * Decides, per Graph call, whether to inject a fault and how long to hold it. Random draws come from
- * a seeded generator (mulberry32): the same seed and the same calls inject the same faults.
- */
-export class FaultInjector {
-  private state: number;
-  private scheduled: ScheduledFault[] = [];
+/** Meta's faults: by route as the request log names it; a `code` fault carries its Graph error. */
+const META_FAULTS: FaultPolicy<MetaFaultSettings, ScheduledFault, InjectedFault> = {
+  target: (fault) => fault.route,
+  injected: ({ outcome, code, subcode, status, message }) => ({ outcome, code, subcode, status, message }),
+  burst: { setting: 'throttleBurst', fault: { outcome: 'throttled' } },
+  rates: [
+    ['dropRate', { outcome: 'drop' }],
+    ['lostAnswerRate', { outcome: 'lostAnswer' }],
+    ['http5xxRate', { outcome: 'http5xx' }],
+    ['transientRate', { outcome: 'transient' }],
+    ['throttledRate', { outcome: 'throttled' }],
+    ['cutBodyRate', { outcome: 'cutBody' }],
+  ],
+};
 
-  constructor(
-    private settings: MetaFaultSettings,
-    seed: number,
-  ) {
-    this.state = seed >>> 0;
-  }
-
-  get current(): MetaFaultSettings & { scheduled: ScheduledFault[] } {
-    return { ...this.settings, scheduled: this.scheduled.map((fault) => ({ ...fault })) };
-  }
-
-  configure(settings: Partial<MetaFaultSettings>, seed?: number): void {
-    this.settings = { ...this.settings, ...settings };
-    if (seed !== undefined) this.state = seed >>> 0;
-  }
-
-  schedule(fault: ScheduledFault): void {
-    this.scheduled.push({ ...fault });
-  }
-
-  clear(): void {
-    this.scheduled = [];
-  }
-
-  next(route: string): InjectedFault | undefined {
-    const scheduled = this.scheduled.find((fault) => !fault.route || fault.route === route);
-    if (scheduled) {
-      scheduled.times--;
-      if (scheduled.times <= 0) this.scheduled.splice(this.scheduled.indexOf(scheduled), 1);
-      const { outcome, code, subcode, status, message } = scheduled;
-      return { outcome, code, subcode, status, message };
-    }
-    if (this.settings.throttleBurst > 0) {
-      this.settings.throttleBurst--;
-      return { outcome: 'throttled' };
-    }
-    const draw = this.random();
-    let threshold = 0;
-    for (const [rate, outcome] of [
-      ['dropRate', 'drop'],
-      ['lostAnswerRate', 'lostAnswer'],
-      ['http5xxRate', 'http5xx'],
-      ['transientRate', 'transient'],
-      ['throttledRate', 'throttled'],
-      ['cutBodyRate', 'cutBody'],
-    ] as const) {
-      threshold += this.settings[rate];
-      if (draw < threshold) return { outcome };
-    }
-    return undefined;
-  }
-
-  delayMs(): number {
-    const spike =
-      this.settings.latencySpikeRate > 0 && this.random() < this.settings.latencySpikeRate
-        ? this.settings.latencySpikeMs
-        : 0;
-    return this.settings.latencyMs + spike;
-  }
-
-  private random(): number {
-    // mulberry32
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/** Decides, per Graph call (by route), whether to inject a fault and how long to hold it (seeded). */
+export class FaultInjector extends SeededFaultInjector<MetaFaultSettings, ScheduledFault, InjectedFault> {
+  constructor(settings: MetaFaultSettings, seed: number) {
+    super(META_FAULTS, settings, seed);
   }
 }

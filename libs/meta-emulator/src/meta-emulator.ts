@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphCode } from '@conduit/destinations-meta-wire';
+import { EmulatorServer } from '@conduit/emulator-kit';
 import { AdAccountRoutes } from './ad-accounts.routes';
 import { AudienceRoutes } from './audiences.routes';
 import { withDefaults, type MetaEmulatorOptions, type MetaFaultSettings } from './emulator.options';
@@ -45,7 +45,7 @@ export class MetaEmulator {
   private readonly audienceRoutes: AudienceRoutes;
   private readonly routes: GraphRoute[];
   private alteration?: AnswerAlteration;
-  private server?: Server;
+  private readonly server = new EmulatorServer((request, response) => void this.handle(request, response));
 
   constructor(options: Partial<MetaEmulatorOptions> = {}) {
     this.options = withDefaults(options);
@@ -63,24 +63,12 @@ export class MetaEmulator {
   }
 
   /** Starts listening (port 0 = a free port) and resolves with the base URL. */
-  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    const server = createServer((request, response) => void this.handle(request, response));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    const address = server.address() as AddressInfo;
-    return `http://${host}:${address.port}`;
+  listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    return this.server.listen(port, host);
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await this.server.close();
   }
 
   /** The node:http request listener, for embedding in another server. */

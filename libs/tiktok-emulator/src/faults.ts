@@ -1,3 +1,10 @@
+import {
+  FaultInjector as SeededFaultInjector,
+  invalidFaultSettings as invalidSettings,
+  invalidOutcome,
+  invalidTimes,
+  type FaultPolicy,
+} from '@conduit/emulator-kit';
 import type { FaultSettings } from './emulator.options';
 import { TIKTOK_MESSAGES } from './tiktok-codes';
 
@@ -53,16 +60,19 @@ export interface InjectedFault {
 
 /** Why a scheduled fault is refused (admin API), or undefined when it is fine. */
 export function invalidScheduledFault(fault: Partial<ScheduledFault>): string | undefined {
-  if (!(FAULT_OUTCOMES as readonly string[]).includes(String(fault.outcome)))
-    return `outcome must be one of ${FAULT_OUTCOMES.join(', ')}`;
-  if (fault.path !== undefined && (typeof fault.path !== 'string' || !fault.path.startsWith('/')))
-    return 'path must be an API path such as /dmp/custom_audience/create/';
-  if (fault.times !== undefined && (!Number.isInteger(fault.times) || fault.times < 1))
-    return 'times must be a whole number >= 1';
-  if (fault.outcome === 'code' && (!Number.isInteger(fault.code) || fault.code === 0))
-    return 'outcome "code" needs a non-zero integer code, e.g. {"outcome": "code", "code": 40105}';
-  if (fault.message !== undefined && typeof fault.message !== 'string') return 'message must be a string';
-  return undefined;
+  return (
+    invalidOutcome(fault.outcome, FAULT_OUTCOMES) ??
+    (fault.path !== undefined && (typeof fault.path !== 'string' || !fault.path.startsWith('/'))
+      ? 'path must be an API path such as /dmp/custom_audience/create/'
+      : undefined) ??
+    invalidTimes(fault.times) ??
+    (fault.outcome === 'code' && (!Number.isInteger(fault.code) || fault.code === 0)
+      ? 'outcome "code" needs a non-zero integer code, e.g. {"outcome": "code", "code": 40105}'
+      : undefined) ??
+    (fault.message !== undefined && typeof fault.message !== 'string'
+      ? 'message must be a string'
+      : undefined)
+  );
 }
 
 /** Fault settings that are fractions of the calls (the others are counts and durations). */
@@ -81,104 +91,32 @@ export function invalidFaultSettings(
   settings: Record<string, unknown>,
   known: FaultSettings,
 ): string | undefined {
-  for (const [name, value] of Object.entries(settings)) {
-    const rate = (RATES as readonly string[]).includes(name);
-    if (
-      !(name in known) ||
-      typeof value !== 'number' ||
-      !Number.isFinite(value) ||
-      value < 0 ||
-      (rate && value > 1)
-    )
-      return `Unknown or invalid fault setting "${name}"; numbers >= 0 for ${Object.keys(known).join(', ')} (the *Rate ones at most 1)`;
-  }
-  return undefined;
+  return invalidSettings(settings, known, RATES);
 }
 
-/**
- * Decides, per API call, whether to inject a fault and how long to make it wait. Random draws come
- * from a seeded generator (mulberry32), so a run with the same seed and the same calls injects the
- * same faults. A call draws once for its outcome, and once more for a latency spike only when spikes
- * are on: sequences recorded before spikes existed stay the same.
- */
-export class FaultInjector {
-  private state: number;
-  private scheduled: ScheduledFault[] = [];
+/** TikTok's faults: by API path; a `code` fault answers TikTok's message for its code by default. */
+const TIKTOK_FAULTS: FaultPolicy<FaultSettings, ScheduledFault, InjectedFault> = {
+  target: (fault) => fault.path,
+  injected: (fault) => {
+    if (fault.outcome !== 'code') return { outcome: fault.outcome };
+    const code = fault.code as number;
+    return { outcome: 'code', code, message: fault.message ?? TIKTOK_MESSAGES[code] ?? 'Request failed.' };
+  },
+  burst: { setting: 'rateLimitBurst', fault: { outcome: 'rateLimited' } },
+  // The order of the first four is the order before the others existed (same seed, same faults).
+  rates: [
+    ['dropRate', { outcome: 'drop' }],
+    ['lostAnswerRate', { outcome: 'lostAnswer' }],
+    ['http5xxRate', { outcome: 'http5xx' }],
+    ['systemErrorRate', { outcome: 'systemError' }],
+    ['rateLimitedRate', { outcome: 'rateLimited' }],
+    ['cutBodyRate', { outcome: 'cutBody' }],
+  ],
+};
 
-  constructor(
-    private settings: FaultSettings,
-    seed: number,
-  ) {
-    this.state = seed >>> 0;
-  }
-
-  get current(): FaultSettings & { scheduled: ScheduledFault[] } {
-    return { ...this.settings, scheduled: this.scheduled.map((fault) => ({ ...fault })) };
-  }
-
-  configure(settings: Partial<FaultSettings>, seed?: number): void {
-    this.settings = { ...this.settings, ...settings };
-    if (seed !== undefined) this.state = seed >>> 0;
-  }
-
-  schedule(fault: ScheduledFault): void {
-    this.scheduled.push({ ...fault });
-  }
-
-  clear(): void {
-    this.scheduled = [];
-  }
-
-  /** The fault for this call, if any; latency is separate (see `delayMs`). */
-  next(path: string): InjectedFault | undefined {
-    const scheduled = this.scheduled.find((fault) => !fault.path || fault.path === path);
-    if (scheduled) {
-      scheduled.times--;
-      if (scheduled.times <= 0) this.scheduled.splice(this.scheduled.indexOf(scheduled), 1);
-      if (scheduled.outcome !== 'code') return { outcome: scheduled.outcome };
-      const code = scheduled.code as number;
-      return {
-        outcome: 'code',
-        code,
-        message: scheduled.message ?? TIKTOK_MESSAGES[code] ?? 'Request failed.',
-      };
-    }
-    if (this.settings.rateLimitBurst > 0) {
-      this.settings.rateLimitBurst--;
-      return { outcome: 'rateLimited' };
-    }
-    const draw = this.random();
-    let threshold = 0;
-    // The order of the first four is the order before the others existed (same seed, same faults).
-    for (const [rate, outcome] of [
-      ['dropRate', 'drop'],
-      ['lostAnswerRate', 'lostAnswer'],
-      ['http5xxRate', 'http5xx'],
-      ['systemErrorRate', 'systemError'],
-      ['rateLimitedRate', 'rateLimited'],
-      ['cutBodyRate', 'cutBody'],
-    ] as const) {
-      threshold += this.settings[rate];
-      if (draw < threshold) return { outcome };
-    }
-    return undefined;
-  }
-
-  /** How long this call waits before it is handled: the fixed latency, plus a spike now and then. */
-  delayMs(): number {
-    const spike =
-      this.settings.latencySpikeRate > 0 && this.random() < this.settings.latencySpikeRate
-        ? this.settings.latencySpikeMs
-        : 0;
-    return this.settings.latencyMs + spike;
-  }
-
-  private random(): number {
-    // mulberry32
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/** Decides, per API call (by path), whether to inject a fault and how long to make it wait (seeded). */
+export class FaultInjector extends SeededFaultInjector<FaultSettings, ScheduledFault, InjectedFault> {
+  constructor(settings: FaultSettings, seed: number) {
+    super(TIKTOK_FAULTS, settings, seed);
   }
 }

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TikTokEnvelope } from '@conduit/destinations-tiktok-wire';
+import { EmulatorServer } from '@conduit/emulator-kit';
 import { AdvertiserRoutes } from './advertiser.routes';
 import type { ApiCall, ApiRoutes, RequestLogEntry } from './api-call';
 import { AudienceRoutes } from './audiences.routes';
@@ -41,7 +41,7 @@ export class TikTokEmulator {
   private readonly inspection: InspectionRoutes;
   private readonly routes: ApiRoutes;
   private alteration?: AnswerAlteration;
-  private server?: Server;
+  private readonly server = new EmulatorServer((request, response) => void this.handle(request, response));
 
   constructor(options: Partial<EmulatorOptions> = {}) {
     this.options = withDefaults(options);
@@ -58,24 +58,12 @@ export class TikTokEmulator {
   }
 
   /** Starts listening (port 0 = a free port) and resolves with the base URL. */
-  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    const server = createServer((request, response) => void this.handle(request, response));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    const address = server.address() as AddressInfo;
-    return `http://${host}:${address.port}`;
+  listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    return this.server.listen(port, host);
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await this.server.close();
     rmSync(this.state.uploadDir, { recursive: true, force: true });
   }
 
