@@ -20,6 +20,7 @@ interface Injected {
 
 const NONE: Settings = { aRate: 0, bRate: 0, burst: 0, latencyMs: 0, latencySpikeRate: 0, latencySpikeMs: 0 };
 const POLICY: FaultPolicy<Settings, Scheduled, Injected> = {
+  invalid: (fault) => (fault.times === 0 ? 'times must be >= 1' : undefined),
   target: (fault) => fault.path,
   injected: (fault) => ({ outcome: fault.outcome, from: 'schedule' }),
   burst: { setting: 'burst', fault: { outcome: 'busy' } },
@@ -59,6 +60,12 @@ describe('FaultInjector', () => {
     expect(faults.next('/list')).toEqual({ outcome: 'any', from: 'schedule' });
     expect(faults.next('/create')).toEqual({ outcome: 'code', from: 'schedule' });
     expect(faults.next('/create')).toEqual({ outcome: 'a' });
+    expect(faults.current.scheduled).toEqual([]);
+  });
+
+  it('refuses a scheduled fault its policy refuses', () => {
+    const faults = injector();
+    expect(() => faults.schedule({ outcome: 'code', times: 0 })).toThrow(new Error('times must be >= 1'));
     expect(faults.current.scheduled).toEqual([]);
   });
 

@@ -16,6 +16,8 @@ export interface ScheduledFaultBase {
 
 /** What differs from one platform to the next: where a fault aims, what it injects, which rates. */
 export interface FaultPolicy<Settings, Scheduled extends ScheduledFaultBase, Injected extends object> {
+  /** Why a scheduled fault is refused, or undefined when it is fine (`schedule` checks it). */
+  invalid(fault: Partial<Scheduled>): string | undefined;
   /** The path or route a scheduled fault applies to; every call when undefined. */
   target(fault: Scheduled): string | undefined;
   /** What a scheduled fault injects into the call it applies to. */
@@ -60,7 +62,10 @@ export class FaultInjector<
     if (seed !== undefined) this.state = seed >>> 0;
   }
 
+  /** Schedules a one-off fault for the next matching calls; throws when the policy refuses it. */
   schedule(fault: Scheduled): void {
+    const invalid = this.policy.invalid(fault);
+    if (invalid) throw new Error(invalid);
     this.scheduled.push({ ...fault });
   }
 

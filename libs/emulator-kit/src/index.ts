@@ -9,6 +9,7 @@ export {
   type NumericKey,
   type ScheduledFaultBase,
 } from './fault-injector';
+export { faultAdminAnswer, type AdminAnswer, type FaultAdminPolicy } from './fault-admin';
 export { invalidFaultSettings, invalidOutcome, invalidTimes } from './fault-validation';
 export { HUGE_BODY_BYTES, sendCutBody, sendHugeBody, sendNotJson, withoutFields } from './fault-answers';
 export {

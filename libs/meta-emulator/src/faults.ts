@@ -107,6 +107,7 @@ export function invalidFaultSettings(
 
 /** Meta's faults: by route as the request log names it; a `code` fault carries its Graph error. */
 const META_FAULTS: FaultPolicy<MetaFaultSettings, ScheduledFault, InjectedFault> = {
+  invalid: invalidScheduledFault,
   target: (fault) => fault.route,
   injected: ({ outcome, code, subcode, status, message }) => ({ outcome, code, subcode, status, message }),
   burst: { setting: 'throttleBurst', fault: { outcome: 'throttled' } },

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { faultAdminAnswer, type FaultAdminPolicy } from '@conduit/emulator-kit';
 import type { Audience } from './audience';
-import type { MetaFaultSettings, MetaThrottleSettings } from './emulator.options';
+import type { MetaThrottleSettings } from './emulator.options';
 import type { MetaState } from './emulator-state';
 import {
   FaultInjector,
@@ -31,6 +32,13 @@ export class InspectionRoutes {
     private readonly faults: FaultInjector,
     readonly requestLog: RequestLogEntry[],
   ) {}
+
+  /** The admin API's fault routes: settings checked against the configured ones, bodies kept whole. */
+  private readonly faultAdmin: FaultAdminPolicy<ScheduledFault> = {
+    invalidSettings: (settings) => invalidFaultSettings(settings, this.state.options.faults),
+    invalidScheduled: invalidScheduledFault,
+    scheduled: (fault) => ({ ...fault, outcome: fault.outcome as FaultOutcome, times: fault.times ?? 1 }),
+  };
 
   audienceSummary(audience: Audience): Json {
     return {
@@ -126,27 +134,8 @@ export class InspectionRoutes {
       return sendJson(response, 200, {
         expired: this.state.tokens.expire(this.state.now(), stringOf(body['access_token'])),
       });
-    if (method === 'GET' && path === '/faults') return sendJson(response, 200, this.faults.current);
-    if (method === 'POST' && path === '/faults') {
-      const { seed, ...settings } = body as Partial<MetaFaultSettings> & { seed?: number };
-      const invalid = invalidFaultSettings(settings, this.state.options.faults);
-      if (invalid) return sendJson(response, 400, { error: invalid });
-      if (seed !== undefined && !Number.isInteger(seed))
-        return sendJson(response, 400, { error: 'seed must be an integer' });
-      this.faults.configure(settings, seed);
-      return sendJson(response, 200, this.faults.current);
-    }
-    if (method === 'POST' && path === '/faults/next') {
-      const fault = body as Partial<ScheduledFault>;
-      const invalid = invalidScheduledFault(fault);
-      if (invalid) return sendJson(response, 400, { error: invalid });
-      this.faults.schedule({ ...fault, outcome: fault.outcome as FaultOutcome, times: fault.times ?? 1 });
-      return sendJson(response, 200, this.faults.current);
-    }
-    if (method === 'DELETE' && path === '/faults/next') {
-      this.faults.clear();
-      return sendJson(response, 200, this.faults.current);
-    }
+    const faultAnswer = faultAdminAnswer(this.faults, this.faultAdmin, method, path, body);
+    if (faultAnswer) return sendJson(response, faultAnswer.status, faultAnswer.body);
     if (method === 'GET' && path === '/throttle') return sendJson(response, 200, this.state.throttle.current);
     if (method === 'POST' && path === '/throttle') {
       const invalid = invalidThrottle(body);

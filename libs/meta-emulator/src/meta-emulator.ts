@@ -7,7 +7,7 @@ import { AudienceRoutes } from './audiences.routes';
 import { withDefaults, type MetaEmulatorOptions, type MetaFaultSettings } from './emulator.options';
 import { MetaState } from './emulator-state';
 import { sendCutBody, sendHugeBody, sendNotJson, withoutUsedFields } from './fault-answers';
-import { FaultInjector, invalidScheduledFault, type InjectedFault, type ScheduledFault } from './faults';
+import { FaultInjector, type InjectedFault, type ScheduledFault } from './faults';
 import type { GraphCall, GraphRoute, RequestLogEntry } from './graph-call';
 import { fail, GraphApiError, messageFor } from './graph-errors';
 import { matchRoute, versionNumber } from './graph-router';
@@ -295,8 +295,6 @@ export class MetaEmulator {
   }
 
   scheduleFault(fault: ScheduledFault): void {
-    const invalid = invalidScheduledFault(fault);
-    if (invalid) throw new Error(invalid);
     this.faults.schedule(fault);
   }
 

@@ -96,6 +96,7 @@ export function invalidFaultSettings(
 
 /** TikTok's faults: by API path; a `code` fault answers TikTok's message for its code by default. */
 const TIKTOK_FAULTS: FaultPolicy<FaultSettings, ScheduledFault, InjectedFault> = {
+  invalid: invalidScheduledFault,
   target: (fault) => fault.path,
   injected: (fault) => {
     if (fault.outcome !== 'code') return { outcome: fault.outcome };

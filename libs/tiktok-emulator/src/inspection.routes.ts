@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { faultAdminAnswer, type FaultAdminPolicy } from '@conduit/emulator-kit';
 import type { RequestLogEntry } from './api-call';
 import type { FaultSettings } from './emulator.options';
 import type { TikTokState } from './emulator-state';
@@ -24,6 +25,18 @@ export class InspectionRoutes {
     private readonly faults: FaultInjector,
     readonly requestLog: RequestLogEntry[],
   ) {}
+
+  /** The admin API's fault routes: a scheduled fault keeps its path, outcome, times and code only. */
+  private readonly faultAdmin: FaultAdminPolicy<ScheduledFault> = {
+    invalidSettings: (settings) => invalidFaultSettings(settings, this.state.options.faults),
+    invalidScheduled: invalidScheduledFault,
+    scheduled: (fault) => ({
+      path: fault.path,
+      outcome: fault.outcome as FaultOutcome,
+      times: fault.times ?? 1,
+      ...(fault.outcome === 'code' ? { code: fault.code, message: fault.message } : {}),
+    }),
+  };
 
   /** Audiences as stored: identifier counts and digests by type. */
   inspectAudiences(advertiserId?: string): Json[] {
@@ -65,8 +78,6 @@ export class InspectionRoutes {
   }
 
   scheduleFault(fault: ScheduledFault): void {
-    const invalid = invalidScheduledFault(fault);
-    if (invalid) throw new Error(invalid);
     this.faults.schedule(fault);
   }
 
@@ -106,32 +117,8 @@ export class InspectionRoutes {
       this.requestLog.length = 0;
       return sendJson(response, 200, {});
     }
-    if (method === 'GET' && path === '/faults') return sendJson(response, 200, this.faults.current);
-    if (method === 'POST' && path === '/faults') {
-      const { seed, ...settings } = body as Partial<FaultSettings> & { seed?: number };
-      const invalid = invalidFaultSettings(settings, this.state.options.faults);
-      if (invalid) return sendJson(response, 400, { error: invalid });
-      if (seed !== undefined && !Number.isInteger(seed))
-        return sendJson(response, 400, { error: 'seed must be an integer' });
-      this.configureFaults(settings, seed);
-      return sendJson(response, 200, this.faults.current);
-    }
-    if (method === 'POST' && path === '/faults/next') {
-      const fault = body as Partial<ScheduledFault>;
-      const invalid = invalidScheduledFault(fault);
-      if (invalid) return sendJson(response, 400, { error: invalid });
-      this.scheduleFault({
-        path: fault.path,
-        outcome: fault.outcome as FaultOutcome,
-        times: fault.times ?? 1,
-        ...(fault.outcome === 'code' ? { code: fault.code, message: fault.message } : {}),
-      });
-      return sendJson(response, 200, this.faults.current);
-    }
-    if (method === 'DELETE' && path === '/faults/next') {
-      this.clearScheduledFaults();
-      return sendJson(response, 200, this.faults.current);
-    }
+    const faultAnswer = faultAdminAnswer(this.faults, this.faultAdmin, method, path, body);
+    if (faultAnswer) return sendJson(response, faultAnswer.status, faultAnswer.body);
     if (method === 'POST' && path === '/tokens/revoke') {
       const by = body as { access_token?: string; advertiser_id?: string };
       return sendJson(response, 200, {
