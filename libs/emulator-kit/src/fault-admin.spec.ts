@@ -1,33 +1,11 @@
 import { faultAdminAnswer, type FaultAdminPolicy } from './fault-admin';
-import { FaultInjector } from './fault-injector';
+import { NO_TEST_FAULTS, testInjector, type TestScheduled } from '../test/test-faults';
 
-interface Settings {
-  dropRate: number;
-  burst: number;
-  latencyMs: number;
-  latencySpikeRate: number;
-  latencySpikeMs: number;
-}
-interface Scheduled {
-  path?: string;
-  outcome: string;
-  times: number;
-}
-
-const invalidScheduled = (fault: Partial<Scheduled>) => (fault.outcome ? undefined : 'outcome is required');
+const invalidScheduled = (fault: Partial<TestScheduled>) =>
+  fault.outcome ? undefined : 'outcome is required';
 const setup = () => {
-  const faults = new FaultInjector<Settings, Scheduled, { outcome: string }>(
-    {
-      invalid: invalidScheduled,
-      target: (fault) => fault.path,
-      injected: (fault) => ({ outcome: fault.outcome }),
-      burst: { setting: 'burst', fault: { outcome: 'busy' } },
-      rates: [['dropRate', { outcome: 'drop' }]],
-    },
-    { dropRate: 0, burst: 0, latencyMs: 0, latencySpikeRate: 0, latencySpikeMs: 0 },
-    1,
-  );
-  const policy: FaultAdminPolicy<Scheduled> = {
+  const faults = testInjector();
+  const policy: FaultAdminPolicy<TestScheduled> = {
     invalidSettings: (settings) => ('chaos' in settings ? 'unknown setting "chaos"' : undefined),
     invalidScheduled,
     scheduled: (fault) => ({ path: fault.path, outcome: fault.outcome as string, times: fault.times ?? 1 }),
@@ -43,17 +21,17 @@ describe('faultAdminAnswer', () => {
     const { answer } = setup();
     expect(answer('GET', '/faults')).toEqual({
       status: 200,
-      body: { dropRate: 0, burst: 0, latencyMs: 0, latencySpikeRate: 0, latencySpikeMs: 0, scheduled: [] },
+      body: { ...NO_TEST_FAULTS, scheduled: [] },
     });
   });
 
   it('changes settings and the seed, or says why not', () => {
     const { answer, faults } = setup();
-    expect(answer('POST', '/faults', { dropRate: 1, seed: 4 })).toMatchObject({
+    expect(answer('POST', '/faults', { aRate: 1, seed: 4 })).toMatchObject({
       status: 200,
-      body: { dropRate: 1 },
+      body: { aRate: 1 },
     });
-    expect(faults.next('/x')).toEqual({ outcome: 'drop' });
+    expect(faults.next('/x')).toEqual({ outcome: 'a' });
     expect(answer('POST', '/faults', { chaos: 1 })).toEqual({
       status: 400,
       body: { error: 'unknown setting "chaos"' },

@@ -1,36 +1,11 @@
-import { FaultInjector, type FaultPolicy } from './fault-injector';
-
-interface Settings {
-  aRate: number;
-  bRate: number;
-  burst: number;
-  latencyMs: number;
-  latencySpikeRate: number;
-  latencySpikeMs: number;
-}
-interface Scheduled {
-  path?: string;
-  outcome: string;
-  times: number;
-}
-interface Injected {
-  outcome: string;
-  from?: string;
-}
-
-const NONE: Settings = { aRate: 0, bRate: 0, burst: 0, latencyMs: 0, latencySpikeRate: 0, latencySpikeMs: 0 };
-const POLICY: FaultPolicy<Settings, Scheduled, Injected> = {
-  invalid: (fault) => (fault.times === 0 ? 'times must be >= 1' : undefined),
-  target: (fault) => fault.path,
-  injected: (fault) => ({ outcome: fault.outcome, from: 'schedule' }),
-  burst: { setting: 'burst', fault: { outcome: 'busy' } },
-  rates: [
-    ['aRate', { outcome: 'a' }],
-    ['bRate', { outcome: 'b' }],
-  ],
-};
-const injector = (settings: Partial<Settings> = {}, seed = 1) =>
-  new FaultInjector(POLICY, { ...NONE, ...settings }, seed);
+import { FaultInjector } from './fault-injector';
+import {
+  NO_TEST_FAULTS,
+  TEST_POLICY,
+  testInjector as injector,
+  type TestInjected,
+  type TestSettings,
+} from '../test/test-faults';
 
 describe('FaultInjector', () => {
   it('draws the same outcomes for the same seed, only among the rates that are on', () => {
@@ -80,8 +55,8 @@ describe('FaultInjector', () => {
   });
 
   it('answers a burst, using it up in the settings given, then draws again', () => {
-    const settings = { ...NONE, burst: 2 };
-    const faults = new FaultInjector(POLICY, settings, 1);
+    const settings = { ...NO_TEST_FAULTS, burst: 2 };
+    const faults = new FaultInjector(TEST_POLICY, settings, 1);
     expect(faults.next('/x')).toEqual({ outcome: 'busy' });
     expect(faults.next('/x')).toEqual({ outcome: 'busy' });
     expect(faults.next('/x')).toBeUndefined();
@@ -90,7 +65,7 @@ describe('FaultInjector', () => {
 
   it('hands out copies: a caller changing a fault changes no later one', () => {
     const faults = injector({ burst: 2 });
-    const first = faults.next('/x') as Injected;
+    const first = faults.next('/x') as TestInjected;
     first.outcome = 'changed';
     expect(faults.next('/x')).toEqual({ outcome: 'busy' });
   });
@@ -102,7 +77,7 @@ describe('FaultInjector', () => {
   });
 
   it('draws for a spike only when spikes are on (the outcome sequence stays the same)', () => {
-    const outcomes = (settings: Partial<Settings>) => {
+    const outcomes = (settings: Partial<TestSettings>) => {
       const faults = injector({ aRate: 0.5, ...settings }, 9);
       return Array.from({ length: 20 }, () => (faults.delayMs(), faults.next('/x')?.outcome));
     };
