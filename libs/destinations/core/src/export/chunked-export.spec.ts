@@ -288,6 +288,45 @@ describe('runChunkedExport', () => {
     expect(sender.released).toContain(2);
   });
 
+  it('with flagLast, releases the chunk held back when the export fails before sending it', async () => {
+    const sender = new LineChunks(1, 2);
+    const failure = new Error('provider down');
+    sender.fail = (sequence) => (sequence === 2 ? failure : undefined);
+    await expect(run(requestOf(emails(6)), sender, { flagLast: true, concurrency: 4 })).rejects.toBe(failure);
+    // Chunk 3 was closed and held (the last one is only sent once every other is accepted): freed.
+    expect(sender.sent.map((chunk) => chunk.sequence)).toEqual([1]);
+    expect([...sender.released].sort()).toEqual([1, 2, 3]);
+  });
+
+  it('takes a sender without release (nothing to free), on a dry run, a send and a failure', async () => {
+    const withoutRelease = (sender: LineChunks): ChunkSender<Lines, string> => ({
+      open: (sequence) => sender.open(sequence),
+      bytesOf: (chunk) => sender.bytesOf(chunk),
+      send: (chunk, info) => sender.send(chunk, info),
+    });
+    const exportWith = (sender: ChunkSender<Lines, string>, request: ExportRequest) =>
+      runChunkedExport({
+        request,
+        normalize: {},
+        hasher,
+        sender,
+        destination: 'Test Ads',
+        concurrency: 2,
+        onSent: async () => undefined,
+        reporter: { checkpoint: async () => undefined },
+      });
+    const dry = await exportWith(
+      withoutRelease(new LineChunks(1, 2)),
+      requestOf(emails(3), { dryRun: true }),
+    );
+    expect(dry.chunks).toBe(2);
+    const sent = await exportWith(withoutRelease(new LineChunks(1, 2)), requestOf(emails(3)));
+    expect(sent.chunks).toBe(2);
+    const failing = new LineChunks(1, 2);
+    failing.fail = () => new Error('provider down');
+    await expect(exportWith(withoutRelease(failing), requestOf(emails(3)))).rejects.toThrow('provider down');
+  });
+
   it('stops at the next batch when the export is cancelled, discarding the chunk being filled', async () => {
     const controller = new AbortController();
     const sender = new LineChunks(1, 1_000_000);
