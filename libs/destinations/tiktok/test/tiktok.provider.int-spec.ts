@@ -326,9 +326,63 @@ describe('TikTokProvider export (against the emulator)', () => {
       recordingReporter(),
     );
     await expect(attempt).rejects.toBeInstanceOf(PayloadValidationError);
-    await expect(attempt).rejects.toThrow(
-      /No TikTok audience named "Nobody has this" exists for advertiser .* Run a Create export first/,
+    await expect(attempt).rejects.toMatchObject({
+      field: 'config.audienceName',
+      message: `No TikTok audience named "Nobody has this" exists for advertiser ${ADVERTISER}, so there is nothing to append. Run a Create export first, or check the Audience Name.`,
+    });
+  });
+
+  it('targets the last TikTok audience recorded (other references ignored), and by name once that one is deleted', async () => {
+    const exportTo = (name: string, label: string, extra: Partial<ExportRequest> = {}, action = 'Create') =>
+      world.provider.export(
+        request({ audienceName: name, action }, () => emailRows(3, label), extra),
+        world.reporter(),
+      );
+    const elsewhere = await exportTo('Recorded elsewhere', 'x');
+    const recorded = await exportTo('Recorded target', 'r');
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // TikTok's create_time has one-second resolution
+    const newest = await exportTo('Recorded target', 'n');
+    world.running.emulator.finishProcessing();
+    const idOf = (result: { references: { id: string }[] }) => result.references[0].id;
+    // Oldest first, as the domain keeps them: an older TikTok audience, the recorded one, another kind.
+    const previousReferences = [
+      { kind: TIKTOK_AUDIENCE_REFERENCE, id: idOf(elsewhere) },
+      { kind: TIKTOK_AUDIENCE_REFERENCE, id: idOf(recorded) },
+      { kind: 'META_AUDIENCE', id: idOf(newest) },
+    ];
+    const appended = await exportTo('Recorded target', 'a', { previousReferences }, 'Append');
+    expect(idOf(appended)).toBe(idOf(recorded));
+    // Deleted in TikTok since: the newest audience with the name is the target.
+    await new TikTokClient({ baseUrl: world.running.apiBaseUrl }).deleteAudiences(world.accessToken, {
+      advertiserId: ADVERTISER,
+      audienceIds: [idOf(recorded)],
+    });
+    const byName = await exportTo('Recorded target', 'b', { previousReferences }, 'Append');
+    expect(idOf(byName)).toBe(idOf(newest));
+  });
+
+  it('looks at a processing audience at most every maxPollIntervalMs while it waits, for a reporter that takes no milestones', async () => {
+    const created = await world.provider.export(
+      request({ audienceName: 'Polled while processing' }, () => emailRows(3, 'polled')),
+      recordingReporter(),
     );
+    const patient = world.providerWith({ maxPollIntervalMs: 40, maxProcessingWaitMs: 5_000 });
+    const looks = () => world.running.emulator.requests.filter((entry) => entry.path === GET).length;
+    const before = looks();
+    const finished = setTimeout(() => world.running.emulator.finishProcessing(), 600);
+    try {
+      await patient.export(
+        request({ audienceName: 'Polled while processing', action: 'Append' }, () => emailRows(2, 'later'), {
+          previousReferences: created.references,
+        }),
+        { checkpoint: async () => undefined },
+      );
+    } finally {
+      clearTimeout(finished);
+    }
+    // 600 ms of processing at one look per 40 ms at the most (pauses double from 5 s, capped at 40 ms).
+    expect(looks() - before).toBeGreaterThan(2);
+    expect(looks() - before).toBeLessThanOrEqual(25);
   });
 
   it('exports several key types as MULTIPLE_TYPES files', async () => {
@@ -932,6 +986,7 @@ describe('TikTokProvider limits (against the emulator)', () => {
         recordingReporter(),
       );
       await expect(attempt).rejects.toBeInstanceOf(ProviderLimitError);
+      await expect(attempt).rejects.toMatchObject({ limit: 'audiencesPerAccount' });
       await expect(attempt).rejects.toThrow(/already has 400 custom audiences.*Delete unused audiences/);
     } finally {
       await world.close();
@@ -1057,6 +1112,31 @@ describe('TikTokProvider rows to lines: cancellation while reading, examples, MU
     await expect(cancelled).rejects.toMatchObject({ message: 'The export was cancelled.', retryable: false });
     // Batches 0-2, then the one read after the abort: no other.
     expect(pulled).toBe(4);
+  });
+
+  it('leaves no customer file behind when cancelled while writing one', async () => {
+    const workDirectory = mkdtempSync(join(tmpdir(), 'conduit-cancel-'));
+    const controller = new AbortController();
+    try {
+      const cancelled = world.providerWith({ workDirectory }).export(
+        {
+          ...dryRun({ signal: controller.signal }),
+          dryRun: false,
+          rowBatches: async function* () {
+            for (let index = 0; index < 20; index++) {
+              // Past the batches hashed ahead (two per thread): a file is being written at the abort.
+              if (index === 12) controller.abort();
+              yield batchOf(index);
+            }
+          },
+        },
+        recordingReporter(),
+      );
+      await expect(cancelled).rejects.toMatchObject({ message: 'The export was cancelled.' });
+      expect(readdirSync(workDirectory)).toEqual([]);
+    } finally {
+      rmSync(workDirectory, { recursive: true, force: true });
+    }
   });
 
   it('stops before writing a batch hashed ahead when the export is cancelled after the last read', async () => {

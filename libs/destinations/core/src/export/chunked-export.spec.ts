@@ -327,6 +327,17 @@ describe('runChunkedExport', () => {
     await expect(exportWith(withoutRelease(failing), requestOf(emails(3)))).rejects.toThrow('provider down');
   });
 
+  it('finishes when freeing a chunk fails (a file that cannot be deleted): freeing is best effort', async () => {
+    const sender = new LineChunks(1, 2);
+    sender.release = () => {
+      throw new Error('EACCES: permission denied');
+    };
+    const { result } = await run(requestOf(emails(5)), sender);
+    expect(result.chunks).toBe(3);
+    const dry = await run(requestOf(emails(5), { dryRun: true }), sender);
+    expect(dry.result.chunks).toBe(3);
+  });
+
   it('stops at the next batch when the export is cancelled, discarding the chunk being filled', async () => {
     const controller = new AbortController();
     const sender = new LineChunks(1, 1_000_000);

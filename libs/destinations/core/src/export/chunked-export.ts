@@ -137,13 +137,25 @@ export async function runChunkedExport<Chunk, Receipt>(
   let pendingValues = 0;
   let row = 0;
 
+  /**
+   * Frees a chunk: best effort, as it may run after the export settled (a send that finished late):
+   * a failure here must never become an unhandled rejection that takes the worker down.
+   */
+  const release = (chunk: Chunk) => {
+    try {
+      sender.release?.(chunk);
+    } catch {
+      // What could not be freed (a file) is the provider's to sweep (TikTok removes its folder).
+    }
+  };
+
   const startSend = (chunk: Chunk, endRow: number, values: number, chunkSequence: number, last: boolean) => {
     const bytes = sender.bytesOf(chunk);
     if (request.dryRun) {
       sent.chunks++;
       sent.values += values;
       sent.bytes += bytes;
-      sender.release?.(chunk);
+      release(chunk);
       return;
     }
     const sending = sender.send(chunk, { sequence: chunkSequence, last });
@@ -156,8 +168,8 @@ export async function runChunkedExport<Chunk, Receipt>(
       await options.onSent({ sequence: chunkSequence, endRow, values, bytes, last, receipt });
     });
     void sending.then(
-      () => sender.release?.(chunk),
-      () => sender.release?.(chunk),
+      () => release(chunk),
+      () => release(chunk),
     );
     sends.push(ordered);
     inFlight.push(sending);
@@ -228,7 +240,7 @@ export async function runChunkedExport<Chunk, Receipt>(
     await Promise.all(sends);
   } catch (error) {
     builder?.discard();
-    if (held) sender.release?.(held.chunk);
+    if (held) release(held.chunk);
     await Promise.allSettled([...sends, ...inFlight]);
     throw error;
   }
