@@ -19,6 +19,8 @@ export function describeDuration(ms: number): string {
 
 /** What was read and rejected, for an export that found nothing to send: "120 rows read; rejected: 100 MALFORMED, 20 EMPTY". */
 export function describeInvalid(counts: ExportCounts): string {
-  const reasons = Object.entries(counts.invalid).map(([reason, count]) => `${formatCount(count ?? 0)} ${reason}`);
+  const reasons = Object.entries(counts.invalid).map(
+    ([reason, count]) => `${formatCount(count ?? 0)} ${reason}`,
+  );
   return `${formatCount(counts.read)} rows read${reasons.length ? `; rejected: ${reasons.join(', ')}` : ''}`;
 }
