@@ -473,8 +473,8 @@ export const MODULES = {
       'libs/destinations/core/src/export/chunked-export.ts',
       'libs/destinations/core/src/export/keyed-rows.ts',
       'libs/destinations/tiktok/src/customer-files.ts',
-      'libs/destinations/tiktok/src/tiktok.provider.ts:230-524',
-      'libs/destinations/tiktok/src/tiktok.provider.ts:728-735',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:231-519',
+      'libs/destinations/tiktok/src/tiktok.provider.ts:687-689',
     ],
     specs: [
       'libs/destinations/core/src/export/chunked-export.spec.ts',
@@ -482,6 +482,130 @@ export const MODULES = {
       'libs/destinations/tiktok/test/tiktok.provider.int-spec.ts',
       'libs/destinations/tiktok/test/tiktok.conformance.int-spec.ts',
     ],
-    equivalent: [],
+    equivalent: [
+      // Lists that are only awaited or settled: a string in them settles at once, and one more entry at
+      // the head of `sends` shifts the bound's index by one, awaiting the same send at the same moment.
+      ...[129, 131, 214].map((line) => ({
+        file: 'libs/destinations/core/src/export/chunked-export.ts',
+        line,
+        mutator: 'ArrayDeclaration',
+        why: 'a string in a list that is only awaited, or a batch of no rows',
+      })),
+      // Under the bound, sends[length - n] is sends[negative]: undefined, and awaiting it is a no-op.
+      {
+        file: 'libs/destinations/core/src/export/chunked-export.ts',
+        line: 194,
+        mutator: 'ConditionalExpression',
+        replacement: 'true',
+        why: 'awaiting sends[negative index] awaits undefined',
+      },
+      // How many batches are hashed ahead: memory and overlap, not the rows, their order or the chunks.
+      {
+        file: 'libs/destinations/core/src/export/chunked-export.ts',
+        line: 215,
+        why: 'a different look-ahead depth: the same rows in the same order',
+      },
+      // The dedupe table's first size only: smaller, it grows by doubling with the same contents. What
+      // that costs (two tables alive while it grows) is memory, which exports-memory.heap-spec weighs.
+      {
+        file: 'libs/destinations/core/src/export/keyed-rows.ts',
+        line: 78,
+        mutator: 'ArithmeticOperator',
+        why: 'the same set either way; only its memory differs (the heap spec guards it)',
+      },
+      // Per-row scratch state, emptied before each row is read into it.
+      {
+        file: 'libs/destinations/core/src/export/keyed-rows.ts',
+        line: 81,
+        mutator: 'ArrayDeclaration',
+        why: 'take() empties every kept list before a row',
+      },
+      // Past the examples hash-rows keeps (3 per column and reason), countRejected's own cap (3 per
+      // key type and reason) is already reached: asking it to keep an example keeps none.
+      {
+        file: 'libs/destinations/core/src/export/keyed-rows.ts',
+        line: 113,
+        why: 'the examples of that reason are already full',
+      },
+      // Taking the larger of two equal line counts assigns the same value.
+      {
+        file: 'libs/destinations/core/src/export/keyed-rows.ts',
+        line: 127,
+        mutator: 'EqualityOperator',
+        why: 'lines = list.length when they are equal changes nothing',
+      },
+      // The removals target what exists (a file just written, the work folder made by mkdtempSync):
+      // force changes nothing.
+      ...[
+        ['libs/destinations/tiktok/src/customer-files.ts', 62],
+        ['libs/destinations/tiktok/src/tiktok.provider.ts', 328],
+      ].flatMap(([file, line]) => [
+        { file, line, mutator: 'BooleanLiteral', why: 'what is removed is there' },
+        { file, line, mutator: 'ObjectLiteral', why: 'without options force is false, as above' },
+      ]),
+      // One line's scratch cells, each set before the line is written.
+      ...[
+        [78, 'ObjectLiteral'],
+        [78, 'ArrowFunction'],
+        [79, 'ArrayDeclaration'],
+        [79, 'UnaryOperator'],
+      ].map(([line, mutator]) => ({
+        file: 'libs/destinations/tiktok/src/customer-files.ts',
+        line,
+        mutator,
+        why: 'scratch state written before it is read',
+      })),
+      // With one key type each line holds one digest: the MULTIPLE_TYPES measure (lineBytes(1, 1) per
+      // line) and writer (appendDigests of one cell) give the single-type bytes and lines.
+      {
+        file: 'libs/destinations/tiktok/src/customer-files.ts',
+        line: 47,
+        mutator: 'ConditionalExpression',
+        replacement: 'true',
+        why: 'one type, no header: the MULTIPLE_TYPES measure and writer give the same bytes',
+      },
+      {
+        file: 'libs/destinations/tiktok/src/customer-files.ts',
+        line: 88,
+        mutator: 'ConditionalExpression',
+        replacement: 'false',
+        why: 'one type: lineBytes(1, 1) per line is SINGLE_LINE_BYTES per line',
+      },
+      {
+        file: 'libs/destinations/tiktok/src/customer-files.ts',
+        line: 97,
+        why: 'one type: the MULTIPLE_TYPES writer writes one digest a line, the same bytes',
+      },
+      // drain() only makes the writer wait for the disk (memory); a disk error surfaces at close.
+      {
+        file: 'libs/destinations/tiktok/src/customer-files.ts',
+        line: 114,
+        mutator: 'BlockStatement',
+        why: 'backpressure only: the same bytes reach the file',
+      },
+      // A discarded file's folder is removed right after (the export's finally): only its stream stays
+      // open a little longer.
+      {
+        file: 'libs/destinations/tiktok/src/customer-files.ts',
+        line: 122,
+        mutator: 'BlockStatement',
+        why: 'the folder holding the file is removed right after',
+      },
+      // findTarget looks for a reference of kind TIKTOK_AUDIENCE_REFERENCE; a string has no kind.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 406,
+        mutator: 'ArrayDeclaration',
+        why: 'a string is never a recorded audience reference',
+      },
+      // At remaining === 0 the pause is 0 ms and the next look finds the deadline passed: the same
+      // error, one look later.
+      {
+        file: 'libs/destinations/tiktok/src/tiktok.provider.ts',
+        line: 470,
+        mutator: 'EqualityOperator',
+        why: 'a zero-length pause, then the same error',
+      },
+    ],
   },
 };
