@@ -6,10 +6,19 @@ import providerGenerator, { REGISTRATION_FILES } from './provider.generator';
 
 const root = join(__dirname, '..', '..', '..');
 
-/** An empty workspace holding the real files the generator registers providers in. */
+// Jest cannot load Prettier 3 (an ES module imported dynamically), so Nx's formatFiles would only warn
+// here: the spec checks what the generator writes; `npx nx g` formats it (README's recipe runs it).
+process.env['NX_SKIP_FORMAT'] = 'true';
+
+/**
+ * An empty workspace holding the real files the generator registers providers in, and the
+ * workspace's Prettier settings (without them Nx would look for another formatter).
+ */
 function workspace(): Tree {
   const tree = createTreeWithEmptyWorkspace();
-  for (const path of Object.values(REGISTRATION_FILES))
+  // Nx's empty workspace declares oxfmt; this one formats with Prettier.
+  tree.delete('.oxfmtrc.json');
+  for (const path of [...Object.values(REGISTRATION_FILES), '.prettierrc.json', '.prettierignore'])
     tree.write(path, readFileSync(join(root, path), 'utf8'));
   return tree;
 }
