@@ -71,15 +71,20 @@ const BACKSLASH = 0x5c;
 /** A cell the fast path leaves to JSON.parse. */
 const PARSE = Symbol('parse');
 
-/** The rows of a batch mapping no column: its lines that are not empty, as `columnValues` reads them. */
-function countRows(text: string): number {
-  let rows = 0;
+/** Calls `visit(start, end)` for each line of `text` that is not empty: `[start, end)`, its newline excluded. */
+function forEachLine(text: string, visit: (start: number, end: number) => void): void {
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
-    if (end > start) rows++;
+    if (end > start) visit(start, end);
     start = end + 1;
   }
+}
+
+/** The rows of a batch mapping no column: its lines that are not empty, as `columnValues` reads them. */
+function countRows(text: string): number {
+  let rows = 0;
+  forEachLine(text, () => rows++);
   return rows;
 }
 
@@ -94,23 +99,17 @@ function countRows(text: string): number {
 export function columnValues(text: string, columns: readonly string[]): unknown[][] {
   const tokens = columns.map((column) => `${JSON.stringify(column)}:`);
   const values: unknown[][] = columns.map(() => []);
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    if (end > start) {
-      let parsed: Record<string, unknown> | undefined;
-      for (let index = 0; index < tokens.length; index++) {
-        let value = cellAt(text, start, end, tokens[index] as string);
-        if (value === PARSE) {
-          parsed ??= JSON.parse(text.slice(start, end)) as Record<string, unknown>;
-          value = parsed[columns[index] as string];
-        }
-        (values[index] as unknown[]).push(value);
+  forEachLine(text, (start, end) => {
+    let parsed: Record<string, unknown> | undefined;
+    for (let index = 0; index < tokens.length; index++) {
+      let value = cellAt(text, start, end, tokens[index] as string);
+      if (value === PARSE) {
+        parsed ??= JSON.parse(text.slice(start, end)) as Record<string, unknown>;
+        value = parsed[columns[index] as string];
       }
+      (values[index] as unknown[]).push(value);
     }
-    start = end + 1;
-  }
+  });
   return values;
 }
 
