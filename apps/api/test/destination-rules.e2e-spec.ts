@@ -2,7 +2,7 @@ import { Authorization } from '@conduit/domain';
 import type { SeededCompany } from '@conduit/domain/testing';
 import { EntityManager } from '@mikro-orm/core';
 import type { RunningEmulator } from '@conduit/tiktok-emulator';
-import { bearer, bootApi, type ApiHarness } from './api-harness';
+import { actingAs, bootApi, type ApiHarness } from './api-harness';
 import { ADVERTISERS, connectTikTok, startEmulator, tiktokEnv } from './tiktok-world';
 
 // The words of every refusal and the record of every change, pinned whole: an exporter acts on the
@@ -43,12 +43,7 @@ describe(`destination rules, word for word (${process.env['DATABASE_URL'] ? 'Pos
     await tiktok?.close();
   });
 
-  const as = (company: SeededCompany) => ({
-    get: (path: string) => api.http.get(path).set(bearer(company.apiKey)),
-    post: (path: string, body: object = {}) => api.http.post(path).set(bearer(company.apiKey)).send(body),
-    patch: (path: string, body: object) => api.http.patch(path).set(bearer(company.apiKey)).send(body),
-    delete: (path: string) => api.http.delete(path).set(bearer(company.apiKey)),
-  });
+  const as = (company: SeededCompany) => actingAs(api, company);
 
   async function createDestination(body: Record<string, unknown> = {}) {
     return (

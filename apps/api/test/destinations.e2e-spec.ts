@@ -1,6 +1,6 @@
 import type { SeededCompany } from '@conduit/domain/testing';
 import type { RunningEmulator } from '@conduit/tiktok-emulator';
-import { bearer, bootApi, type ApiHarness } from './api-harness';
+import { actingAs, bearer, bootApi, type ApiHarness } from './api-harness';
 import { ADVERTISERS, connectTikTok, startEmulator, tiktokEnv } from './tiktok-world';
 
 const [ADVERTISER, OTHER_ADVERTISER] = ADVERTISERS.map((advertiser) => advertiser.advertiserId);
@@ -44,12 +44,7 @@ describe(`destinations (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'}
     await tiktok?.close();
   });
 
-  const as = (company: SeededCompany) => ({
-    get: (path: string) => api.http.get(path).set(bearer(company.apiKey)),
-    post: (path: string, body: object = {}) => api.http.post(path).set(bearer(company.apiKey)).send(body),
-    patch: (path: string, body: object) => api.http.patch(path).set(bearer(company.apiKey)).send(body),
-    delete: (path: string) => api.http.delete(path).set(bearer(company.apiKey)),
-  });
+  const as = (company: SeededCompany) => actingAs(api, company);
 
   async function createDestination(body: Record<string, unknown> = {}) {
     const response = await as(acme)

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ExportRunner, JobRunner, UnitOfWork } from '@conduit/domain';
 import type { SeededCompany } from '@conduit/domain/testing';
 import { startTikTokEmulator, xorDigest, type RunningEmulator } from '@conduit/tiktok-emulator';
-import { bearer, bootApi, jobsLabel, MovableClock, type ApiHarness } from './api-harness';
+import { actingAs, bootApi, jobsLabel, MovableClock, type ApiHarness } from './api-harness';
 import { ADVERTISERS, APP, connectTikTok, tiktokEnv } from './tiktok-world';
 
 // TikTok at its worst, over HTTP: a quarter of the calls fail — HTTP 503, 50000 system errors, 40100
@@ -73,12 +73,7 @@ describe(`exports under a fault mix (${process.env['DATABASE_URL'] ? 'PostgreSQL
     await tiktok?.close();
   });
 
-  const as = (company: SeededCompany) => ({
-    get: (path: string) => api.http.get(path).set(bearer(company.apiKey)),
-    post: (path: string, body: object = {}) => api.http.post(path).set(bearer(company.apiKey)).send(body),
-    upload: (path: string, content: string) =>
-      api.http.put(path).set(bearer(company.apiKey)).attach('file', Buffer.from(content), 'segment.csv'),
-  });
+  const as = (company: SeededCompany) => actingAs(api, company);
   const settle = () => api.app.get(JobRunner).idle();
 
   async function readySegment(list: string[]): Promise<string> {

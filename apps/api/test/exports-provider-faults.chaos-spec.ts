@@ -8,7 +8,7 @@ import {
   type RequestLogEntry,
   type RunningEmulator,
 } from '@conduit/tiktok-emulator';
-import { bearer, bootApi, jobsLabel, MovableClock, type ApiHarness } from './api-harness';
+import { actingAs, bootApi, jobsLabel, MovableClock, type ApiHarness } from './api-harness';
 import { APP, CALLBACK, connectTikTok, tiktokEnv } from './tiktok-world';
 
 // A hostile TikTok (issue 13, "Provider faults"). (a) 20 exports — Create, Append and Replace, files
@@ -126,12 +126,7 @@ describe(`exports against a hostile provider (${process.env['DATABASE_URL'] ? 'P
     await tiktok?.close();
   });
 
-  const as = (company: SeededCompany) => ({
-    get: (path: string) => api.http.get(path).set(bearer(company.apiKey)),
-    post: (path: string, body: object = {}) => api.http.post(path).set(bearer(company.apiKey)).send(body),
-    upload: (path: string, content: string) =>
-      api.http.put(path).set(bearer(company.apiKey)).attach('file', Buffer.from(content), 'segment.csv'),
-  });
+  const as = (company: SeededCompany) => actingAs(api, company);
   const settle = () => api.app.get(JobRunner).idle();
   const exported = async (id: string): Promise<ExportBody> =>
     (await as(acme).get(`/exports/${id}`).expect(200)).body as ExportBody;

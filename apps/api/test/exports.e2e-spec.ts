@@ -5,7 +5,7 @@ import { ExportRunner, JobRunner, Segment, SegmentService, UnitOfWork } from '@c
 import { EntityManager } from '@mikro-orm/core';
 import type { SeededCompany } from '@conduit/domain/testing';
 import { startTikTokEmulator, xorDigest, type RunningEmulator } from '@conduit/tiktok-emulator';
-import { bearer, bootApi, jobsLabel, MovableClock, type ApiHarness } from './api-harness';
+import { actingAs, bootApi, jobsLabel, MovableClock, type ApiHarness } from './api-harness';
 import { TikTokClient } from '@conduit/destinations-tiktok';
 import { ADVERTISERS, APP, CALLBACK, connectTikTok, tiktokEnv } from './tiktok-world';
 
@@ -69,12 +69,7 @@ describe(`exports (${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'}, ${j
     await tiktok?.close();
   });
 
-  const as = (company: SeededCompany) => ({
-    get: (path: string) => api.http.get(path).set(bearer(company.apiKey)),
-    post: (path: string, body: object = {}) => api.http.post(path).set(bearer(company.apiKey)).send(body),
-    upload: (path: string, content: string) =>
-      api.http.put(path).set(bearer(company.apiKey)).attach('file', Buffer.from(content), 'segment.csv'),
-  });
+  const as = (company: SeededCompany) => actingAs(api, company);
   const settle = () => api.app.get(JobRunner).idle();
   /** The scheduler's round: asks TikTok how processing goes. */
   const followProcessing = () => api.app.get(UnitOfWork).run(() => api.app.get(ExportRunner).maintain());

@@ -8,7 +8,7 @@ import {
   startMetaEmulator,
   type RunningMetaEmulator,
 } from '@conduit/meta-emulator';
-import { bearer, bootApi, jobsLabel, type ApiHarness } from './api-harness';
+import { actingAs, bootApi, jobsLabel, type ApiHarness } from './api-harness';
 
 // Meta end to end over the HTTP API: the real API (AppModule) pointed at the Meta emulator, driven
 // through its HTTP routes as a customer would (the scheduler's rounds called as its jobs call them),
@@ -119,12 +119,7 @@ describe(`Meta over the HTTP API (${MODE})`, () => {
     await meta?.close();
   });
 
-  const as = (company: SeededCompany) => ({
-    get: (path: string) => api.http.get(path).set(bearer(company.apiKey)),
-    post: (path: string, body: object = {}) => api.http.post(path).set(bearer(company.apiKey)).send(body),
-    upload: (path: string, content: string) =>
-      api.http.put(path).set(bearer(company.apiKey)).attach('file', Buffer.from(content), 'segment.csv'),
-  });
+  const as = (company: SeededCompany) => actingAs(api, company);
   /** Waits until every job (segment loads, exports) is done, in process or on BullMQ. */
   const settle = () => api.app.get(JobRunner).idle();
   /** The scheduler's round: asks Meta how processing goes. */

@@ -10,7 +10,7 @@ import type { SeededCompany } from '@conduit/domain/testing';
 import type { RunningEmulator } from '@conduit/tiktok-emulator';
 import { EntityManager } from '@mikro-orm/core';
 import { Client } from 'pg';
-import { bearer, bootApi, type ApiHarness } from './api-harness';
+import { actingAs, bearer, bootApi, type ApiHarness } from './api-harness';
 import {
   binaryForms,
   recordResponses,
@@ -110,12 +110,7 @@ describe(`secrets sweep: the whole flow at debug logging (${database})`, () => {
     await dataSource?.drop();
   });
 
-  const as = (company: SeededCompany) => ({
-    get: (path: string) => api.http.get(path).set(bearer(company.apiKey)),
-    post: (path: string, body: object = {}) => api.http.post(path).set(bearer(company.apiKey)).send(body),
-    patch: (path: string, body: object) => api.http.patch(path).set(bearer(company.apiKey)).send(body),
-    delete: (path: string) => api.http.delete(path).set(bearer(company.apiKey)),
-  });
+  const as = (company: SeededCompany) => actingAs(api, company);
   const settle = () => api.app.get(JobRunner).idle();
 
   /** The person at TikTok clicks Confirm; returns the callback URL (its auth_code kept as a secret). */

@@ -15,7 +15,7 @@ import { EntityManager } from '@mikro-orm/core';
 import { createReaderRole, type SeededCompany } from '@conduit/domain/testing';
 import Database from 'libsql';
 import { Client } from 'pg';
-import { bearer, bootApi, MovableClock, type ApiHarness } from './api-harness';
+import { actingAs, bearer, bootApi, MovableClock, type ApiHarness } from './api-harness';
 
 const HOUR = 3_600_000;
 // Materializations run in the background of these requests; a loaded CI machine needs the slack.
@@ -67,13 +67,7 @@ describe(`segments (${postgres})`, () => {
   });
 
   const base = () => `/collaborations/${collaborationId}/segments`;
-  const as = (company: SeededCompany) => ({
-    get: (path: string) => api.http.get(path).set(bearer(company.apiKey)),
-    post: (path: string, body: object = {}) => api.http.post(path).set(bearer(company.apiKey)).send(body),
-    delete: (path: string) => api.http.delete(path).set(bearer(company.apiKey)),
-    upload: (path: string, content: Buffer | string, filename = 'segment.csv') =>
-      api.http.put(path).set(bearer(company.apiKey)).attach('file', Buffer.from(content), filename),
-  });
+  const as = (company: SeededCompany) => actingAs(api, company);
   const settle = () => api.app.get(JobRunner).idle();
   const maintain = () => api.app.get(UnitOfWork).run(() => api.app.get(SegmentService).maintain());
   const segment = async (id: string) => (await as(acme).get(`${base()}/${id}`).expect(200)).body;
