@@ -503,14 +503,14 @@ export const MODULES = {
       // that costs (two tables alive while it grows) is memory, which exports-memory.heap-spec weighs.
       {
         file: 'libs/destinations/core/src/export/keyed-rows.ts',
-        line: 78,
+        line: 77,
         mutator: 'ArithmeticOperator',
         why: 'the same set either way; only its memory differs (the heap spec guards it)',
       },
       // Per-row scratch state, emptied before each row is read into it.
       {
         file: 'libs/destinations/core/src/export/keyed-rows.ts',
-        line: 81,
+        line: 80,
         mutator: 'ArrayDeclaration',
         why: 'take() empties every kept list before a row',
       },
@@ -518,13 +518,13 @@ export const MODULES = {
       // key type and reason) is already reached: asking it to keep an example keeps none.
       {
         file: 'libs/destinations/core/src/export/keyed-rows.ts',
-        line: 113,
+        line: 111,
         why: 'the examples of that reason are already full',
       },
       // Taking the larger of two equal line counts assigns the same value.
       {
         file: 'libs/destinations/core/src/export/keyed-rows.ts',
-        line: 127,
+        line: 125,
         mutator: 'EqualityOperator',
         why: 'lines = list.length when they are equal changes nothing',
       },

@@ -218,7 +218,7 @@ export async function runChunkedExport<Chunk, Receipt>(
       ? request.rowsNdjson()
       : rowBatchesOf(request);
     for await (const batch of batches) {
-      if (request.signal?.aborted) throw cancelled();
+      if (request.signal?.aborted) throw cancelledExport();
       const hashed = rows.hash(batch);
       // Rejections surface where each batch is awaited, in order; this only keeps them from being unhandled.
       hashed.catch(() => undefined);
@@ -226,7 +226,7 @@ export async function runChunkedExport<Chunk, Receipt>(
       if (hashing.length >= depth) await take(await (hashing.shift() as Promise<HashedRows>));
     }
     for (const hashed of hashing.splice(0)) {
-      if (request.signal?.aborted) throw cancelled();
+      if (request.signal?.aborted) throw cancelledExport();
       await take(await hashed);
     }
     await closeChunk(row);
@@ -260,5 +260,3 @@ export async function runChunkedExport<Chunk, Receipt>(
 export function cancelledExport(): ProviderApiError {
   return new ProviderApiError('The export was cancelled.', false);
 }
-
-const cancelled = cancelledExport;

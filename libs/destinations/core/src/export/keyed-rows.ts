@@ -60,9 +60,8 @@ export class KeyedRows {
   private readonly countsOf: KeyTypeCounts[];
   /** Lines the row taken last fills (0 when it kept nothing). */
   lines = 0;
-  /** The row taken last: its index in its batch, and where its digests start in each column. */
+  /** The row taken last: its index in its batch. */
   index = 0;
-  offset = 0;
 
   constructor(options: KeyedRowsOptions) {
     const { mapping, counts } = options;
@@ -102,7 +101,6 @@ export class KeyedRows {
     for (const list of kept) list.length = 0;
     const offset = index * DIGEST;
     this.index = index;
-    this.offset = offset;
     for (let entry = 0; entry < this.mapping.length; entry++) {
       const hashed = batch.columns[entry] as HashedIdentifiers;
       if (hashed.status[index] !== 0) {
@@ -129,6 +127,11 @@ export class KeyedRows {
     }
     this.lines = lines;
     return values;
+  }
+
+  /** Where the digests of the row taken last start in each column's buffer. */
+  get offset(): number {
+    return this.index * DIGEST;
   }
 
   /** The mapping entry whose value fills `cell` on `line` of the row taken last, or -1 when it is empty. */
