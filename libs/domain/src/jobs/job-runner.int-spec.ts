@@ -74,6 +74,52 @@ describe('InProcessJobRunner', () => {
   });
 });
 
+/**
+ * Runs `body` and answers the errors no one handled meanwhile: BullMQ reports a failed connection
+ * start-up as an 'error' event, which crashes the process when nothing listens.
+ */
+async function unhandledDuring(body: () => Promise<void>): Promise<unknown[]> {
+  const unhandled: unknown[] = [];
+  const record = (error: unknown) => unhandled.push(error);
+  process.on('unhandledRejection', record);
+  process.on('uncaughtException', record);
+  try {
+    await body();
+    // The start-up fails when the closed socket's 'close' event flushes its pending commands.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } finally {
+    process.off('unhandledRejection', record);
+    process.off('uncaughtException', record);
+  }
+  return unhandled;
+}
+
+/** Opens runners (producers, or workers) and closes each at a different moment of its start-up. */
+async function openAndClose(url: string, times: number, work = false): Promise<void> {
+  for (let attempt = 0; attempt < times; attempt += 1) {
+    const runner = new BullMqJobRunner(redisConnection(url), {
+      work,
+      prefix: `conduit-test-${randomBytes(4).toString('hex')}`,
+    });
+    if (work) runner.register('export.run', async () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, attempt % 8));
+    await runner.close();
+  }
+}
+
+describe('BullMqJobRunner closed while its connection starts', () => {
+  // Port 9 (discard) refuses connections on this machine, as a Redis that is down would.
+  it('Redis unreachable: a command that never needed a job closes at once, without crashing the process', async () => {
+    const started = Date.now();
+    expect(await unhandledDuring(() => openAndClose('redis://127.0.0.1:9', 8))).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('Redis unreachable: a worker gives its start-up a bounded wait, then closes without crashing the process', async () => {
+    expect(await unhandledDuring(() => openAndClose('redis://127.0.0.1:9', 1, true))).toEqual([]);
+  }, 15_000);
+});
+
 describe('redisConnection', () => {
   it('parses Redis URLs', () => {
     expect(redisConnection('rediss://user:p%40ss@cache.example.com:6380/2')).toMatchObject({
@@ -126,6 +172,13 @@ if (!redisUrl) {
       await producer.close();
       await worker.close();
     }
+  }, 30_000);
+
+  it('closes at any moment of its connection start-up (connecting, version check in flight) without crashing the process', async () => {
+    // A CLI command is over in milliseconds: BullMQ 5 used to emit an 'error' with no listener when
+    // closed while its start-up's INFO was still in flight, and the command died with a stack.
+    expect(await unhandledDuring(() => openAndClose(redisUrl as string, 160))).toEqual([]);
+    expect(await unhandledDuring(() => openAndClose(redisUrl as string, 40, true))).toEqual([]);
   }, 30_000);
 
   it('keeps a slot free for other companies across workers, without spending attempts', async () => {

@@ -1,7 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { withLogContext, type LogBindings } from '../common/log-context';
 import type { QueueSnapshot } from '../metrics/conduit-metrics';
+import { ClosableRedisConnection } from './closable-redis-connection';
 import { TenantSlots } from './tenant-slots';
 
 /** Work that runs outside the request that asked for it. The database holds its state; a job carries an id. */
@@ -226,6 +228,8 @@ interface QueuedJobData {
   id: string;
   companyId?: string;
 }
+/** How long closing waits for a worker's connections to finish starting (Redis may be unreachable). */
+const WORKER_START_UP_WAIT_MS = 5000;
 /** A company at its share waits this long before its next job is tried again. */
 const FAIR_SHARE_RETRY_MS = 1000;
 /** Retried with backoff after a failure; kept a while for inspection. */
@@ -256,7 +260,7 @@ export class BullMqJobRunner extends JobRunner {
   ) {
     super();
     this.concurrency = options.concurrency ?? defaultJobConcurrency();
-    this.queue = new Queue(QUEUE, { connection, prefix: options.prefix });
+    this.queue = new Queue(QUEUE, { connection, prefix: options.prefix }, ClosableRedisConnection);
     this.queue.on('error', (error) => this.logger.warn(`Redis queue error: ${error.message}`));
   }
 
@@ -286,7 +290,15 @@ export class BullMqJobRunner extends JobRunner {
   }
 
   async close(): Promise<void> {
-    await this.worker?.close();
+    if (this.worker) {
+      // A worker's blocking connection is BullMQ's own (not ClosableRedisConnection): closed during
+      // its start-up it would crash the process, so its start-up is given a bounded moment to finish.
+      await Promise.race([
+        this.worker.waitUntilReady().catch(() => undefined),
+        delay(WORKER_START_UP_WAIT_MS, undefined, { ref: false }),
+      ]);
+      await this.worker.close();
+    }
     await this.queue.close();
   }
 
