@@ -6,6 +6,7 @@ import type { SeededCompany } from '@conduit/domain/testing';
 import {
   DEFAULT_META_EMULATOR_OPTIONS,
   startMetaEmulator,
+  type InspectedAudience,
   type RunningMetaEmulator,
 } from '@conduit/meta-emulator';
 import { actingAs, bootApi, jobsLabel, type ApiHarness } from './api-harness';
@@ -24,21 +25,6 @@ const [AD_ACCOUNT, AD_ACCOUNT_WITHOUT_TERMS] = DEFAULT_META_EMULATOR_OPTIONS.adA
 const USERS_ROUTE = 'POST /{audience_id}/users';
 const JOBS = 'bullmq' as const;
 const MODE = `${process.env['DATABASE_URL'] ? 'PostgreSQL' : 'SQLite'}, ${jobsLabel(JOBS)}`;
-
-/** What the emulator's inspection shows of an audience: the exact identifiers per key, and its sessions. */
-interface InspectedAudience {
-  audience_id: string;
-  name: string;
-  size: number;
-  identifiers: Partial<Record<'EMAIL' | 'PHONE' | 'MADID', string[]>>;
-  sessions: {
-    session_id: string;
-    kind: string;
-    state: string;
-    num_received: number;
-    batches: { batch_seq: number; rows: number; last_batch_flag: boolean }[];
-  }[];
-}
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
@@ -125,8 +111,11 @@ describe(`Meta over the HTTP API (${MODE})`, () => {
   /** The scheduler's round: asks Meta how processing goes. */
   const followProcessing = () => api.app.get(UnitOfWork).run(() => api.app.get(ExportRunner).maintain());
   const segments = () => `/collaborations/${collaborationId}/segments`;
-  const inspect = (audienceId: string) =>
-    meta.emulator.inspectAudience(audienceId) as unknown as InspectedAudience;
+  const inspect = (audienceId: string): InspectedAudience => {
+    const audience = meta.emulator.inspectAudience(audienceId);
+    if (!audience) throw new Error(`The Meta emulator holds no audience ${audienceId}`);
+    return audience;
+  };
   const routesSince = (count: number) => meta.emulator.requests.slice(count).map((entry) => entry.route);
 
   /** Plays the browser: the API's authorize URL, Facebook's dialog, then the API's callback. */

@@ -21,3 +21,9 @@ export { HUGE_BODY_BYTES, USED_FIELDS } from './fault-answers';
 export { REVOKE_REASONS, type RevokeReason } from './token-store';
 export { KNOWN_SCOPES } from './dialog-page';
 export { startMetaEmulator, type RunningMetaEmulator } from './start-emulator';
+export type {
+  AudienceSummary,
+  InspectedAudience,
+  InspectedBatch,
+  InspectedSession,
+} from './inspection.types';

@@ -12,6 +12,7 @@ import {
 } from './faults';
 import type { RequestLogEntry } from './graph-call';
 import { readBody, sendJson, type Json } from './http-io';
+import type { AudienceSummary, InspectedAudience, InspectedSession } from './inspection.types';
 import { REVOKE_REASONS, type RevokeReason } from './token-store';
 import type { UploadSession } from './upload-sessions';
 
@@ -40,7 +41,7 @@ export class InspectionRoutes {
     scheduled: (fault) => ({ ...fault, outcome: fault.outcome as FaultOutcome, times: fault.times ?? 1 }),
   };
 
-  audienceSummary(audience: Audience): Json {
+  audienceSummary(audience: Audience): AudienceSummary {
     return {
       audience_id: audience.id,
       ad_account_id: audience.adAccountId,
@@ -56,7 +57,7 @@ export class InspectionRoutes {
   }
 
   /** One audience with every identifier it holds, per key, sorted. */
-  inspectAudience(id: string): Json | undefined {
+  inspectAudience(id: string): InspectedAudience | undefined {
     this.state.expireReplaces();
     const audience = this.state.audiences.get(id);
     if (!audience) return undefined;
@@ -151,7 +152,7 @@ export class InspectionRoutes {
   }
 }
 
-function renderSession(session: UploadSession): Json {
+function renderSession(session: UploadSession): InspectedSession {
   return {
     session_id: session.sessionId,
     ad_account_id: session.adAccountId,

@@ -13,6 +13,7 @@ import { fail, GraphApiError, messageFor } from './graph-errors';
 import { matchRoute, versionNumber } from './graph-router';
 import { sendJson, sendText, sleep, type Json } from './http-io';
 import { ADMIN_PREFIX, InspectionRoutes, MAX_LOGGED_REQUESTS } from './inspection.routes';
+import type { InspectedAudience } from './inspection.types';
 import { OAuthRoutes } from './oauth.routes';
 import { effectiveMethod, readParams } from './request-params';
 import { Throttle } from './throttle';
@@ -280,7 +281,7 @@ export class MetaEmulator {
   }
 
   /** An audience as stored, with its exact identifiers per key and its sessions. */
-  inspectAudience(id: string): Json | undefined {
+  inspectAudience(id: string): InspectedAudience | undefined {
     return this.inspection.inspectAudience(id);
   }
 

@@ -11,6 +11,8 @@ import {
   type MetaEmulatorOptions,
   type RunningMetaEmulator,
 } from '@conduit/meta-emulator';
+
+export type { InspectedAudience } from '@conduit/meta-emulator';
 import { MetaProvider, type MetaProviderOptions } from '../src';
 
 export const APP = DEFAULT_META_EMULATOR_OPTIONS.apps[0];
@@ -31,21 +33,6 @@ export interface MetaWorld {
   /** The emulator's inspection API (`/_emulator/…`), as a person trying the connector would read it. */
   inspect<T = Record<string, unknown>>(path: string): Promise<T>;
   close(): Promise<void>;
-}
-
-/** An inspected audience (`GET /_emulator/audiences/:id`). */
-export interface InspectedAudience {
-  audience_id: string;
-  name: string;
-  size: number;
-  identifiers: Partial<Record<'EMAIL' | 'PHONE' | 'MADID', string[]>>;
-  sessions: {
-    session_id: string;
-    kind: string;
-    state: string;
-    num_received: number;
-    batches: { batch_seq: number; rows: number; last_batch_flag: boolean }[];
-  }[];
 }
 
 /** The emulator (throttle out of the way unless a spec sets it) and a provider pointed at it. */
