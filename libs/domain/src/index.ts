@@ -88,6 +88,7 @@ export { DEFAULT_SEGMENT_SETTINGS, type SegmentSettings } from './segments/segme
 export { checkReadOnlyQuery } from './segments/sql-source';
 export { serializeLoggedError } from './database/log-safe-error';
 export { QuietStartupLogger } from './common/quiet-startup-logger';
+export { reportConnectionTrouble, type ConnectionEvents } from './common/connection-trouble';
 export { companySqliteFolder } from './segments/sqlite-source';
 export {
   BullMqJobRunner,

@@ -1,6 +1,11 @@
 import { providersEnvFrom, segmentSettingsOf } from '@conduit/config';
 import { registryFromEnv, sharedLimitsFromEnv } from '@conduit/destinations-catalog';
-import { processMetrics, resolveEncryptionKeys, type DomainSettings } from '@conduit/domain';
+import {
+  processMetrics,
+  reportConnectionTrouble,
+  resolveEncryptionKeys,
+  type DomainSettings,
+} from '@conduit/domain';
 import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import type { ApiEnv } from './api.env';
@@ -13,6 +18,7 @@ export function domainSettingsFrom(config: ConfigService<ApiEnv, true>): DomainS
     REDIS_URL: get('REDIS_URL'),
     CONDUIT_QUEUE_PREFIX: get('CONDUIT_QUEUE_PREFIX'),
   });
+  if (sharedLimits) reportConnectionTrouble(sharedLimits.redis, 'Shared provider quotas (Redis)');
   return {
     metrics,
     dispose: async () => sharedLimits?.redis.disconnect(),

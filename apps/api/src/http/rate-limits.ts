@@ -1,3 +1,4 @@
+import { reportConnectionTrouble } from '@conduit/domain';
 import { Logger, type ExecutionContext } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import {
@@ -37,17 +38,19 @@ export function rateLimitOptionsFrom(config: ConfigService<ApiEnv, true>): Throt
   return {
     throttlers,
     storage: new FailOpenStorage(
-      redisUrl
-        ? new RedisRateLimitStorage(
-            // Fail fast when Redis is away: the limiter then lets requests through (FailOpenStorage).
-            new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }),
-          )
-        : new ThrottlerStorageService(),
+      redisUrl ? new RedisRateLimitStorage(rateLimitRedis(redisUrl)) : new ThrottlerStorageService(),
     ),
     skipIf: (context) => principalOf(context) === undefined,
     getTracker: (request: AuthenticatedRequest) => request.principal?.apiKeyId ?? '',
     generateKey: (_context, apiKeyId, window) => `${prefix}:${window}:${apiKeyId}`,
   };
+}
+
+/** Fails fast when Redis is away: the limiter then lets requests through (FailOpenStorage). */
+function rateLimitRedis(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  reportConnectionTrouble(redis, 'API rate limits (Redis)', new Logger('RateLimits'));
+  return redis;
 }
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;

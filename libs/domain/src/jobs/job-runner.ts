@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { reportConnectionTrouble } from '../common/connection-trouble';
 import { withLogContext, type LogBindings } from '../common/log-context';
 import type { QueueSnapshot } from '../metrics/conduit-metrics';
 import { ClosableRedisConnection } from './closable-redis-connection';
@@ -261,7 +262,7 @@ export class BullMqJobRunner extends JobRunner {
     super();
     this.concurrency = options.concurrency ?? defaultJobConcurrency();
     this.queue = new Queue(QUEUE, { connection, prefix: options.prefix }, ClosableRedisConnection);
-    this.queue.on('error', (error) => this.logger.warn(`Redis queue error: ${error.message}`));
+    reportConnectionTrouble(this.queue, 'Job queue (Redis)', this.logger);
   }
 
   register(name: JobName, handler: JobHandler): void {
@@ -273,7 +274,7 @@ export class BullMqJobRunner extends JobRunner {
         concurrency: this.concurrency.total,
         prefix: this.options.prefix,
       });
-      this.worker.on('error', (error) => this.logger.warn(`Redis worker error: ${error.message}`));
+      reportConnectionTrouble(this.worker, 'Job worker (Redis)', this.logger);
     }
   }
 
