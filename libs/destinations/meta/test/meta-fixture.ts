@@ -11,8 +11,6 @@ import {
   type MetaEmulatorOptions,
   type RunningMetaEmulator,
 } from '@conduit/meta-emulator';
-
-export type { InspectedAudience } from '@conduit/meta-emulator';
 import { MetaProvider, type MetaProviderOptions } from '../src';
 
 export const APP = DEFAULT_META_EMULATOR_OPTIONS.apps[0];

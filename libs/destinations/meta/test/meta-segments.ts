@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { ExportRequest, KeyMapping, SegmentRow } from '@conduit/destinations-core';
-import { AD_ACCOUNT, APP, sha256, type InspectedAudience, type MetaWorld } from './meta-fixture';
+import type { InspectedAudience } from '@conduit/meta-emulator';
+import { AD_ACCOUNT, APP, sha256, type MetaWorld } from './meta-fixture';
 
 // Segments and export requests shared by the Meta int-specs.
 

@@ -1,12 +1,6 @@
 import { describeProviderConformance } from '@conduit/destinations-core/testing';
-import {
-  AD_ACCOUNT,
-  APP,
-  emailHashes,
-  startMetaWorld,
-  type InspectedAudience,
-  type MetaWorld,
-} from './meta-fixture';
+import type { InspectedAudience } from '@conduit/meta-emulator';
+import { AD_ACCOUNT, APP, emailHashes, startMetaWorld, type MetaWorld } from './meta-fixture';
 
 let world: MetaWorld;
 const ROWS = 400;

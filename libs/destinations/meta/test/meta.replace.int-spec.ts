@@ -1,4 +1,5 @@
 import type { ExportCheckpoint } from '@conduit/destinations-core';
+import type { InspectedAudience } from '@conduit/meta-emulator';
 import type { MetaProvider } from '../src';
 import {
   AD_ACCOUNT,
@@ -6,7 +7,6 @@ import {
   recordingReporter,
   sha256,
   startMetaWorld,
-  type InspectedAudience,
   type MetaWorld,
   type RecordingReporter,
 } from './meta-fixture';
