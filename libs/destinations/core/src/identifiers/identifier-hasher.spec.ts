@@ -141,6 +141,28 @@ describe('IdentifierHasher', () => {
     expect((await pool.hashRows(Buffer.alloc(0), columns)).count).toBe(0);
   });
 
+  it('queues every batch submitted while its threads are busy, never refusing one', async () => {
+    // As a process running many exports at once submits them: each a few batches ahead, together far
+    // more than the threads (piscina's own bound once failed the exports past it).
+    const single = new IdentifierHasher({ threads: 1 });
+    const submitted = Array.from({ length: 60 }, (_, n): IdentifierBatch => {
+      const [keyType, encoding, options] = batches[n % batches.length] as (typeof batches)[number];
+      return { keyType, encoding, options, values: corpus(400 + n) };
+    });
+    const results = await Promise.all(submitted.map((batch) => single.hash(batch)));
+    expect(results.map(seen)).toEqual(submitted.map(expected));
+    const text = corpus(2_000)
+      .map((cell) => `${JSON.stringify({ email: cell })}\n`)
+      .join('');
+    const columns = [{ column: 'email', keyType: 'EMAIL', encoding: 'RAW' }] as const;
+    // A buffer each: the pool takes (transfers) the bytes it is given.
+    const rows = await Promise.all(
+      Array.from({ length: 30 }, () => single.hashRows(Buffer.from(text), columns)),
+    );
+    expect(rows.map((hashed) => hashed.count)).toEqual(Array(30).fill(2_000));
+    await single.close();
+  });
+
   it('refuses a thread count that is not a whole number ≥ 0', () => {
     expect(() => new IdentifierHasher({ threads: -1 })).toThrow(/threads/);
     expect(() => new IdentifierHasher({ threads: 1.5 })).toThrow(/threads/);

@@ -47,8 +47,11 @@ export class IdentifierHasher {
         minThreads: 0,
         maxThreads: threads,
         idleTimeout: options.idleTimeoutMs ?? 30_000,
-        // Work waits in the caller's bounded pipeline, not in an unbounded queue here.
-        maxQueue: threads * 8,
+        // No bound of its own on waiting batches: a bound here turned a busy process into failed
+        // exports ("Task queue is at limit": eight exports on two cores, found by the chaos suite).
+        // What waits is already bounded, and held, by the callers: each export hashes a few batches
+        // ahead (`runChunkedExport`) and a process runs a bounded number of exports at once.
+        maxQueue: Infinity,
         // A batch needs a few MB: small heaps keep each thread's memory small (and a runaway one bounded).
         resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
       });
