@@ -41,7 +41,11 @@ const KEPT_VIOLATIONS = 50;
  * spec to assert empty.
  */
 export class RawHttpClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  // With a `timeout`, Node's agent also honours the server's `Keep-Alive: timeout=5` hint, closing an
+  // idle socket a second before the server does; without one it keeps idle sockets forever and may
+  // reuse one the server is closing (ECONNRESET: 3 uploads of 1000 in a CI run, whose jobs kept the
+  // event loop, shared with the app, busy past the server's 5 s between two rounds).
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 16, timeout: ANSWER_TIMEOUT_MS });
   private readonly violations: string[] = [];
   private violationCount = 0;
 
