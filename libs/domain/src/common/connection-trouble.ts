@@ -26,11 +26,12 @@ export function reportConnectionTrouble(
   let unreported = 0;
   connection.on('error', (error) => {
     const at = now();
-    failingSince ??= at;
-    if (reportedAt > 0 && at - reportedAt < TROUBLE_REPORT_EVERY_MS) {
+    // An outage's first error is told at once; the next ones at most once per TROUBLE_REPORT_EVERY_MS.
+    if (failingSince !== undefined && at - reportedAt < TROUBLE_REPORT_EVERY_MS) {
       unreported += 1;
       return;
     }
+    failingSince ??= at;
     const since = unreported > 0 ? ` (${unreported} more errors since the last report)` : '';
     logger.warn(`${what}: ${error.message.replace(/\.$/, '')}; retrying${since}`);
     reportedAt = at;
@@ -41,7 +42,6 @@ export function reportConnectionTrouble(
     const seconds = Math.round((now() - failingSince) / 1000);
     logger.log(`${what}: connected again after ${seconds} s`);
     failingSince = undefined;
-    reportedAt = 0;
     unreported = 0;
   });
 }
